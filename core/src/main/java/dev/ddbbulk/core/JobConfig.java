@@ -1,0 +1,136 @@
+package dev.ddbbulk.core;
+
+import java.util.Objects;
+
+/**
+ * One bulk job, validated once on construction. Every limit mirrors a parameter of template.yaml, so a
+ * job that passes here is one the deployed stack would accept too.
+ *
+ * @param sourceTable      the table to scan
+ * @param destinationTable where results are written; may equal the source (in-place update)
+ * @param consistentRead   strongly consistent scan pages
+ * @param totalSegments    parallel-scan segments, 1..1,000,000
+ * @param parallelWorkers  concurrent workers (ParallelLambdaFunctions), 1..10,000
+ * @param rateLimit        items per second per worker, or -1 for unlimited
+ * @param pageSize         items per scan page (the scan's Limit), 1..10,000
+ * @param processor        built-in processor name or a fully qualified class name
+ * @param writeMode        batch or conditional writes
+ * @param versionAttribute in conditional mode, an attribute that must not have changed since the read; may be null
+ * @param dryRun           scan and process, count what would be written, write nothing
+ */
+public record JobConfig(String sourceTable, String destinationTable, boolean consistentRead,
+                        int totalSegments, int parallelWorkers, double rateLimit, int pageSize,
+                        String processor, WriteMode writeMode, String versionAttribute, boolean dryRun) {
+
+    public static final int MAX_SEGMENTS = 1_000_000;
+    public static final int DEFAULT_SEGMENTS = 1000;
+    public static final int DEFAULT_WORKERS = 10;
+    public static final int MAX_WORKERS = 10_000;
+    public static final int DEFAULT_PAGE_SIZE = 100;
+    public static final int MAX_PAGE_SIZE = 10_000;
+    public static final double UNLIMITED = -1;
+    public static final String DEFAULT_PROCESSOR = "copy";
+
+    public JobConfig {
+        requireTableName("SourceTable", "--source", sourceTable);
+        if (destinationTable == null || destinationTable.isBlank()) {
+            destinationTable = sourceTable;
+        }
+        requireTableName("DestinationTable", "--destination", destinationTable);
+        if (totalSegments < 1 || totalSegments > MAX_SEGMENTS) {
+            throw new InvalidJobException("TotalSegments must be between 1 and " + MAX_SEGMENTS + ", got "
+                    + totalSegments + "; set --segments / TotalSegments within that range");
+        }
+        if (parallelWorkers < 1 || parallelWorkers > MAX_WORKERS) {
+            throw new InvalidJobException("ParallelLambdaFunctions must be between 1 and " + MAX_WORKERS
+                    + ", got " + parallelWorkers + "; set --workers / ParallelLambdaFunctions to at least 1");
+        }
+        if (!(rateLimit == UNLIMITED || (rateLimit > 0 && Double.isFinite(rateLimit)))) {
+            throw new InvalidJobException("RateLimiter must be a positive number of items/s per worker or -1 for"
+                    + " unlimited, got " + formatRate(rateLimit) + "; set --rate / RateLimiter to -1 or above 0");
+        }
+        if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+            throw new InvalidJobException("PageSize must be between 1 and " + MAX_PAGE_SIZE + ", got " + pageSize
+                    + "; set --page-size / PageSize within that range");
+        }
+        if (processor == null || processor.isBlank()) {
+            processor = DEFAULT_PROCESSOR;
+        }
+        writeMode = Objects.requireNonNullElse(writeMode, WriteMode.BATCH);
+        if (versionAttribute != null && versionAttribute.isBlank()) {
+            versionAttribute = null;
+        }
+        if (versionAttribute != null && writeMode != WriteMode.CONDITIONAL) {
+            throw new InvalidJobException("VersionAttribute '" + versionAttribute
+                    + "' only applies to conditional writes; add --write-mode conditional or drop --version-attribute");
+        }
+    }
+
+    public boolean inPlace() {
+        return sourceTable.equals(destinationTable);
+    }
+
+    public boolean unlimitedRate() {
+        return rateLimit == UNLIMITED;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder().sourceTable(sourceTable).destinationTable(destinationTable)
+                .consistentRead(consistentRead).totalSegments(totalSegments).parallelWorkers(parallelWorkers)
+                .rateLimit(rateLimit).pageSize(pageSize).processor(processor).writeMode(writeMode)
+                .versionAttribute(versionAttribute).dryRun(dryRun);
+    }
+
+    private static void requireTableName(String parameter, String option, String name) {
+        if (name == null || name.isBlank()) {
+            throw new InvalidJobException(parameter + " is required; set " + option + " / " + parameter);
+        }
+        if (name.length() < 3 || name.length() > 255 || !name.matches("[a-zA-Z0-9_.-]+")) {
+            throw new InvalidJobException(parameter + " '" + name + "' is not a valid DynamoDB table name"
+                    + " (3-255 characters of a-z, A-Z, 0-9, '_', '-', '.'); fix " + option);
+        }
+    }
+
+    private static String formatRate(double rate) {
+        return rate == Math.rint(rate) ? Long.toString((long) rate) : Double.toString(rate);
+    }
+
+    /** Builder with the template's defaults. */
+    public static final class Builder {
+        private String sourceTable;
+        private String destinationTable;
+        private boolean consistentRead = true;
+        private int totalSegments = DEFAULT_SEGMENTS;
+        private int parallelWorkers = DEFAULT_WORKERS;
+        private double rateLimit = UNLIMITED;
+        private int pageSize = DEFAULT_PAGE_SIZE;
+        private String processor = DEFAULT_PROCESSOR;
+        private WriteMode writeMode = WriteMode.BATCH;
+        private String versionAttribute;
+        private boolean dryRun;
+
+        private Builder() {
+        }
+
+        public Builder sourceTable(String v) { this.sourceTable = v; return this; }
+        public Builder destinationTable(String v) { this.destinationTable = v; return this; }
+        public Builder consistentRead(boolean v) { this.consistentRead = v; return this; }
+        public Builder totalSegments(int v) { this.totalSegments = v; return this; }
+        public Builder parallelWorkers(int v) { this.parallelWorkers = v; return this; }
+        public Builder rateLimit(double v) { this.rateLimit = v; return this; }
+        public Builder pageSize(int v) { this.pageSize = v; return this; }
+        public Builder processor(String v) { this.processor = v; return this; }
+        public Builder writeMode(WriteMode v) { this.writeMode = v; return this; }
+        public Builder versionAttribute(String v) { this.versionAttribute = v; return this; }
+        public Builder dryRun(boolean v) { this.dryRun = v; return this; }
+
+        public JobConfig build() {
+            return new JobConfig(sourceTable, destinationTable, consistentRead, totalSegments, parallelWorkers,
+                    rateLimit, pageSize, processor, writeMode, versionAttribute, dryRun);
+        }
+    }
+}

@@ -1,0 +1,348 @@
+package dev.ddbbulk.core;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.Update;
+
+/**
+ * The source of truth for a run's progress, in a DynamoDB table: one record per run and one per started
+ * segment. Every change is a conditional write, so a duplicated or redelivered message can neither move a
+ * segment backwards nor count its items twice, and two deliveries never work one segment at once (lease).
+ *
+ * <p>Layout: {@code pk = runId}; {@code sk = "RUN"} for the run, {@code "SEG#0000042"} for a segment.
+ */
+public final class ProgressLedger {
+    static final String PK = "pk";
+    static final String SK = "sk";
+    static final String RUN_SK = "RUN";
+
+    private final DynamoDbClient dynamoDb;
+    private final String table;
+    private final Clock clock;
+
+    public ProgressLedger(DynamoDbClient dynamoDb, String table, Clock clock) {
+        this.dynamoDb = dynamoDb;
+        this.table = table;
+        this.clock = clock;
+    }
+
+    public String table() {
+        return table;
+    }
+
+    /** Creates the ledger table (on-demand) unless it exists, and waits until it is active. */
+    public void createTableIfMissing() {
+        try {
+            dynamoDb.describeTable(b -> b.tableName(table));
+            return;
+        } catch (ResourceNotFoundException e) {
+            // created below
+        }
+        try {
+            dynamoDb.createTable(b -> b.tableName(table)
+                    .billingMode(BillingMode.PAY_PER_REQUEST)
+                    .attributeDefinitions(
+                            AttributeDefinition.builder().attributeName(PK).attributeType(ScalarAttributeType.S).build(),
+                            AttributeDefinition.builder().attributeName(SK).attributeType(ScalarAttributeType.S).build())
+                    .keySchema(
+                            KeySchemaElement.builder().attributeName(PK).keyType(KeyType.HASH).build(),
+                            KeySchemaElement.builder().attributeName(SK).keyType(KeyType.RANGE).build()));
+        } catch (ResourceInUseException e) {
+            // another process created it between our describe and create: fine, wait for it below
+        }
+        dynamoDb.waiter().waitUntilTableExists(b -> b.tableName(table));
+    }
+
+    /**
+     * Records a new run. Retrying with the same job returns the existing record, so a retried seeder is
+     * harmless; the same run id with another job is refused.
+     */
+    public RunRecord startRun(String runId, JobConfig job) {
+        String jobJson = JobConfigCodec.toJson(job);
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(PK, s(runId));
+        item.put(SK, s(RUN_SK));
+        item.put("job", s(jobJson));
+        item.put("totalSegments", n(job.totalSegments()));
+        item.put("createdAt", n(clock.millis()));
+        item.put("segmentsCompleted", n(0));
+        try {
+            dynamoDb.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
+            return findRun(runId).orElseThrow();
+        } catch (ConditionalCheckFailedException e) {
+            RunRecord existing = findRun(runId).orElseThrow(() -> new IllegalStateException(
+                    "Run " + runId + " was refused as existing but cannot be read", e));
+            if (!existing.job().equals(job)) {
+                throw new InvalidJobException("Run '" + runId + "' already exists in ledger " + table
+                        + " with another job (" + JobConfigCodec.toJson(existing.job()) + "); use a new run id", e);
+            }
+            return existing;
+        }
+    }
+
+    public void markSeeded(String runId) {
+        dynamoDb.updateItem(b -> b.tableName(table).key(runKey(runId))
+                .updateExpression("SET seededAt = if_not_exists(seededAt, :now)")
+                .conditionExpression("attribute_exists(pk)")
+                .expressionAttributeValues(Map.of(":now", n(clock.millis()))));
+    }
+
+    public Optional<RunRecord> findRun(String runId) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(b -> b.tableName(table).key(runKey(runId))
+                .consistentRead(true)).item();
+        if (item == null || item.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(toRun(item));
+    }
+
+    /** Claims a segment for one delivery until {@code leaseUntil}, or says why it cannot. */
+    public Claim claim(String runId, int segment, String owner, Instant leaseUntil) {
+        Instant now = clock.instant();
+        try {
+            Map<String, AttributeValue> item = dynamoDb.updateItem(b -> b.tableName(table)
+                    .key(segmentKey(runId, segment))
+                    .updateExpression("SET #st = :running, leaseOwner = :me, leaseExpiresAt = :until, updatedAt = :now"
+                            + " ADD attempts :one")
+                    .conditionExpression("attribute_not_exists(#st) OR (#st <> :done AND (attribute_not_exists(leaseOwner)"
+                            + " OR leaseExpiresAt < :now))")
+                    .expressionAttributeNames(Map.of("#st", "status"))
+                    .expressionAttributeValues(Map.of(":running", s(SegmentStatus.IN_PROGRESS.name()),
+                            ":done", s(SegmentStatus.DONE.name()), ":me", s(owner),
+                            ":until", n(leaseUntil.toEpochMilli()), ":now", n(now.toEpochMilli()), ":one", n(1)))
+                    .returnValues(ReturnValue.ALL_NEW)).attributes();
+            return new Claim.Granted(new Lease(runId, segment, owner), toSegment(item));
+        } catch (ConditionalCheckFailedException e) {
+            SegmentRecord current = findSegment(runId, segment).orElseThrow(() -> new IllegalStateException(
+                    "Segment " + segment + " of run " + runId + " refused a claim but cannot be read", e));
+            return current.status() == SegmentStatus.DONE ? new Claim.AlreadyDone(current) : new Claim.Leased(current);
+        }
+    }
+
+    /** Records a written page: the new checkpoint and the page's counts, atomically. */
+    public void checkpoint(Lease lease, Map<String, AttributeValue> lastEvaluatedKey, Counts page) {
+        try {
+            dynamoDb.updateItem(b -> b.tableName(table).key(segmentKey(lease.runId(), lease.segment()))
+                    .updateExpression("SET checkpoint = :ck, updatedAt = :now"
+                            + " ADD scanned :sc, written :wr, deleted :de, skipped :sk, conditionalFailures :cf, pages :one")
+                    .conditionExpression("leaseOwner = :me AND #st = :running")
+                    .expressionAttributeNames(Map.of("#st", "status"))
+                    .expressionAttributeValues(withCounts(page, Map.of(
+                            ":ck", s(DynamoDbKeyCodec.toJson(lastEvaluatedKey)), ":now", n(clock.millis()),
+                            ":me", s(lease.owner()), ":running", s(SegmentStatus.IN_PROGRESS.name()), ":one", n(1)))));
+        } catch (ConditionalCheckFailedException e) {
+            throw new LeaseLostException(lease, e);
+        }
+    }
+
+    /**
+     * Marks the segment done with its last page's counts and adds the segment's totals to the run, in one
+     * transaction: a segment is counted into its run exactly once.
+     *
+     * @param totals the segment's counts including the last page
+     */
+    public void complete(Lease lease, Counts lastPage, Counts totals, long continuations) {
+        Update segment = Update.builder().tableName(table).key(segmentKey(lease.runId(), lease.segment()))
+                .updateExpression("SET #st = :done, updatedAt = :now REMOVE checkpoint, leaseOwner, leaseExpiresAt"
+                        + " ADD scanned :sc, written :wr, deleted :de, skipped :sk, conditionalFailures :cf, pages :one")
+                .conditionExpression("leaseOwner = :me AND #st = :running")
+                .expressionAttributeNames(Map.of("#st", "status"))
+                .expressionAttributeValues(withCounts(lastPage, Map.of(":done", s(SegmentStatus.DONE.name()),
+                        ":now", n(clock.millis()), ":me", s(lease.owner()),
+                        ":running", s(SegmentStatus.IN_PROGRESS.name()), ":one", n(1))))
+                .build();
+        Update run = Update.builder().tableName(table).key(runKey(lease.runId()))
+                .updateExpression("ADD segmentsCompleted :one, scanned :sc, written :wr, deleted :de, skipped :sk,"
+                        + " conditionalFailures :cf, continuations :co")
+                .conditionExpression("attribute_exists(pk)")
+                .expressionAttributeValues(withCounts(totals, Map.of(":one", n(1), ":co", n(continuations))))
+                .build();
+        try {
+            dynamoDb.transactWriteItems(b -> b.transactItems(
+                    TransactWriteItem.builder().update(segment).build(),
+                    TransactWriteItem.builder().update(run).build()));
+        } catch (TransactionCanceledException e) {
+            List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
+            if (!reasons.isEmpty() && "ConditionalCheckFailed".equals(reasons.get(0).code())) {
+                throw new LeaseLostException(lease, e);
+            }
+            throw e;
+        }
+    }
+
+    /** Gives the segment up before a continuation message is sent, so that message can claim it. */
+    public void releaseForContinuation(Lease lease) {
+        try {
+            dynamoDb.updateItem(b -> b.tableName(table).key(segmentKey(lease.runId(), lease.segment()))
+                    .updateExpression("REMOVE leaseOwner, leaseExpiresAt SET updatedAt = :now ADD continuations :one")
+                    .conditionExpression("leaseOwner = :me")
+                    .expressionAttributeValues(Map.of(":me", s(lease.owner()), ":now", n(clock.millis()), ":one", n(1))));
+        } catch (ConditionalCheckFailedException e) {
+            throw new LeaseLostException(lease, e);
+        }
+    }
+
+    /** Records why a delivery failed and gives the segment up for the next delivery. */
+    public void recordFailure(Lease lease, String error) {
+        String trimmed = error.length() > 2000 ? error.substring(0, 2000) + "..." : error;
+        try {
+            dynamoDb.updateItem(b -> b.tableName(table).key(segmentKey(lease.runId(), lease.segment()))
+                    .updateExpression("SET #st = :failed, lastError = :err, updatedAt = :now REMOVE leaseOwner, leaseExpiresAt")
+                    .conditionExpression("leaseOwner = :me")
+                    .expressionAttributeNames(Map.of("#st", "status"))
+                    .expressionAttributeValues(Map.of(":failed", s(SegmentStatus.FAILED.name()), ":err", s(trimmed),
+                            ":now", n(clock.millis()), ":me", s(lease.owner()))));
+        } catch (ConditionalCheckFailedException e) {
+            throw new LeaseLostException(lease, e);
+        }
+    }
+
+    public Optional<SegmentRecord> findSegment(String runId, int segment) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(b -> b.tableName(table)
+                .key(segmentKey(runId, segment)).consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toSegment(item));
+    }
+
+    /** Reads the run and all its started segments (paginated query). */
+    public RunProgress progress(String runId) {
+        RunRecord run = findRun(runId).orElseThrow(() -> new InvalidJobException(
+                "Run '" + runId + "' is not in ledger " + table + "; check the run id and the ledger table"));
+        Counts counts = Counts.ZERO;
+        long continuations = 0;
+        int started = 0;
+        int inProgress = 0;
+        List<SegmentRecord> failed = new ArrayList<>();
+        Map<String, AttributeValue> startKey = null;
+        do {
+            QueryRequest.Builder request = QueryRequest.builder().tableName(table).consistentRead(true)
+                    .keyConditionExpression("pk = :run AND begins_with(sk, :seg)")
+                    .expressionAttributeValues(Map.of(":run", s(runId), ":seg", s("SEG#")));
+            if (startKey != null) {
+                request.exclusiveStartKey(startKey);
+            }
+            QueryResponse response = dynamoDb.query(request.build());
+            for (Map<String, AttributeValue> item : response.items()) {
+                SegmentRecord segment = toSegment(item);
+                started++;
+                counts = counts.plus(segment.counts());
+                continuations += segment.continuations();
+                if (segment.status() == SegmentStatus.IN_PROGRESS) {
+                    inProgress++;
+                } else if (segment.status() == SegmentStatus.FAILED) {
+                    failed.add(segment);
+                }
+            }
+            startKey = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
+                    ? response.lastEvaluatedKey() : null;
+        } while (startKey != null);
+        return new RunProgress(run, started, inProgress, counts, continuations, List.copyOf(failed));
+    }
+
+    static Map<String, AttributeValue> runKey(String runId) {
+        return Map.of(PK, s(runId), SK, s(RUN_SK));
+    }
+
+    static Map<String, AttributeValue> segmentKey(String runId, int segment) {
+        return Map.of(PK, s(runId), SK, s(String.format("SEG#%07d", segment)));
+    }
+
+    private static Map<String, AttributeValue> withCounts(Counts c, Map<String, AttributeValue> values) {
+        Map<String, AttributeValue> all = new HashMap<>(values);
+        all.put(":sc", n(c.scanned()));
+        all.put(":wr", n(c.written()));
+        all.put(":de", n(c.deleted()));
+        all.put(":sk", n(c.skipped()));
+        all.put(":cf", n(c.conditionalFailures()));
+        return all;
+    }
+
+    private static RunRecord toRun(Map<String, AttributeValue> item) {
+        return new RunRecord(item.get(PK).s(), JobConfigCodec.fromJson(item.get("job").s()),
+                instant(item.get("createdAt")), instant(item.get("seededAt")),
+                number(item.get("segmentsCompleted")), counts(item), number(item.get("continuations")));
+    }
+
+    private static SegmentRecord toSegment(Map<String, AttributeValue> item) {
+        String sk = item.get(SK).s();
+        AttributeValue checkpoint = item.get("checkpoint");
+        AttributeValue status = item.get("status");
+        AttributeValue error = item.get("lastError");
+        return new SegmentRecord(item.get(PK).s(), Integer.parseInt(sk.substring(4)),
+                status == null ? SegmentStatus.IN_PROGRESS : SegmentStatus.valueOf(status.s()),
+                checkpoint == null ? null : DynamoDbKeyCodec.fromJson(checkpoint.s()), counts(item),
+                number(item.get("pages")), number(item.get("continuations")), number(item.get("attempts")),
+                error == null ? null : error.s());
+    }
+
+    private static Counts counts(Map<String, AttributeValue> item) {
+        return new Counts(number(item.get("scanned")), number(item.get("written")), number(item.get("deleted")),
+                number(item.get("skipped")), number(item.get("conditionalFailures")));
+    }
+
+    private static long number(AttributeValue v) {
+        return v == null || v.n() == null ? 0 : Long.parseLong(v.n());
+    }
+
+    private static Instant instant(AttributeValue v) {
+        return v == null || v.n() == null ? null : Instant.ofEpochMilli(Long.parseLong(v.n()));
+    }
+
+    static AttributeValue s(String v) {
+        return AttributeValue.fromS(v);
+    }
+
+    static AttributeValue n(long v) {
+        return AttributeValue.fromN(Long.toString(v));
+    }
+
+    /** A delivery's hold on a segment. */
+    public record Lease(String runId, int segment, String owner) {
+    }
+
+    /** The outcome of {@link #claim}. */
+    public sealed interface Claim {
+        SegmentRecord segment();
+
+        record Granted(Lease lease, SegmentRecord segment) implements Claim {
+        }
+
+        record AlreadyDone(SegmentRecord segment) implements Claim {
+        }
+
+        record Leased(SegmentRecord segment) implements Claim {
+        }
+    }
+
+    /** Another delivery took the segment over (our lease expired); this delivery must stop touching it. */
+    public static final class LeaseLostException extends RuntimeException {
+        public LeaseLostException(Lease lease, Throwable cause) {
+            super("Lost the lease on segment " + lease.segment() + " of run " + lease.runId(), cause);
+        }
+    }
+
+    static Duration leaseGrace() {
+        return Duration.ofSeconds(10);
+    }
+}

@@ -1,0 +1,190 @@
+package dev.ddbbulk.core;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * Works segment messages: claims the segment in the ledger, scans it page by page from its checkpoint,
+ * passes each page to the job's processor, writes the result, and checkpoints. When the deadline comes
+ * within the safety margin it checkpoints, sends a continuation message and acknowledges the current one.
+ *
+ * <p>Knows nothing of Lambda: the worker Lambda and the CLI's local fleet both call {@link #process}.
+ * One instance is one worker: not thread-safe, it owns its rate limiter.
+ */
+public final class SegmentWorker {
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentWorker.class);
+
+    private final DynamoDbClient dynamoDb;
+    private final SqsClient sqs;
+    private final String queueUrl;
+    private final ProgressLedger ledger;
+    private final Duration safetyMargin;
+    private final Clock clock;
+    private final Random random;
+    private final Sleeper sleeper;
+    private final SegmentScanner scanner;
+    private final Map<String, RunContext> runs = new ConcurrentHashMap<>();
+
+    public SegmentWorker(DynamoDbClient dynamoDb, SqsClient sqs, String queueUrl, ProgressLedger ledger,
+                         Duration safetyMargin, Clock clock, Random random, Sleeper sleeper) {
+        this.dynamoDb = dynamoDb;
+        this.sqs = sqs;
+        this.queueUrl = queueUrl;
+        this.ledger = ledger;
+        this.safetyMargin = safetyMargin;
+        this.clock = clock;
+        this.random = random;
+        this.sleeper = sleeper;
+        this.scanner = new SegmentScanner(dynamoDb);
+    }
+
+    /** Builds a worker from the Lambda environment (see {@link Env}) with clients for this region. */
+    public static SegmentWorker fromEnvironment(Map<String, String> env) {
+        AwsClients clients = AwsClients.defaults();
+        DynamoDbClient dynamoDb = clients.dynamoDb();
+        Clock clock = Clock.systemUTC();
+        Duration margin = Duration.ofSeconds(Long.parseLong(env.getOrDefault(Env.SAFETY_MARGIN_SECONDS, "60")));
+        return new SegmentWorker(dynamoDb, clients.sqs(), Env.required(env, Env.SEGMENT_QUEUE_URL),
+                new ProgressLedger(dynamoDb, Env.required(env, Env.LEDGER_TABLE), clock),
+                margin, clock, new Random(), Sleeper.SYSTEM);
+    }
+
+    /**
+     * Processes a batch of messages before {@code deadline}. The first page of the batch always runs, so
+     * every invocation makes progress however small its budget.
+     */
+    public BatchResult process(List<QueuedMessage> messages, Deadline deadline) {
+        List<String> failed = new ArrayList<>();
+        Map<String, SegmentOutcome> outcomes = new LinkedHashMap<>();
+        Progress progress = new Progress();
+        for (QueuedMessage message : messages) {
+            SegmentOutcome outcome;
+            try {
+                outcome = processOne(message, deadline, progress);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                outcome = SegmentOutcome.FAILED;
+            } catch (RuntimeException e) {
+                LOG.warn("Message {} failed and will be retried: {}", message.messageId(), describe(e), e);
+                outcome = SegmentOutcome.FAILED;
+            }
+            if (outcome == SegmentOutcome.FAILED) {
+                failed.add(message.messageId());
+            }
+            outcomes.put(message.messageId(), outcome);
+        }
+        return new BatchResult(List.copyOf(failed), outcomes, progress.counts);
+    }
+
+    private SegmentOutcome processOne(QueuedMessage queued, Deadline deadline, Progress progress)
+            throws InterruptedException {
+        SegmentMessage message = SegmentMessageCodec.fromJson(queued.body());
+        RunContext run = runs.computeIfAbsent(message.runId(), this::loadRun);
+        if (message.totalSegments() != run.job.totalSegments()) {
+            throw new IllegalArgumentException("Message for segment " + message.segment() + " says "
+                    + message.totalSegments() + " segments but run " + message.runId() + " has "
+                    + run.job.totalSegments());
+        }
+        String owner = UUID.randomUUID().toString();
+        var claim = ledger.claim(message.runId(), message.segment(), owner,
+                deadline.at().plus(ProgressLedger.leaseGrace()));
+        if (claim instanceof ProgressLedger.Claim.AlreadyDone) {
+            return SegmentOutcome.ALREADY_DONE;
+        }
+        if (claim instanceof ProgressLedger.Claim.Leased) {
+            return SegmentOutcome.DUPLICATE_IN_FLIGHT;
+        }
+        var granted = (ProgressLedger.Claim.Granted) claim;
+        ProgressLedger.Lease lease = granted.lease();
+        SegmentRecord record = granted.segment();
+        Map<String, AttributeValue> key = record.checkpoint() != null ? record.checkpoint()
+                : record.pages() == 0 ? message.exclusiveStartKey() : null;
+        Counts totals = record.counts();
+        try {
+            while (true) {
+                if (progress.pages > 0 && deadline.remaining().compareTo(safetyMargin) < 0) {
+                    ledger.releaseForContinuation(lease);
+                    String body = SegmentMessageCodec.toJson(message.continueAt(key));
+                    sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(body));
+                    return SegmentOutcome.CONTINUED;
+                }
+                ScanPage page = scanner.scanPage(run.job.sourceTable(), message.segment(), message.totalSegments(),
+                        key, run.job.pageSize(), run.job.consistentRead());
+                Counts pageCounts = run.handle(page);
+                progress.pages++;
+                progress.counts = progress.counts.plus(pageCounts);
+                totals = totals.plus(pageCounts);
+                if (page.last()) {
+                    ledger.complete(lease, pageCounts, totals, record.continuations());
+                    return SegmentOutcome.COMPLETED;
+                }
+                ledger.checkpoint(lease, page.lastEvaluatedKey(), pageCounts);
+                key = page.lastEvaluatedKey();
+            }
+        } catch (ProgressLedger.LeaseLostException e) {
+            LOG.warn("{}; another delivery carries the segment on", e.getMessage());
+            return SegmentOutcome.DUPLICATE_IN_FLIGHT;
+        } catch (RuntimeException | InterruptedException e) {
+            try {
+                ledger.recordFailure(lease, describe(e));
+            } catch (RuntimeException recordFailure) {
+                e.addSuppressed(recordFailure);
+            }
+            throw e;
+        }
+    }
+
+    private RunContext loadRun(String runId) {
+        RunRecord run = ledger.findRun(runId).orElseThrow(() -> new IllegalStateException(
+                "Run " + runId + " is not in ledger " + ledger.table() + "; was it seeded into another stack?"));
+        TableShape destination = new TableValidator(dynamoDb).describe(run.job().destinationTable(),
+                "DestinationTable", "--destination");
+        return new RunContext(run.job(), ItemProcessors.create(run.job().processor()),
+                new ItemWriter(dynamoDb, destination, Backoff.DEFAULT, random, sleeper),
+                RateLimiter.of(run.job().rateLimit(), clock, sleeper));
+    }
+
+    static String describe(Throwable e) {
+        String message = e.getMessage();
+        return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    /** What this invocation did, for live progress. */
+    private static final class Progress {
+        long pages;
+        Counts counts = Counts.ZERO;
+    }
+
+    /** A run's job and the collaborators built for it once per worker. */
+    private record RunContext(JobConfig job, ItemProcessor processor, ItemWriter writer, RateLimiter rateLimiter) {
+        Counts handle(ScanPage page) throws InterruptedException {
+            List<ItemAction> actions = processor.processPage(page.items());
+            if (actions.size() != page.items().size()) {
+                throw new IllegalStateException("ItemProcessor " + job.processor() + " returned " + actions.size()
+                        + " actions for a page of " + page.items().size() + " items; return one per item");
+            }
+            rateLimiter.acquire(page.items().size());
+            long puts = actions.stream().filter(ItemAction.Put.class::isInstance).count();
+            long deletes = actions.stream().filter(ItemAction.Delete.class::isInstance).count();
+            long skipped = actions.size() - puts - deletes;
+            if (job.dryRun()) {
+                return new Counts(page.items().size(), 0, 0, skipped, 0);
+            }
+            WriteResult result = writer.write(actions);
+            return new Counts(page.items().size(), result.written(), result.deleted(), skipped,
+                    result.conditionalFailures());
+        }
+    }
+}
