@@ -1,0 +1,77 @@
+package dev.ddbbulk.seeder;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ddbbulk.core.AwsClients;
+import dev.ddbbulk.core.Backoff;
+import dev.ddbbulk.core.Env;
+import dev.ddbbulk.core.JobConfig;
+import dev.ddbbulk.core.JobConfigCodec;
+import dev.ddbbulk.core.ProgressLedger;
+import dev.ddbbulk.core.SeedResult;
+import dev.ddbbulk.core.SegmentSeeder;
+import dev.ddbbulk.core.Sleeper;
+import dev.ddbbulk.core.TableValidator;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * The state machine's Seed step. Input: the execution's input, whose fields (named like the template's
+ * parameters) override the stack's defaults, plus {@code RunId} (the state machine passes the execution
+ * name). Output: {@code runId}, {@code totalSegments}, {@code messagesSent}, {@code alreadySeeded}.
+ * An invalid job fails the step with {@code InvalidJobException} before anything is written.
+ */
+public final class SeederHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SegmentSeeder seeder;
+    private final Map<String, String> env;
+
+    public SeederHandler() {
+        this(System.getenv(), AwsClients.defaults().dynamoDb(), AwsClients.defaults());
+    }
+
+    private SeederHandler(Map<String, String> env, DynamoDbClient dynamoDb, AwsClients clients) {
+        this(build(env, dynamoDb, clients), env);
+    }
+
+    SeederHandler(SegmentSeeder seeder, Map<String, String> env) {
+        this.seeder = seeder;
+        this.env = env;
+    }
+
+    private static SegmentSeeder build(Map<String, String> env, DynamoDbClient dynamoDb, AwsClients clients) {
+        Clock clock = Clock.systemUTC();
+        return new SegmentSeeder(new TableValidator(dynamoDb),
+                new ProgressLedger(dynamoDb, Env.required(env, Env.LEDGER_TABLE), clock), clients.sqs(),
+                Env.required(env, Env.SEGMENT_QUEUE_URL), new Random(),
+                Integer.parseInt(env.getOrDefault(Env.SEND_CONCURRENCY, "32")), Backoff.DEFAULT, Sleeper.SYSTEM,
+                clock);
+    }
+
+    @Override
+    public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
+        Map<String, Object> fields = input == null ? Map.of() : input;
+        JobConfig job = JobConfigCodec.fromJsonNode(JSON.valueToTree(fields), Env.jobDefaults(env));
+        Object runId = fields.get("RunId");
+        String id = runId == null || runId.toString().isBlank() ? UUID.randomUUID().toString() : runId.toString();
+        SeedResult result;
+        try {
+            result = seeder.seed(id, job);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Seeding run " + id + " was interrupted; start the execution again", e);
+        }
+        Map<String, Object> output = new LinkedHashMap<>();
+        output.put("runId", result.runId());
+        output.put("totalSegments", result.totalSegments());
+        output.put("messagesSent", result.messagesSent());
+        output.put("alreadySeeded", result.alreadySeeded());
+        return output;
+    }
+}
