@@ -28,6 +28,9 @@ public final class EmbeddedServices implements AutoCloseable {
     public static final StaticCredentialsProvider CREDENTIALS =
             StaticCredentialsProvider.create(AwsBasicCredentials.create("ddbbulk", "ddbbulk"));
 
+    /** Held so that its level sticks: java.util.logging keeps loggers only weakly. */
+    private static final java.util.logging.Logger SQLITE_LOG = java.util.logging.Logger.getLogger("com.almworks.sqlite4java");
+
     private final DynamoDBProxyServer dynamoDbServer;
     private final SQSRestServer sqsServer;
     private final URI dynamoDbEndpoint;
@@ -45,12 +48,18 @@ public final class EmbeddedServices implements AutoCloseable {
     public static EmbeddedServices start() {
         int dynamoDbPort = freePort();
         DynamoDBProxyServer dynamoDb;
+        // DynamoDB Local prints its configuration on stdout, which belongs to the caller (the CLI's JSON).
+        java.io.PrintStream stdout = System.out;
+        System.setOut(System.err);
         try {
+            SQLITE_LOG.setLevel(java.util.logging.Level.SEVERE);
             dynamoDb = ServerRunner.createServerFromCommandLineArgs(
                     new String[] {"-inMemory", "-port", Integer.toString(dynamoDbPort), "-disableTelemetry"});
             dynamoDb.start();
         } catch (Exception e) {
             throw new IllegalStateException("DynamoDB Local did not start on port " + dynamoDbPort + ": " + e, e);
+        } finally {
+            System.setOut(stdout);
         }
         int sqsPort = freePort();
         SQSRestServer sqs;

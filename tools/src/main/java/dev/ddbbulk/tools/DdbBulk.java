@@ -1,0 +1,50 @@
+package dev.ddbbulk.tools;
+
+import dev.ddbbulk.core.InvalidJobException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code ddb-bulk} command line. */
+@Command(name = "ddb-bulk", mixinStandardHelpOptions = true, version = "ddb-bulk 0.1.0",
+        description = "Bulk-update, backfill or copy a DynamoDB table through a parallel scan fanned out over SQS.",
+        subcommands = {DemoCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
+public final class DdbBulk implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, for main and for tests that capture its output. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new DdbBulk());
+        cli.setExecutionExceptionHandler(DdbBulk::handle);
+        return cli;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+    }
+
+    private static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+        PrintWriter err = cli.getErr();
+        if (e instanceof InvalidJobException) {
+            err.println("ddb-bulk: " + e.getMessage());
+            err.flush();
+            return ExitCodes.INVALID_INPUT;
+        }
+        if (e instanceof InterruptedException) {
+            err.println("ddb-bulk: interrupted; progress is in the ledger, resume with 'ddb-bulk run --resume RUN_ID'");
+            err.flush();
+            return ExitCodes.ERROR;
+        }
+        err.println("ddb-bulk: failed: " + e);
+        e.printStackTrace(err);
+        err.flush();
+        return ExitCodes.ERROR;
+    }
+}

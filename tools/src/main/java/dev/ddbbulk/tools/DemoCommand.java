@@ -1,0 +1,116 @@
+package dev.ddbbulk.tools;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ddbbulk.core.InvalidJobException;
+import dev.ddbbulk.core.ItemProcessors;
+import dev.ddbbulk.core.JobConfig;
+import dev.ddbbulk.core.ProgressLedger;
+import dev.ddbbulk.core.TableShape;
+import dev.ddbbulk.core.TableValidator;
+import dev.ddbbulk.embedded.EmbeddedServices;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The embedded default: DynamoDB Local and ElasticMQ start inside this JVM, a demo table is filled, the
+ * whole pipeline (seeder, queue, worker fleet, DLQ, ledger) runs, and the destination is verified.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run the whole pipeline on embedded DynamoDB Local + ElasticMQ (no account, no Docker) and verify the result.")
+final class DemoCommand implements Callable<Integer> {
+    static final String SOURCE = "demo-source";
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    JobMixin job;
+
+    @Mixin
+    FleetMixin fleet;
+
+    @Option(names = "--items", defaultValue = "20000", description = "Items in the demo table. Default: ${DEFAULT-VALUE}.")
+    int items;
+
+    @Option(names = "--item-bytes", defaultValue = "220", description = "Approximate size of an item. Default: ${DEFAULT-VALUE}.")
+    int itemBytes;
+
+    @Option(names = "--segments", defaultValue = "200", description = "TotalSegments. Default: ${DEFAULT-VALUE}.")
+    int segments;
+
+    @Option(names = "--workers", defaultValue = "4", description = "Worker threads (ParallelLambdaFunctions). Default: ${DEFAULT-VALUE}.")
+    int workers;
+
+    @Option(names = "--destination", defaultValue = "demo-destination",
+            description = "Destination table, created like the source; '" + SOURCE + "' updates in place. Default: ${DEFAULT-VALUE}.")
+    String destination;
+
+    @Option(names = "--run-id", description = "Run id in the ledger. Default: a new UUID.")
+    String runId;
+
+    @Override
+    public Integer call() throws Exception {
+        JobConfig config = job.builder(SOURCE, destination, segments, workers).build();
+        fleet.validate();
+        if (items < 0) {
+            throw new InvalidJobException("--items must be 0 or more, got " + items);
+        }
+        if (itemBytes < 100 || itemBytes > 350_000) {
+            throw new InvalidJobException("--item-bytes must be between 100 and 350000, got " + itemBytes);
+        }
+        var processor = ItemProcessors.create(config.processor());
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        String id = runId != null ? runId : UUID.randomUUID().toString();
+        err.println("Starting DynamoDB Local and ElasticMQ inside this JVM...");
+        err.flush();
+        try (EmbeddedServices services = EmbeddedServices.start();
+             DynamoDbClient dynamoDb = services.dynamoDbClient(workers + 16);
+             SqsClient sqs = services.sqsClient(workers + 16)) {
+            DemoData.createTable(dynamoDb, SOURCE);
+            if (!config.inPlace()) {
+                DemoData.createTable(dynamoDb, config.destinationTable());
+            }
+            TableValidator validator = new TableValidator(dynamoDb);
+            TableShape source = validator.describe(SOURCE, "SourceTable", "--source");
+            long fillStart = System.nanoTime();
+            DemoData.fill(dynamoDb, source, items, itemBytes, 4);
+            err.printf("Filled %s with %d items in %d ms%n", SOURCE, items, (System.nanoTime() - fillStart) / 1_000_000);
+            err.flush();
+
+            Clock clock = Clock.systemUTC();
+            ProgressLedger ledger = new ProgressLedger(dynamoDb, RunCommand.DEFAULT_LEDGER, clock);
+            ledger.createTableIfMissing();
+            QueuePair queues = QueuePair.create(sqs, "ddb-bulk-segments", fleet.maxReceiveCount,
+                    fleet.timeBudget.plusSeconds(30));
+            LocalRun run = new LocalRun(dynamoDb, sqs, ledger, queues, clock, new Random());
+            RunSummary summary = run.execute(id, config, fleet.options(workers, System.console() != null), false, err);
+
+            err.println("Verifying " + config.destinationTable() + " against " + SOURCE + "...");
+            err.flush();
+            String problem = DemoData.verify(dynamoDb, validator.describe(config.destinationTable(),
+                    "DestinationTable", "--destination"), processor, items, itemBytes, config.inPlace());
+            summary = new RunSummary(summary.runId(), summary.totalSegments(), summary.segmentsCompleted(),
+                    summary.counts(), summary.continuations(), summary.dlqMessages(), summary.failedSegments(),
+                    summary.elapsedMs(), problem == null, problem, summary.dlqUrl());
+            if (fleet.json) {
+                summary.printText(err);
+                out.println(new ObjectMapper().writeValueAsString(summary.toJson(new ObjectMapper())));
+                out.flush();
+            } else {
+                summary.printText(out);
+            }
+            return summary.exitCode();
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package dev.ddbbulk.tools;
+
+import dev.ddbbulk.core.Backoff;
+import dev.ddbbulk.core.JobConfig;
+import dev.ddbbulk.core.ProgressLedger;
+import dev.ddbbulk.core.RunProgress;
+import dev.ddbbulk.core.SegmentSeeder;
+import dev.ddbbulk.core.SegmentWorker;
+import dev.ddbbulk.core.Sleeper;
+import dev.ddbbulk.core.TableValidator;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * Runs a job in this JVM exactly as the deployed stack does: the seeder, then a fleet of workers on the
+ * segment queue until every segment is done or the queue has nothing left (the rest is in the DLQ).
+ */
+final class LocalRun {
+    /** How long the fleet must see an empty queue before it concludes that nothing is left to do. */
+    private static final int EMPTY_CHECKS_TO_STOP = 3;
+
+    private final DynamoDbClient dynamoDb;
+    private final SqsClient sqs;
+    private final ProgressLedger ledger;
+    private final QueuePair queues;
+    private final Clock clock;
+    private final Random random;
+
+    LocalRun(DynamoDbClient dynamoDb, SqsClient sqs, ProgressLedger ledger, QueuePair queues, Clock clock,
+             Random random) {
+        this.dynamoDb = dynamoDb;
+        this.sqs = sqs;
+        this.ledger = ledger;
+        this.queues = queues;
+        this.clock = clock;
+        this.random = random;
+    }
+
+    /** Fleet settings: how many workers and how they are timed. */
+    record FleetOptions(int workers, Duration timeBudget, Duration safetyMargin, Duration retryDelay,
+                        boolean showProgress, boolean terminal) {
+        static Duration marginFor(Duration budget) {
+            Duration quarter = budget.dividedBy(4);
+            return quarter.compareTo(Duration.ofSeconds(60)) < 0 ? quarter : Duration.ofSeconds(60);
+        }
+    }
+
+    /** Seeds (unless {@code resume}) and works the run to its end; returns the ledger's summary. */
+    RunSummary execute(String runId, JobConfig job, FleetOptions options, boolean resume, PrintWriter err)
+            throws InterruptedException {
+        long start = clock.millis();
+        if (!resume) {
+            SegmentSeeder seeder = new SegmentSeeder(new TableValidator(dynamoDb), ledger, sqs, queues.queueUrl(),
+                    random, 16, Backoff.DEFAULT, Sleeper.SYSTEM, clock);
+            var seeded = seeder.seed(runId, job);
+            if (options.showProgress()) {
+                err.printf("Seeded run %s: %d segment messages in %d ms%n", runId, seeded.messagesSent(),
+                        seeded.elapsed().toMillis());
+                err.flush();
+            }
+        }
+        List<SegmentWorker> workers = new ArrayList<>();
+        for (int i = 0; i < options.workers(); i++) {
+            workers.add(new SegmentWorker(dynamoDb, sqs, queues.queueUrl(), ledger, options.safetyMargin(), clock,
+                    new Random(random.nextLong()), Sleeper.SYSTEM));
+        }
+        LocalFleet fleet = new LocalFleet(sqs, queues.queueUrl(), workers, options.timeBudget(),
+                options.retryDelay(), clock);
+        int[] emptyChecks = {0};
+        long[] completed = {0};
+        java.util.function.BooleanSupplier finished = () -> {
+            completed[0] = ledger.findRun(runId).orElseThrow().segmentsCompleted();
+            if (completed[0] >= job.totalSegments()) {
+                return true;
+            }
+            emptyChecks[0] = QueuePair.depth(sqs, queues.queueUrl()) == 0 ? emptyChecks[0] + 1 : 0;
+            return emptyChecks[0] >= EMPTY_CHECKS_TO_STOP;
+        };
+        if (options.showProgress()) {
+            try (var progress = new ProgressReporter(err, options.terminal(), job.totalSegments(),
+                    () -> completed[0], fleet::itemsScanned, clock)) {
+                fleet.runUntil(finished, Duration.ofMillis(200));
+            }
+        } else {
+            fleet.runUntil(finished, Duration.ofMillis(200));
+        }
+        RunProgress progress = ledger.progress(runId);
+        long dlq = QueuePair.depth(sqs, queues.dlqUrl());
+        return RunSummary.of(progress, dlq, clock.millis() - start, null, null, queues.dlqUrl());
+    }
+}

@@ -1,0 +1,107 @@
+package dev.ddbbulk.tools;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ddbbulk.core.InvalidJobException;
+import dev.ddbbulk.core.JobConfig;
+import dev.ddbbulk.core.ProgressLedger;
+import dev.ddbbulk.core.TableValidator;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The seeder and a worker fleet in this JVM against existing tables on AWS or any compatible endpoint,
+ * with a temporary queue pair unless queue URLs are given.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run a job with a local worker fleet against existing tables (AWS by default, or --endpoint-url).")
+final class RunCommand implements Callable<Integer> {
+    static final String DEFAULT_LEDGER = "ddb-bulk-ledger";
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    JobMixin job;
+
+    @Mixin
+    FleetMixin fleet;
+
+    @Mixin
+    AwsMixin aws;
+
+    @Option(names = "--source", required = true, description = "SourceTable: the table to scan.")
+    String source;
+
+    @Option(names = "--destination", description = "DestinationTable. Default: the source (update in place).")
+    String destination;
+
+    @Option(names = "--segments", defaultValue = "1000", description = "TotalSegments (1..1000000). Default: ${DEFAULT-VALUE}.")
+    int segments;
+
+    @Option(names = "--workers", defaultValue = "10", description = "Worker threads (ParallelLambdaFunctions). Default: ${DEFAULT-VALUE}.")
+    int workers;
+
+    @Option(names = "--ledger-table", defaultValue = DEFAULT_LEDGER,
+            description = "Progress ledger table, created if missing. Default: ${DEFAULT-VALUE}.")
+    String ledgerTable;
+
+    @Option(names = "--queue-url", description = "Existing segment queue (with a redrive policy to --dlq-url). Default: a temporary queue pair.")
+    String queueUrl;
+
+    @Option(names = "--dlq-url", description = "Existing dead-letter queue; required with --queue-url.")
+    String dlqUrl;
+
+    @Option(names = "--run-id", description = "Run id in the ledger. Default: a new UUID.")
+    String runId;
+
+    @Override
+    public Integer call() throws Exception {
+        JobConfig config = job.builder(source, destination, segments, workers).build();
+        fleet.validate();
+        if ((queueUrl == null) != (dlqUrl == null)) {
+            throw new InvalidJobException("--queue-url and --dlq-url go together; give both or neither");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        String id = runId != null ? runId : UUID.randomUUID().toString();
+        try (DynamoDbClient dynamoDb = aws.dynamoDbClients(workers + 16).dynamoDb();
+             SqsClient sqs = aws.sqsClients(workers + 16).sqs()) {
+            // Validate against the live tables before creating the ledger or any queue: bad input writes nothing.
+            new TableValidator(dynamoDb).validate(config);
+            Clock clock = Clock.systemUTC();
+            ProgressLedger ledger = new ProgressLedger(dynamoDb, ledgerTable, clock);
+            ledger.createTableIfMissing();
+            boolean temporary = queueUrl == null;
+            QueuePair queues = temporary
+                    ? QueuePair.create(sqs, "ddb-bulk-" + id.replaceAll("[^a-zA-Z0-9_-]", "").substring(0,
+                            Math.min(8, id.replaceAll("[^a-zA-Z0-9_-]", "").length())), fleet.maxReceiveCount,
+                            fleet.timeBudget.plusSeconds(30))
+                    : new QueuePair(queueUrl, dlqUrl);
+            LocalRun run = new LocalRun(dynamoDb, sqs, ledger, queues, clock, new Random());
+            RunSummary summary = run.execute(id, config, fleet.options(workers, System.console() != null), false, err);
+            if (temporary && summary.exitCode() == ExitCodes.OK) {
+                queues.delete(sqs);
+            } else if (temporary) {
+                err.println("Kept the temporary queues for inspection: " + queues.queueUrl() + " and " + queues.dlqUrl());
+            }
+            if (fleet.json) {
+                summary.printText(err);
+                out.println(new ObjectMapper().writeValueAsString(summary.toJson(new ObjectMapper())));
+                out.flush();
+            } else {
+                summary.printText(out);
+            }
+            return summary.exitCode();
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.ddbbulk.tools;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ddbbulk.core.Counts;
+import dev.ddbbulk.core.RunProgress;
+import dev.ddbbulk.core.SegmentRecord;
+import java.io.PrintWriter;
+import java.util.List;
+
+/**
+ * The end of a run as the ledger and the DLQ tell it. {@code verified} is null when nothing was verified
+ * (a {@code run} against existing tables).
+ */
+record RunSummary(String runId, int totalSegments, long segmentsCompleted, Counts counts, long continuations,
+                  long dlqMessages, List<SegmentRecord> failedSegments, long elapsedMs, Boolean verified,
+                  String verificationProblem, String dlqUrl) {
+
+    static RunSummary of(RunProgress progress, long dlqMessages, long elapsedMs, Boolean verified,
+                         String verificationProblem, String dlqUrl) {
+        return new RunSummary(progress.run().runId(), progress.totalSegments(), progress.segmentsCompleted(),
+                progress.counts(), progress.continuations(), dlqMessages, progress.failedSegments(), elapsedMs,
+                verified, verificationProblem, dlqUrl);
+    }
+
+    boolean complete() {
+        return segmentsCompleted == totalSegments;
+    }
+
+    int exitCode() {
+        if (!complete() || dlqMessages > 0) {
+            return ExitCodes.SEGMENTS_FAILED;
+        }
+        if (Boolean.FALSE.equals(verified)) {
+            return ExitCodes.VERIFICATION_FAILED;
+        }
+        return ExitCodes.OK;
+    }
+
+    double itemsPerSecond() {
+        return elapsedMs == 0 ? 0 : counts.scanned() * 1000.0 / elapsedMs;
+    }
+
+    ObjectNode toJson(ObjectMapper json) {
+        ObjectNode node = json.createObjectNode();
+        node.put("runId", runId);
+        node.put("status", exitCode() == ExitCodes.OK ? "SUCCEEDED" : exitCode() == ExitCodes.SEGMENTS_FAILED
+                ? "SEGMENTS_FAILED" : "VERIFICATION_FAILED");
+        node.put("itemsScanned", counts.scanned());
+        node.put("itemsWritten", counts.written());
+        node.put("itemsDeleted", counts.deleted());
+        node.put("itemsSkipped", counts.skipped());
+        node.put("conditionalCheckFailures", counts.conditionalFailures());
+        node.put("segmentsCompleted", segmentsCompleted);
+        node.put("totalSegments", totalSegments);
+        node.put("continuations", continuations);
+        node.put("dlqMessages", dlqMessages);
+        ArrayNode failed = node.putArray("failedSegments");
+        for (SegmentRecord s : failedSegments) {
+            failed.addObject().put("segment", s.segment()).put("attempts", s.attempts())
+                    .put("itemsScanned", s.counts().scanned()).put("lastError", s.lastError());
+        }
+        node.put("elapsedMs", elapsedMs);
+        node.put("itemsPerSecond", Math.round(itemsPerSecond()));
+        if (verified != null) {
+            node.put("verified", verified);
+            if (verificationProblem != null) {
+                node.put("verificationProblem", verificationProblem);
+            }
+        }
+        return node;
+    }
+
+    void printText(PrintWriter out) {
+        out.printf("Run %s: %s%n", runId, complete() && dlqMessages == 0 ? "all segments completed"
+                : (totalSegments - segmentsCompleted) + " of " + totalSegments + " segments did not complete");
+        out.printf("  segments   %d / %d completed, %d continuations%n", segmentsCompleted, totalSegments, continuations);
+        out.printf("  items      %d scanned, %d written, %d deleted, %d skipped, %d conditional-check failures%n",
+                counts.scanned(), counts.written(), counts.deleted(), counts.skipped(), counts.conditionalFailures());
+        out.printf("  time       %.1f s, %.0f items/s%n", elapsedMs / 1000.0, itemsPerSecond());
+        out.printf("  DLQ        %d message(s)%s%n", dlqMessages, dlqMessages > 0 && dlqUrl != null ? " in " + dlqUrl : "");
+        for (SegmentRecord s : failedSegments) {
+            out.printf("  FAILED     segment %d after %d attempt(s): %s%n", s.segment(), s.attempts(), s.lastError());
+        }
+        if (verified != null) {
+            out.printf("  verified   %s%s%n", verified, verificationProblem == null ? "" : " (" + verificationProblem + ")");
+        }
+        out.flush();
+    }
+}
