@@ -28,16 +28,39 @@ public final class ItemWriter {
     private final Backoff backoff;
     private final Random random;
     private final Sleeper sleeper;
+    private final ConditionalWriter conditional;
 
+    /** A writer in batch mode. */
     public ItemWriter(DynamoDbClient dynamoDb, TableShape shape, Backoff backoff, Random random, Sleeper sleeper) {
+        this(dynamoDb, shape, WriteMode.BATCH, null, true, backoff, random, sleeper);
+    }
+
+    /**
+     * @param versionAttribute in conditional mode, the attribute that must not have changed since the read
+     * @param inPlace          whether the destination is the table the items were read from
+     */
+    public ItemWriter(DynamoDbClient dynamoDb, TableShape shape, WriteMode mode, String versionAttribute,
+                      boolean inPlace, Backoff backoff, Random random, Sleeper sleeper) {
         this.dynamoDb = dynamoDb;
         this.table = shape.table();
         this.shape = shape;
         this.backoff = backoff;
         this.random = random;
         this.sleeper = sleeper;
+        this.conditional = mode == WriteMode.CONDITIONAL
+                ? new ConditionalWriter(dynamoDb, shape, versionAttribute, inPlace, backoff, random, sleeper) : null;
     }
 
+    /**
+     * Writes one page: {@code actions.get(i)} is what the processor made of {@code originals.get(i)}, the
+     * item as it was read (conditional mode checks the table against it).
+     */
+    public WriteResult write(List<Map<String, AttributeValue>> originals, List<ItemAction> actions)
+            throws InterruptedException {
+        return conditional != null ? conditional.write(originals, actions) : write(actions);
+    }
+
+    /** Writes actions with BatchWriteItem, whatever the mode. */
     public WriteResult write(List<ItemAction> actions) throws InterruptedException {
         long puts = 0;
         long deletes = 0;

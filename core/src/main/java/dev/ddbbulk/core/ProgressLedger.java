@@ -225,6 +225,29 @@ public final class ProgressLedger {
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toSegment(item));
     }
 
+    /** The segments of a run that are done, read with a paginated query of the segment records. */
+    public java.util.BitSet completedSegments(String runId) {
+        java.util.BitSet done = new java.util.BitSet();
+        Map<String, AttributeValue> startKey = null;
+        do {
+            QueryRequest.Builder request = QueryRequest.builder().tableName(table).consistentRead(true)
+                    .keyConditionExpression("pk = :run AND begins_with(sk, :seg)")
+                    .filterExpression("#st = :done")
+                    .projectionExpression("sk")
+                    .expressionAttributeNames(Map.of("#st", "status"))
+                    .expressionAttributeValues(Map.of(":run", s(runId), ":seg", s("SEG#"),
+                            ":done", s(SegmentStatus.DONE.name())));
+            if (startKey != null) {
+                request.exclusiveStartKey(startKey);
+            }
+            QueryResponse response = dynamoDb.query(request.build());
+            response.items().forEach(item -> done.set(Integer.parseInt(item.get(SK).s().substring(4))));
+            startKey = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
+                    ? response.lastEvaluatedKey() : null;
+        } while (startKey != null);
+        return done;
+    }
+
     /** Reads the run and all its started segments (paginated query). */
     public RunProgress progress(String runId) {
         RunRecord run = findRun(runId).orElseThrow(() -> new InvalidJobException(

@@ -65,9 +65,35 @@ public final class SegmentSeeder {
             return new SeedResult(runId, job.totalSegments(), 0, true, Duration.between(start, clock.instant()));
         }
         int[] order = shuffledSegments(job.totalSegments(), random);
-        long sent = send(runId, order);
+        long sent = send(runId, order, order.length);
         ledger.markSeeded(runId);
         return new SeedResult(runId, job.totalSegments(), sent, false, Duration.between(start, clock.instant()));
+    }
+
+    /**
+     * Re-enqueues every segment of an existing run that is not done, in shuffled order: how a run continues
+     * after the whole fleet stopped. Segments still queued get a duplicate, which the ledger makes harmless.
+     *
+     * @throws InvalidJobException when the run is not in the ledger
+     */
+    public SeedResult resume(String runId) throws InterruptedException {
+        Instant start = clock.instant();
+        RunRecord run = ledger.findRun(runId).orElseThrow(() -> new InvalidJobException("Run '" + runId
+                + "' is not in ledger " + ledger.table() + "; check the run id and --ledger-table"));
+        validator.validate(run.job());
+        java.util.BitSet done = ledger.completedSegments(runId);
+        int total = run.job().totalSegments();
+        int[] all = shuffledSegments(total, random);
+        int[] open = new int[total - done.cardinality()];
+        int n = 0;
+        for (int segment : all) {
+            if (!done.get(segment)) {
+                open[n++] = segment;
+            }
+        }
+        long sent = send(runId, open, total);
+        ledger.markSeeded(runId);
+        return new SeedResult(runId, total, sent, false, Duration.between(start, clock.instant()));
     }
 
     /** 0..n-1 in a Fisher-Yates shuffle: 4 bytes a segment, 4 MB for a million. */
@@ -85,7 +111,10 @@ public final class SegmentSeeder {
         return order;
     }
 
-    private long send(String runId, int[] order) throws InterruptedException {
+    private long send(String runId, int[] order, int totalSegments) throws InterruptedException {
+        if (order.length == 0) {
+            return 0;
+        }
         int batches = (order.length + BATCH - 1) / BATCH;
         int threads = Math.min(inFlight, batches);
         AtomicInteger next = new AtomicInteger();
@@ -106,7 +135,7 @@ public final class SegmentSeeder {
                         for (int i = b * BATCH; i < Math.min(order.length, (b + 1) * BATCH); i++) {
                             entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(order[i]))
                                     .messageBody(SegmentMessageCodec.toJson(
-                                            SegmentMessage.seed(runId, order[i], order.length)))
+                                            SegmentMessage.seed(runId, order[i], totalSegments)))
                                     .build());
                         }
                         sendBatch(entries, jitter);

@@ -152,7 +152,8 @@ public final class SegmentWorker {
         TableShape destination = new TableValidator(dynamoDb).describe(run.job().destinationTable(),
                 "DestinationTable", "--destination");
         return new RunContext(run.job(), ItemProcessors.create(run.job().processor()),
-                new ItemWriter(dynamoDb, destination, Backoff.DEFAULT, random, sleeper),
+                new ItemWriter(dynamoDb, destination, run.job().writeMode(), run.job().versionAttribute(),
+                        run.job().inPlace(), Backoff.DEFAULT, random, sleeper),
                 RateLimiter.of(run.job().rateLimit(), clock, sleeper));
     }
 
@@ -180,9 +181,10 @@ public final class SegmentWorker {
             long deletes = actions.stream().filter(ItemAction.Delete.class::isInstance).count();
             long skipped = actions.size() - puts - deletes;
             if (job.dryRun()) {
-                return new Counts(page.items().size(), 0, 0, skipped, 0);
+                // Counted as if written, so the summary says what a real run would write; nothing is.
+                return new Counts(page.items().size(), puts, deletes, skipped, 0);
             }
-            WriteResult result = writer.write(actions);
+            WriteResult result = writer.write(page.items(), actions);
             return new Counts(page.items().size(), result.written(), result.deleted(), skipped,
                     result.conditionalFailures());
         }

@@ -2,6 +2,7 @@ package dev.ddbbulk.tools;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddbbulk.core.InvalidJobException;
+import dev.ddbbulk.core.ItemAction;
 import dev.ddbbulk.core.ItemProcessors;
 import dev.ddbbulk.core.JobConfig;
 import dev.ddbbulk.core.ProgressLedger;
@@ -99,10 +100,9 @@ final class DemoCommand implements Callable<Integer> {
             err.println("Verifying " + config.destinationTable() + " against " + SOURCE + "...");
             err.flush();
             String problem = DemoData.verify(dynamoDb, validator.describe(config.destinationTable(),
-                    "DestinationTable", "--destination"), processor, items, itemBytes, config.inPlace());
-            summary = new RunSummary(summary.runId(), summary.totalSegments(), summary.segmentsCompleted(),
-                    summary.counts(), summary.continuations(), summary.dlqMessages(), summary.failedSegments(),
-                    summary.elapsedMs(), problem == null, problem, summary.dlqUrl());
+                    "DestinationTable", "--destination"), config.dryRun() ? item -> ItemAction.skip() : processor, items, itemBytes,
+                    config.inPlace());
+            summary = summary.withVerification(problem);
             if (fleet.json) {
                 summary.printText(err);
                 out.println(new ObjectMapper().writeValueAsString(summary.toJson(new ObjectMapper())));

@@ -1,6 +1,7 @@
 package dev.ddbbulk.tools;
 
 import dev.ddbbulk.core.JobConfig;
+import dev.ddbbulk.core.WriteMode;
 import picocli.CommandLine.Option;
 
 /** The job parameters, named like the template's, shared by demo and run. */
@@ -21,9 +22,22 @@ final class JobMixin {
             description = "ConsistentRead for the scan (true/false). Default: ${DEFAULT-VALUE}.")
     boolean consistentRead;
 
+    @Option(names = "--write-mode", defaultValue = "batch",
+            description = "WriteMode: 'batch' (BatchWriteItem, last writer wins) or 'conditional' (per-item conditional"
+                    + " writes that never recreate a deleted item or overwrite a changed one). Default: ${DEFAULT-VALUE}.")
+    String writeMode;
+
+    @Option(names = "--version-attribute",
+            description = "VersionAttribute: with --write-mode conditional, an attribute that must still hold the value read.")
+    String versionAttribute;
+
+    @Option(names = "--dry-run", description = "Scan and process, count what would be written, write nothing.")
+    boolean dryRun;
+
     JobConfig.Builder builder(String source, String destination, int segments, int workers) {
         return JobConfig.builder().sourceTable(source).destinationTable(destination).totalSegments(segments)
                 .parallelWorkers(workers).rateLimit(rate).pageSize(pageSize).processor(processor)
-                .consistentRead(consistentRead);
+                .consistentRead(consistentRead).writeMode(WriteMode.parse(writeMode))
+                .versionAttribute(versionAttribute).dryRun(dryRun);
     }
 }

@@ -51,19 +51,20 @@ final class LocalRun {
         }
     }
 
-    /** Seeds (unless {@code resume}) and works the run to its end; returns the ledger's summary. */
+    /**
+     * Seeds the run (or, with {@code resume}, re-enqueues its segments that are not done) and works it to
+     * its end; returns the ledger's summary.
+     */
     RunSummary execute(String runId, JobConfig job, FleetOptions options, boolean resume, PrintWriter err)
             throws InterruptedException {
         long start = clock.millis();
-        if (!resume) {
-            SegmentSeeder seeder = new SegmentSeeder(new TableValidator(dynamoDb), ledger, sqs, queues.queueUrl(),
-                    random, 16, Backoff.DEFAULT, Sleeper.SYSTEM, clock);
-            var seeded = seeder.seed(runId, job);
-            if (options.showProgress()) {
-                err.printf("Seeded run %s: %d segment messages in %d ms%n", runId, seeded.messagesSent(),
-                        seeded.elapsed().toMillis());
-                err.flush();
-            }
+        SegmentSeeder seeder = new SegmentSeeder(new TableValidator(dynamoDb), ledger, sqs, queues.queueUrl(),
+                random, 16, Backoff.DEFAULT, Sleeper.SYSTEM, clock);
+        var seeded = resume ? seeder.resume(runId) : seeder.seed(runId, job);
+        if (options.showProgress()) {
+            err.printf("%s run %s: %d segment messages in %d ms%n", resume ? "Resumed" : "Seeded", runId,
+                    seeded.messagesSent(), seeded.elapsed().toMillis());
+            err.flush();
         }
         List<SegmentWorker> workers = new ArrayList<>();
         for (int i = 0; i < options.workers(); i++) {

@@ -39,7 +39,7 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     AwsMixin aws;
 
-    @Option(names = "--source", required = true, description = "SourceTable: the table to scan.")
+    @Option(names = "--source", description = "SourceTable: the table to scan. Required unless --resume.")
     String source;
 
     @Option(names = "--destination", description = "DestinationTable. Default: the source (update in place).")
@@ -64,22 +64,46 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--run-id", description = "Run id in the ledger. Default: a new UUID.")
     String runId;
 
+    @Option(names = "--resume", paramLabel = "RUN_ID",
+            description = "Continue a run after the whole fleet stopped: re-enqueue its segments that are not done."
+                    + " The job is the one recorded in the ledger; job options are not allowed with it.")
+    String resume;
+
     @Override
     public Integer call() throws Exception {
-        JobConfig config = job.builder(source, destination, segments, workers).build();
         fleet.validate();
         if ((queueUrl == null) != (dlqUrl == null)) {
             throw new InvalidJobException("--queue-url and --dlq-url go together; give both or neither");
         }
+        if (resume != null) {
+            if (source != null || destination != null || runId != null) {
+                throw new InvalidJobException("--resume takes the job recorded in the ledger; drop --source,"
+                        + " --destination and --run-id");
+            }
+            return execute(resume, null);
+        }
+        if (source == null) {
+            throw new InvalidJobException("--source is required (or --resume RUN_ID); name the table to scan");
+        }
+        JobConfig config = job.builder(source, destination, segments, workers).build();
+        return execute(runId != null ? runId : UUID.randomUUID().toString(), config);
+    }
+
+    private int execute(String id, JobConfig requested) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        String id = runId != null ? runId : UUID.randomUUID().toString();
         try (DynamoDbClient dynamoDb = aws.dynamoDbClients(workers + 16).dynamoDb();
              SqsClient sqs = aws.sqsClients(workers + 16).sqs()) {
-            // Validate against the live tables before creating the ledger or any queue: bad input writes nothing.
-            new TableValidator(dynamoDb).validate(config);
             Clock clock = Clock.systemUTC();
             ProgressLedger ledger = new ProgressLedger(dynamoDb, ledgerTable, clock);
+            JobConfig config = requested;
+            if (config == null) {
+                new TableValidator(dynamoDb).describe(ledgerTable, "LedgerTable", "--ledger-table");
+                config = ledger.findRun(id).orElseThrow(() -> new InvalidJobException("Run '" + id
+                        + "' is not in ledger " + ledgerTable + "; check the run id and --ledger-table")).job();
+            }
+            // Validate against the live tables before creating the ledger or any queue: bad input writes nothing.
+            new TableValidator(dynamoDb).validate(config);
             ledger.createTableIfMissing();
             boolean temporary = queueUrl == null;
             QueuePair queues = temporary
@@ -88,7 +112,8 @@ final class RunCommand implements Callable<Integer> {
                             fleet.timeBudget.plusSeconds(30))
                     : new QueuePair(queueUrl, dlqUrl);
             LocalRun run = new LocalRun(dynamoDb, sqs, ledger, queues, clock, new Random());
-            RunSummary summary = run.execute(id, config, fleet.options(workers, System.console() != null), false, err);
+            RunSummary summary = run.execute(id, config, fleet.options(config.parallelWorkers(),
+                    System.console() != null), requested == null, err);
             if (temporary && summary.exitCode() == ExitCodes.OK) {
                 queues.delete(sqs);
             } else if (temporary) {

@@ -13,15 +13,21 @@ import java.util.List;
  * The end of a run as the ledger and the DLQ tell it. {@code verified} is null when nothing was verified
  * (a {@code run} against existing tables).
  */
-record RunSummary(String runId, int totalSegments, long segmentsCompleted, Counts counts, long continuations,
+record RunSummary(String runId, boolean dryRun, int totalSegments, long segmentsCompleted, Counts counts, long continuations,
                   long dlqMessages, List<SegmentRecord> failedSegments, long elapsedMs, Boolean verified,
                   String verificationProblem, String dlqUrl) {
 
     static RunSummary of(RunProgress progress, long dlqMessages, long elapsedMs, Boolean verified,
                          String verificationProblem, String dlqUrl) {
-        return new RunSummary(progress.run().runId(), progress.totalSegments(), progress.segmentsCompleted(),
+        return new RunSummary(progress.run().runId(), progress.run().job().dryRun(), progress.totalSegments(), progress.segmentsCompleted(),
                 progress.counts(), progress.continuations(), dlqMessages, progress.failedSegments(), elapsedMs,
                 verified, verificationProblem, dlqUrl);
+    }
+
+    /** This summary with the demo's verification result: {@code problem} null means verified. */
+    RunSummary withVerification(String problem) {
+        return new RunSummary(runId, dryRun, totalSegments, segmentsCompleted, counts, continuations, dlqMessages,
+                failedSegments, elapsedMs, problem == null, problem, dlqUrl);
     }
 
     boolean complete() {
@@ -47,6 +53,7 @@ record RunSummary(String runId, int totalSegments, long segmentsCompleted, Count
         node.put("runId", runId);
         node.put("status", exitCode() == ExitCodes.OK ? "SUCCEEDED" : exitCode() == ExitCodes.SEGMENTS_FAILED
                 ? "SEGMENTS_FAILED" : "VERIFICATION_FAILED");
+        node.put("dryRun", dryRun);
         node.put("itemsScanned", counts.scanned());
         node.put("itemsWritten", counts.written());
         node.put("itemsDeleted", counts.deleted());
@@ -75,6 +82,9 @@ record RunSummary(String runId, int totalSegments, long segmentsCompleted, Count
     void printText(PrintWriter out) {
         out.printf("Run %s: %s%n", runId, complete() && dlqMessages == 0 ? "all segments completed"
                 : (totalSegments - segmentsCompleted) + " of " + totalSegments + " segments did not complete");
+        if (dryRun) {
+            out.println("  DRY RUN    nothing was written; 'written' and 'deleted' count what a real run would write");
+        }
         out.printf("  segments   %d / %d completed, %d continuations%n", segmentsCompleted, totalSegments, continuations);
         out.printf("  items      %d scanned, %d written, %d deleted, %d skipped, %d conditional-check failures%n",
                 counts.scanned(), counts.written(), counts.deleted(), counts.skipped(), counts.conditionalFailures());

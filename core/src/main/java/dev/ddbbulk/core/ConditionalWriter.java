@@ -1,0 +1,151 @@
+package dev.ddbbulk.core;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+/**
+ * Safe writes, one conditional PutItem or DeleteItem per item, so that a change made by another writer
+ * between our read and our write is never lost:
+ * <ul>
+ *   <li>in place (destination = source): a put requires that the item still exists (it was not deleted
+ *       since it was read, so it is not recreated) and, with a version attribute, that its version is still
+ *       the one read; a delete requires the version read;</li>
+ *   <li>into another table: a put requires that the destination has no such item yet or, with a version
+ *       attribute, one with a lower version, so a newer item there is never clobbered.</li>
+ * </ul>
+ * A failed condition is counted and reported, not retried: the item changed, and the user decides.
+ */
+final class ConditionalWriter {
+    private final DynamoDbClient dynamoDb;
+    private final TableShape shape;
+    private final String versionAttribute;
+    private final boolean inPlace;
+    private final Backoff backoff;
+    private final Random random;
+    private final Sleeper sleeper;
+
+    ConditionalWriter(DynamoDbClient dynamoDb, TableShape shape, String versionAttribute, boolean inPlace,
+                      Backoff backoff, Random random, Sleeper sleeper) {
+        this.dynamoDb = dynamoDb;
+        this.shape = shape;
+        this.versionAttribute = versionAttribute;
+        this.inPlace = inPlace;
+        this.backoff = backoff;
+        this.random = random;
+        this.sleeper = sleeper;
+    }
+
+    WriteResult write(List<Map<String, AttributeValue>> originals, List<ItemAction> actions)
+            throws InterruptedException {
+        if (originals.size() != actions.size()) {
+            throw new IllegalArgumentException(actions.size() + " actions for " + originals.size() + " items");
+        }
+        long written = 0;
+        long deleted = 0;
+        long failedConditions = 0;
+        for (int i = 0; i < actions.size(); i++) {
+            ItemAction action = actions.get(i);
+            if (action instanceof ItemAction.Skip) {
+                continue;
+            }
+            Condition condition = conditionFor(originals.get(i), action);
+            boolean applied;
+            if (action instanceof ItemAction.Put put) {
+                var request = software.amazon.awssdk.services.dynamodb.model.PutItemRequest.builder()
+                        .tableName(shape.table()).item(put.item());
+                condition.applyTo(request::conditionExpression, request::expressionAttributeNames,
+                        request::expressionAttributeValues);
+                applied = attempt(() -> dynamoDb.putItem(request.build()));
+            } else {
+                var request = software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest.builder()
+                        .tableName(shape.table()).key(shape.keyOf(((ItemAction.Delete) action).key()));
+                condition.applyTo(request::conditionExpression, request::expressionAttributeNames,
+                        request::expressionAttributeValues);
+                applied = attempt(() -> dynamoDb.deleteItem(request.build()));
+            }
+            if (!applied) {
+                failedConditions++;
+            } else if (action instanceof ItemAction.Put) {
+                written++;
+            } else {
+                deleted++;
+            }
+        }
+        return new WriteResult(written, deleted, failedConditions);
+    }
+
+    /** The condition under which {@code action} may replace what the table holds now. */
+    Condition conditionFor(Map<String, AttributeValue> original, ItemAction action) {
+        Map<String, AttributeValue> target = action instanceof ItemAction.Put put ? put.item()
+                : ((ItemAction.Delete) action).key();
+        boolean sameItem = inPlace && shape.keyOf(target).equals(shape.keyOf(original));
+        Map<String, String> names = new HashMap<>();
+        Map<String, AttributeValue> values = new HashMap<>();
+        names.put("#pk", shape.partitionKey());
+        if (sameItem) {
+            StringBuilder expression = new StringBuilder("attribute_exists(#pk)");
+            if (versionAttribute != null) {
+                names.put("#v", versionAttribute);
+                AttributeValue readVersion = original.get(versionAttribute);
+                if (readVersion == null) {
+                    expression.append(" AND attribute_not_exists(#v)");
+                } else {
+                    expression.append(" AND #v = :v");
+                    values.put(":v", readVersion);
+                }
+            }
+            return new Condition(expression.toString(), names, values);
+        }
+        if (action instanceof ItemAction.Delete) {
+            // Deleting another key or in another table: nothing was read of it to compare with.
+            return Condition.NONE;
+        }
+        AttributeValue newVersion = versionAttribute == null ? null : target.get(versionAttribute);
+        if (newVersion == null) {
+            return new Condition("attribute_not_exists(#pk)", names, values);
+        }
+        names.put("#v", versionAttribute);
+        values.put(":v", newVersion);
+        return new Condition("attribute_not_exists(#pk) OR #v < :v", names, values);
+    }
+
+    private boolean attempt(Runnable call) throws InterruptedException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                call.run();
+                return true;
+            } catch (ConditionalCheckFailedException e) {
+                return false;
+            } catch (AwsServiceException e) {
+                if (!Throttling.isThrottling(e) || attempt + 1 >= backoff.maxAttempts()) {
+                    throw e;
+                }
+            }
+            sleeper.sleep(backoff.delay(attempt, random));
+        }
+    }
+
+    /** A condition expression with its names and values; {@link #NONE} writes unconditionally. */
+    record Condition(String expression, Map<String, String> names, Map<String, AttributeValue> values) {
+        static final Condition NONE = new Condition(null, Map.of(), Map.of());
+
+        void applyTo(java.util.function.Consumer<String> expressionSetter,
+                     java.util.function.Consumer<Map<String, String>> namesSetter,
+                     java.util.function.Consumer<Map<String, AttributeValue>> valuesSetter) {
+            if (expression == null) {
+                return;
+            }
+            expressionSetter.accept(expression);
+            namesSetter.accept(names);
+            if (!values.isEmpty()) {
+                valuesSetter.accept(values);
+            }
+        }
+    }
+}
