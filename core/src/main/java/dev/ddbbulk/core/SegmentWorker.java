@@ -120,8 +120,10 @@ public final class SegmentWorker {
                     sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(body));
                     return SegmentOutcome.CONTINUED;
                 }
-                ScanPage page = scanner.scanPage(run.job.sourceTable(), message.segment(), message.totalSegments(),
-                        key, run.job.pageSize(), run.job.consistentRead());
+                Map<String, AttributeValue> startKey = key;
+                ScanPage page = Throttling.retry(() -> scanner.scanPage(run.job.sourceTable(), message.segment(),
+                        message.totalSegments(), startKey, run.job.pageSize(), run.job.consistentRead()),
+                        Backoff.DEFAULT, random, sleeper);
                 Counts pageCounts = run.handle(page);
                 progress.pages++;
                 progress.counts = progress.counts.plus(pageCounts);

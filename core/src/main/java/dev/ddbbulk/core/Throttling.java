@@ -11,6 +11,21 @@ final class Throttling {
     private Throttling() {
     }
 
+    /** Calls {@code call}, retrying throttling errors with jittered backoff until the attempts run out. */
+    static <T> T retry(java.util.function.Supplier<T> call, Backoff backoff, java.util.Random random, Sleeper sleeper)
+            throws InterruptedException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return call.get();
+            } catch (AwsServiceException e) {
+                if (!isThrottling(e) || attempt + 1 >= backoff.maxAttempts()) {
+                    throw e;
+                }
+            }
+            sleeper.sleep(backoff.delay(attempt, random));
+        }
+    }
+
     static boolean isThrottling(AwsServiceException e) {
         return e.isThrottlingException() || e.statusCode() == 429
                 || (e.awsErrorDetails() != null && CODES.contains(e.awsErrorDetails().errorCode()));

@@ -1,0 +1,339 @@
+package dev.ddbbulk.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ddbbulk.core.Backoff;
+import dev.ddbbulk.core.BatchResult;
+import dev.ddbbulk.core.Deadline;
+import dev.ddbbulk.core.InvalidJobException;
+import dev.ddbbulk.core.ItemAction;
+import dev.ddbbulk.core.ItemProcessor;
+import dev.ddbbulk.core.JobConfig;
+import dev.ddbbulk.core.ProgressLedger;
+import dev.ddbbulk.core.QueuedMessage;
+import dev.ddbbulk.core.RunProgress;
+import dev.ddbbulk.core.SegmentOutcome;
+import dev.ddbbulk.core.SegmentSeeder;
+import dev.ddbbulk.core.SegmentWorker;
+import dev.ddbbulk.core.Sleeper;
+import dev.ddbbulk.core.TableShape;
+import dev.ddbbulk.core.TableValidator;
+import dev.ddbbulk.core.WriteMode;
+import dev.ddbbulk.embedded.EmbeddedServices;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/** Nothing is lost or clobbered: killed workers, duplicate delivery, throttling, concurrent writers, resume. */
+class DataSafetyIT {
+    private static final AtomicInteger NAMES = new AtomicInteger();
+    private static final int ITEM_BYTES = 150;
+    private static EmbeddedServices services;
+    private static DynamoDbClient dynamoDb;
+    private static SqsClient sqs;
+
+    @BeforeAll
+    static void start() {
+        services = EmbeddedServices.start();
+        dynamoDb = services.dynamoDbClient(16);
+        sqs = services.sqsClient(16);
+        System.setProperty("aws.accessKeyId", "ddbbulk");
+        System.setProperty("aws.secretAccessKey", "ddbbulk");
+    }
+
+    @AfterAll
+    static void stop() {
+        dynamoDb.close();
+        sqs.close();
+        services.close();
+    }
+
+    /** A source table of {@code items} demo items, an empty destination, a ledger and a queue pair. */
+    private static final class Fixture {
+        final String source = "src-" + NAMES.incrementAndGet();
+        final String destination = "dst-" + NAMES.incrementAndGet();
+        final ProgressLedger ledger = new ProgressLedger(dynamoDb, "ledger-" + NAMES.incrementAndGet(), Clock.systemUTC());
+        final QueuePair queues = QueuePair.create(sqs, "q-" + NAMES.incrementAndGet(), 3, Duration.ofSeconds(60));
+        final int items;
+
+        Fixture(int items) throws InterruptedException {
+            this.items = items;
+            DemoData.createTable(dynamoDb, source);
+            DemoData.createTable(dynamoDb, destination);
+            DemoData.fill(dynamoDb, shape(source), items, ITEM_BYTES, 2);
+            ledger.createTableIfMissing();
+        }
+
+        JobConfig.Builder job(int segments) {
+            return JobConfig.builder().sourceTable(source).destinationTable(destination).totalSegments(segments)
+                    .parallelWorkers(3).pageSize(20);
+        }
+
+        SegmentSeeder seeder() {
+            return new SegmentSeeder(new TableValidator(dynamoDb), ledger, sqs, queues.queueUrl(), new Random(1), 4,
+                    Backoff.DEFAULT, Sleeper.SYSTEM, Clock.systemUTC());
+        }
+
+        SegmentWorker worker(DynamoDbClient client, Clock clock) {
+            return new SegmentWorker(client, sqs, queues.queueUrl(), new ProgressLedger(dynamoDb, ledger.table(), clock),
+                    Duration.ofMillis(10), clock, new Random(7), Sleeper.SYSTEM);
+        }
+
+        /** Runs a fleet of {@code workers} on the queue until the ledger says the run is complete. */
+        void work(DynamoDbClient client, int workers, Duration budget, String runId, int total)
+                throws InterruptedException {
+            List<SegmentWorker> fleet = new ArrayList<>();
+            for (int i = 0; i < workers; i++) {
+                fleet.add(worker(client, Clock.systemUTC()));
+            }
+            long giveUp = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            new LocalFleet(sqs, queues.queueUrl(), fleet, budget, Duration.ofSeconds(1), Clock.systemUTC())
+                    .runUntil(() -> {
+                        if (System.nanoTime() > giveUp) {
+                            throw new AssertionError("run " + runId + " did not complete in 90 s");
+                        }
+                        return ledger.findRun(runId).orElseThrow().segmentsCompleted() >= total;
+                    }, Duration.ofMillis(100));
+        }
+
+        void assertDestinationIsCopyOfSource() throws InterruptedException {
+            assertThat(DemoData.verify(dynamoDb, shape(destination), ItemAction::put, items, ITEM_BYTES, false))
+                    .isNull();
+        }
+
+        void assertExactCounts(String runId, int segments) {
+            RunProgress progress = ledger.progress(runId);
+            assertThat(progress.segmentsCompleted()).isEqualTo(segments);
+            assertThat(progress.run().completedCounts().scanned()).isEqualTo(items);
+            assertThat(progress.run().completedCounts().written()).isEqualTo(items);
+            assertThat(progress.counts().scanned()).isEqualTo(items);
+            assertThat(progress.counts().written()).isEqualTo(items);
+            assertThat(progress.failedSegments()).isEmpty();
+        }
+    }
+
+    private static TableShape shape(String table) {
+        return new TableValidator(dynamoDb).describe(table, "table", "--table");
+    }
+
+    private List<Message> receiveAll(String queueUrl, int expected) {
+        List<Message> all = new ArrayList<>();
+        long giveUp = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (all.size() < expected && System.nanoTime() < giveUp) {
+            all.addAll(sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(1)
+                    .visibilityTimeout(120)).messages());
+        }
+        return all;
+    }
+
+    @Test
+    void worker_whenKilledMidSegment_redeliveryFinishesItWithExactCounts() throws Exception {
+        Fixture f = new Fixture(400);
+        String runId = "killed";
+        f.seeder().seed(runId, f.job(1).pageSize(50).build());
+        Message message = receiveAll(f.queues.queueUrl(), 1).get(0);
+        // Two BatchWriteItem calls a page; it dies on its 6th: pages 1-2 checkpointed, page 3 half written,
+        // nothing acknowledged.
+        FaultyDynamoDb dying = new FaultyDynamoDb(dynamoDb, 1, 0, 0, 5);
+        SegmentWorker doomed = f.worker(dying, Clock.systemUTC());
+        assertThatThrownBy(() -> doomed.process(List.of(new QueuedMessage(message.messageId(), message.body())),
+                Deadline.after(Duration.ofMinutes(1), Clock.systemUTC())))
+                .isInstanceOf(FaultyDynamoDb.Killed.class);
+        assertThat(f.ledger.findSegment(runId, 0).orElseThrow().counts().scanned()).isEqualTo(100);
+
+        // SQS redelivers after the visibility timeout; by then the dead worker's lease has expired.
+        sqs.changeMessageVisibility(b -> b.queueUrl(f.queues.queueUrl()).receiptHandle(message.receiptHandle())
+                .visibilityTimeout(0));
+        Message again = receiveAll(f.queues.queueUrl(), 1).get(0);
+        Clock later = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(5));
+        BatchResult result = f.worker(dynamoDb, later).process(
+                List.of(new QueuedMessage(again.messageId(), again.body())), Deadline.after(Duration.ofMinutes(1), later));
+
+        assertThat(result.outcomes().values()).containsExactly(SegmentOutcome.COMPLETED);
+        assertThat(result.counts().scanned()).isEqualTo(300);
+        f.assertExactCounts(runId, 1);
+        f.assertDestinationIsCopyOfSource();
+    }
+
+    @Test
+    void fleet_whenEveryMessageIsDeliveredTwice_endsWithTheSameTableAndCounts() throws Exception {
+        Fixture f = new Fixture(600);
+        String runId = "twice";
+        int segments = 12;
+        f.seeder().seed(runId, f.job(segments).build());
+        for (Message m : receiveAll(f.queues.queueUrl(), segments)) {
+            sqs.sendMessage(b -> b.queueUrl(f.queues.queueUrl()).messageBody(m.body()));
+            sqs.sendMessage(b -> b.queueUrl(f.queues.queueUrl()).messageBody(m.body()));
+            sqs.deleteMessage(b -> b.queueUrl(f.queues.queueUrl()).receiptHandle(m.receiptHandle()));
+        }
+        CountingProcessor.SEEN.clear();
+
+        f.work(dynamoDb, 4, Duration.ofMillis(300), runId, segments);
+
+        f.assertExactCounts(runId, segments);
+        f.assertDestinationIsCopyOfSource();
+    }
+
+    @Test
+    void fleet_whenDynamoDbThrottlesAndLeavesItemsUnprocessed_losesNothing() throws Exception {
+        Fixture f = new Fixture(800);
+        String runId = "throttled";
+        int segments = 8;
+        f.seeder().seed(runId, f.job(segments).build());
+        FaultyDynamoDb faulty = new FaultyDynamoDb(dynamoDb, 42, 0.2, 0.3, 0);
+
+        f.work(faulty, 3, Duration.ofMinutes(1), runId, segments);
+
+        assertThat(faulty.throttled.get()).isPositive();
+        assertThat(faulty.leftUnprocessed.get()).isPositive();
+        f.assertExactCounts(runId, segments);
+        f.assertDestinationIsCopyOfSource();
+    }
+
+    /** Changes two items of the page it is given, as another writer would between our scan and our write. */
+    public static final class ConcurrentWriterProcessor implements ItemProcessor {
+        static volatile String table;
+        static volatile Map<String, AttributeValue> updatedKey;
+        static volatile Map<String, AttributeValue> deletedKey;
+
+        @Override
+        public ItemAction process(Map<String, AttributeValue> item) {
+            Map<String, AttributeValue> stamped = new java.util.HashMap<>(item);
+            stamped.put("migrated", AttributeValue.fromBool(true));
+            stamped.put("version", AttributeValue.fromN("1"));
+            return ItemAction.put(stamped);
+        }
+
+        @Override
+        public List<ItemAction> processPage(List<Map<String, AttributeValue>> items) {
+            if (updatedKey == null) {
+                updatedKey = Map.of("pk", items.get(0).get("pk"), "sk", items.get(0).get("sk"));
+                deletedKey = Map.of("pk", items.get(1).get("pk"), "sk", items.get(1).get("sk"));
+                dynamoDb.updateItem(b -> b.tableName(table).key(updatedKey)
+                        .updateExpression("SET #v = :two, note = :n")
+                        .expressionAttributeNames(Map.of("#v", "version"))
+                        .expressionAttributeValues(Map.of(":two", AttributeValue.fromN("2"),
+                                ":n", AttributeValue.fromS("changed by someone else"))));
+                dynamoDb.deleteItem(b -> b.tableName(table).key(deletedKey));
+            }
+            return ItemProcessor.super.processPage(items);
+        }
+    }
+
+    @Test
+    void conditionalMode_whenAnotherWriterUpdatesAndDeletesDuringTheRun_keepsBothChangesAndCountsThem()
+            throws Exception {
+        Fixture f = new Fixture(100);
+        String runId = "concurrent";
+        ConcurrentWriterProcessor.table = f.source;
+        ConcurrentWriterProcessor.updatedKey = null;
+        f.seeder().seed(runId, f.job(1).destinationTable(f.source).pageSize(100)
+                .processor(ConcurrentWriterProcessor.class.getName()).writeMode(WriteMode.CONDITIONAL)
+                .versionAttribute("version").build());
+
+        f.work(dynamoDb, 1, Duration.ofMinutes(1), runId, 1);
+
+        Map<String, AttributeValue> updated = dynamoDb.getItem(b -> b.tableName(f.source)
+                .key(ConcurrentWriterProcessor.updatedKey).consistentRead(true)).item();
+        assertThat(updated.get("note").s()).isEqualTo("changed by someone else");
+        assertThat(updated).doesNotContainKey("migrated");
+        assertThat(dynamoDb.getItem(b -> b.tableName(f.source).key(ConcurrentWriterProcessor.deletedKey)
+                .consistentRead(true)).hasItem()).isFalse();
+        RunProgress progress = f.ledger.progress(runId);
+        assertThat(progress.counts().conditionalFailures()).isEqualTo(2);
+        assertThat(progress.counts().written()).isEqualTo(98);
+        assertThat(progress.counts().scanned()).isEqualTo(100);
+        assertThat(dynamoDb.scan(b -> b.tableName(f.source).filterExpression("migrated = :t")
+                .expressionAttributeValues(Map.of(":t", AttributeValue.fromBool(true)))).count()).isEqualTo(98);
+    }
+
+    @Test
+    void seeder_whenRetriedAfterCrashingMidwayForTheSameRun_createsNoDuplicateWork() throws Exception {
+        Fixture f = new Fixture(500);
+        String runId = "retried-seed";
+        int segments = 10;
+        JobConfig job = f.job(segments).processor(CountingProcessor.class.getName()).build();
+        // The first attempt recorded the run and sent half the segments, then died before marking it seeded.
+        f.ledger.startRun(runId, job);
+        for (int segment = 0; segment < segments / 2; segment++) {
+            String body = dev.ddbbulk.core.SegmentMessageCodec.toJson(
+                    dev.ddbbulk.core.SegmentMessage.seed(runId, segment, segments));
+            sqs.sendMessage(b -> b.queueUrl(f.queues.queueUrl()).messageBody(body));
+        }
+        var retry = f.seeder().seed(runId, job);
+        var again = f.seeder().seed(runId, job);
+        CountingProcessor.SEEN.clear();
+
+        f.work(dynamoDb, 3, Duration.ofMinutes(1), runId, segments);
+
+        assertThat(retry.messagesSent()).isEqualTo(segments);
+        assertThat(again.alreadySeeded()).isTrue();
+        assertThat(again.messagesSent()).isZero();
+        assertThat(CountingProcessor.SEEN).hasSize(500);
+        assertThat(CountingProcessor.SEEN.values()).extracting(AtomicInteger::get).containsOnly(1);
+        f.assertExactCounts(runId, segments);
+    }
+
+    @Test
+    void seeder_whenSameRunIdComesWithAnotherJob_refusesIt() throws Exception {
+        Fixture f = new Fixture(10);
+        f.seeder().seed("same-id", f.job(2).build());
+
+        assertThatThrownBy(() -> f.seeder().seed("same-id", f.job(3).build()))
+                .isInstanceOf(InvalidJobException.class)
+                .hasMessageContaining("Run 'same-id' already exists");
+    }
+
+    @Test
+    void runResume_whenTheWholeFleetStoppedAndItsQueueIsGone_finishesTheOpenSegments() throws Exception {
+        Fixture f = new Fixture(300);
+        String runId = "resumed";
+        int segments = 6;
+        f.seeder().seed(runId, f.job(segments).build());
+        List<Message> seeded = receiveAll(f.queues.queueUrl(), segments);
+        f.worker(dynamoDb, Clock.systemUTC()).process(List.of(
+                new QueuedMessage(seeded.get(0).messageId(), seeded.get(0).body()),
+                new QueuedMessage(seeded.get(1).messageId(), seeded.get(1).body())),
+                Deadline.after(Duration.ofMinutes(1), Clock.systemUTC()));
+        f.queues.delete(sqs);
+        assertThat(f.ledger.findRun(runId).orElseThrow().segmentsCompleted()).isEqualTo(2);
+
+        Cli result = Cli.run("run", "--resume", runId, "--ledger-table", f.ledger.table(), "--json",
+                "--endpoint-url", services.dynamoDbEndpoint().toString(),
+                "--sqs-endpoint-url", services.sqsEndpoint().toString(), "--region", EmbeddedServices.REGION.id());
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        JsonNode summary = result.json();
+        assertThat(summary.get("runId").asText()).isEqualTo(runId);
+        assertThat(summary.get("segmentsCompleted").asInt()).isEqualTo(segments);
+        assertThat(summary.get("itemsScanned").asLong()).isEqualTo(300);
+        assertThat(result.err()).contains("Resumed run " + runId + ": 4 segment messages");
+        f.assertExactCounts(runId, segments);
+        f.assertDestinationIsCopyOfSource();
+    }
+
+    @Test
+    void runResume_whenRunIsUnknown_exits2() throws Exception {
+        Fixture f = new Fixture(0);
+
+        Cli result = Cli.run("run", "--resume", "nope", "--ledger-table", f.ledger.table(),
+                "--endpoint-url", services.dynamoDbEndpoint().toString(),
+                "--sqs-endpoint-url", services.sqsEndpoint().toString(), "--region", EmbeddedServices.REGION.id());
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(result.err()).contains("Run 'nope' is not in ledger " + f.ledger.table());
+    }
+}
