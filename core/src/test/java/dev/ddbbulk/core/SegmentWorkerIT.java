@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -153,7 +154,7 @@ class SegmentWorkerIT {
         assertThat(progress.failedSegments()).extracting(SegmentRecord::segment).containsExactly(poisonSegment);
         assertThat(progress.segmentsCompleted()).isEqualTo(totalSegments - 1);
         Set<String> copied = keys(TestTables.scanAll(dynamoDb, destination));
-        Set<String> expected = new java.util.HashSet<>();
+        Set<String> expected = new HashSet<>();
         for (int segment = 0; segment < totalSegments; segment++) {
             if (segment != poisonSegment) {
                 expected.addAll(keysOfSegment(segment, totalSegments));
@@ -242,11 +243,13 @@ class SegmentWorkerIT {
         batch.add(queued(good.get(0)));
         batch.add(new QueuedMessage("unknown-run", SegmentMessageCodec.toJson(SegmentMessage.seed("no-such-run", 0, 2))));
         batch.add(new QueuedMessage("wrong-total", SegmentMessageCodec.toJson(SegmentMessage.seed(runId, 0, 3))));
+        batch.add(new QueuedMessage("corrupt-segment",
+                "{\"runId\":\"" + runId + "\",\"segment\":\"one\",\"totalSegments\":2}"));
         batch.add(queued(good.get(1)));
 
         BatchResult result = worker.process(batch, generous());
 
-        assertThat(result.failedMessageIds()).containsExactly("garbage", "unknown-run", "wrong-total");
+        assertThat(result.failedMessageIds()).containsExactly("garbage", "unknown-run", "wrong-total", "corrupt-segment");
         assertThat(result.outcomes()).containsEntry(good.get(0).messageId(), SegmentOutcome.COMPLETED)
                 .containsEntry(good.get(1).messageId(), SegmentOutcome.COMPLETED);
         assertThat(ledger.findRun(runId).orElseThrow().completedCounts().scanned()).isEqualTo(40);
