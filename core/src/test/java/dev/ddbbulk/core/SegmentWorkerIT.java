@@ -13,6 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,6 +27,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
 class SegmentWorkerIT {
     private static final Duration SAFETY_MARGIN = Duration.ofSeconds(60);
@@ -190,6 +195,44 @@ class SegmentWorkerIT {
     }
 
     @Test
+    void process_whenEveryMessageIsDeliveredTwiceToTwoWorkersAtOnce_processesEachItemOnce() throws Exception {
+        TestTables.fill(dynamoDb, source, 600);
+        String runId = seed(copyJob().processor(TestProcessors.Counting.class.getName()).totalSegments(20).pageSize(10)
+                .build());
+        List<Message> originals = TestTables.receive(sqs, queueUrl, 20, Duration.ofSeconds(20));
+        assertThat(originals).hasSize(20);
+        for (Message original : originals) {
+            sqs.sendMessageBatch(b -> b.queueUrl(queueUrl).entries(
+                    SendMessageBatchRequestEntry.builder().id("a").messageBody(original.body()).build(),
+                    SendMessageBatchRequestEntry.builder().id("b").messageBody(original.body()).build()));
+        }
+        acknowledge(originals, new BatchResult(List.of(), Map.of(), Counts.ZERO));
+        ExecutorService fleet = Executors.newFixedThreadPool(2);
+        List<Future<Map<String, SegmentOutcome>>> workers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                SegmentWorker own = new SegmentWorker(dynamoDb, sqs, queueUrl, ledger, SAFETY_MARGIN, Clock.systemUTC(),
+                        new Random(i), Sleeper.SYSTEM);
+                workers.add(fleet.submit(() -> drain(own, runId, generous())));
+            }
+            List<SegmentOutcome> outcomes = new ArrayList<>();
+            for (Future<Map<String, SegmentOutcome>> w : workers) {
+                outcomes.addAll(w.get(TEST_TIMEOUT.toSeconds() + 10, TimeUnit.SECONDS).values());
+            }
+
+            assertThat(outcomes.stream().filter(SegmentOutcome.COMPLETED::equals)).hasSize(20);
+        } finally {
+            fleet.shutdownNow();
+        }
+        RunRecord run = ledger.findRun(runId).orElseThrow();
+        assertThat(run.segmentsCompleted()).isEqualTo(20);
+        assertThat(run.completedCounts()).isEqualTo(new Counts(600, 600, 0, 0, 0));
+        assertThat(TestProcessors.Counting.timesProcessed(source)).hasSize(600)
+                .allSatisfy((key, times) -> assertThat(times).as(key).isEqualTo(1));
+        assertDestinationEqualsSource();
+    }
+
+    @Test
     void process_whenAnotherDeliveryHoldsTheLease_acknowledgesAsDuplicateWithoutWork() throws Exception {
         TestTables.fill(dynamoDb, source, 30);
         String runId = seed(copyJob().totalSegments(1).build());
@@ -299,6 +342,10 @@ class SegmentWorkerIT {
      * did not report as failed, until the run is complete or the test's time is up.
      */
     private Map<String, SegmentOutcome> drain(String runId, Deadline deadline) {
+        return drain(worker, runId, deadline);
+    }
+
+    private Map<String, SegmentOutcome> drain(SegmentWorker worker, String runId, Deadline deadline) {
         Map<String, SegmentOutcome> outcomes = new LinkedHashMap<>();
         Instant timeout = Instant.now().plus(TEST_TIMEOUT);
         while (!ledger.findRun(runId).orElseThrow().complete() && Instant.now().isBefore(timeout)) {
@@ -320,8 +367,9 @@ class SegmentWorkerIT {
                 .filter(m -> !result.failedMessageIds().contains(m.messageId()))
                 .map(m -> DeleteMessageBatchRequestEntry.builder().id(m.messageId()).receiptHandle(m.receiptHandle()).build())
                 .toList();
-        if (!done.isEmpty()) {
-            sqs.deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(done));
+        for (int from = 0; from < done.size(); from += 10) {
+            List<DeleteMessageBatchRequestEntry> chunk = done.subList(from, Math.min(done.size(), from + 10));
+            sqs.deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(chunk));
         }
     }
 
