@@ -19,10 +19,11 @@ public record Backoff(Duration base, Duration cap, int maxAttempts) {
 
     /** The wait before retry number {@code attempt} (0-based). */
     public Duration delay(int attempt, Random random) {
-        long ceiling = base.toMillis() << Math.min(attempt, 30);
-        if (ceiling <= 0 || ceiling > cap.toMillis()) {
-            ceiling = cap.toMillis();
-        }
+        long baseMillis = base.toMillis();
+        long capMillis = cap.toMillis();
+        int shift = Math.min(attempt, 62);
+        // Compare before shifting so that a large attempt cannot overflow, and a zero base stays zero.
+        long ceiling = baseMillis > (capMillis >> shift) ? capMillis : baseMillis << shift;
         return Duration.ofMillis((long) (random.nextDouble() * (ceiling + 1)));
     }
 }

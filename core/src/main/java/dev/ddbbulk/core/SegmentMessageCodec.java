@@ -32,7 +32,7 @@ public final class SegmentMessageCodec {
     public static SegmentMessage fromJson(String body) {
         JsonNode node;
         try {
-            node = JSON.readTree(body);
+            node = body == null ? null : JSON.readTree(body);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("Message body is not JSON: " + abbreviate(body), e);
         }
@@ -41,11 +41,24 @@ public final class SegmentMessageCodec {
             throw new IllegalArgumentException("Message body is not a segment message (needs runId, segment,"
                     + " totalSegments): " + abbreviate(body));
         }
+        if (!node.get("runId").isTextual()) {
+            throw new IllegalArgumentException("Message field runId must be a string: " + abbreviate(body));
+        }
         JsonNode key = node.get("exclusiveStartKey");
-        return new SegmentMessage(node.get("runId").asText(), node.get("segment").asInt(),
-                node.get("totalSegments").asInt(),
+        return new SegmentMessage(node.get("runId").textValue(), wholeNumber(node, "segment", body),
+                wholeNumber(node, "totalSegments", body),
                 key == null || key.isNull() ? null : DynamoDbKeyCodec.fromJsonNode(key),
-                node.path("continuation").asInt(0));
+                node.hasNonNull("continuation") ? wholeNumber(node, "continuation", body) : 0);
+    }
+
+    // asInt() would read "abc", true or null as 0 and so turn a corrupt message into work on segment 0.
+    private static int wholeNumber(JsonNode node, String field, String body) {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isIntegralNumber() || !value.canConvertToInt()) {
+            throw new IllegalArgumentException("Message field " + field + " must be a whole number, got " + value
+                    + ": " + abbreviate(body));
+        }
+        return value.intValue();
     }
 
     private static String abbreviate(String body) {

@@ -1,0 +1,354 @@
+package dev.ddbbulk.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ddbbulk.embedded.EmbeddedServices;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+
+class ProgressLedgerIT {
+    private static EmbeddedServices services;
+    private static DynamoDbClient dynamoDb;
+
+    private MutableClock clock;
+    private ProgressLedger ledger;
+    private String runId;
+    private JobConfig job;
+
+    @BeforeAll
+    static void start() {
+        services = EmbeddedServices.start();
+        dynamoDb = services.dynamoDbClient(4);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (dynamoDb != null) {
+            dynamoDb.close();
+        }
+        if (services != null) {
+            services.close();
+        }
+    }
+
+    @BeforeEach
+    void newLedger() {
+        clock = MutableClock.atEpochSecond(1_700_000_000);
+        ledger = new ProgressLedger(dynamoDb, TestTables.unique("ledger"), clock);
+        ledger.createTableIfMissing();
+        runId = TestTables.unique("run");
+        job = JobConfig.builder().sourceTable("source-table").destinationTable("destination-table").totalSegments(16)
+                .build();
+    }
+
+    @Test
+    void createTableIfMissing_whenCalledAgain_keepsTableAndRecords() {
+        ledger.startRun(runId, job);
+
+        ledger.createTableIfMissing();
+        new ProgressLedger(dynamoDb, ledger.table(), clock).createTableIfMissing();
+
+        var description = dynamoDb.describeTable(b -> b.tableName(ledger.table())).table();
+        assertThat(description.keySchema()).extracting(k -> k.attributeName() + "/" + k.keyType())
+                .containsExactly("pk/" + KeyType.HASH, "sk/" + KeyType.RANGE);
+        assertThat(ledger.findRun(runId)).isPresent();
+    }
+
+    @Test
+    void startRun_whenNew_recordsJobAndZeroProgress() {
+        RunRecord run = ledger.startRun(runId, job);
+
+        assertThat(run.runId()).isEqualTo(runId);
+        assertThat(run.job()).isEqualTo(job);
+        assertThat(run.createdAt()).isEqualTo(clock.instant());
+        assertThat(run.seeded()).isFalse();
+        assertThat(run.segmentsCompleted()).isZero();
+        assertThat(run.completedCounts()).isEqualTo(Counts.ZERO);
+        assertThat(run.complete()).isFalse();
+    }
+
+    @Test
+    void startRun_whenSameJobTwice_returnsTheSameRun() {
+        RunRecord first = ledger.startRun(runId, job);
+        clock.advance(Duration.ofMinutes(5));
+
+        RunRecord second = ledger.startRun(runId, job);
+
+        assertThat(second).isEqualTo(first);
+        assertThat(second.createdAt()).isEqualTo(first.createdAt());
+    }
+
+    @Test
+    void startRun_whenSameRunIdWithAnotherJob_throwsAndKeepsTheFirstJob() {
+        ledger.startRun(runId, job);
+        JobConfig other = job.toBuilder().totalSegments(17).build();
+
+        assertThatThrownBy(() -> ledger.startRun(runId, other))
+                .isInstanceOf(InvalidJobException.class)
+                .hasMessageContaining("'" + runId + "'")
+                .hasMessageContaining("another job");
+        assertThat(ledger.findRun(runId).orElseThrow().job()).isEqualTo(job);
+    }
+
+    @Test
+    void markSeeded_whenCalledTwice_keepsTheFirstTime() {
+        ledger.startRun(runId, job);
+        Instant firstSeed = clock.instant();
+
+        ledger.markSeeded(runId);
+        clock.advance(Duration.ofMinutes(1));
+        ledger.markSeeded(runId);
+
+        RunRecord run = ledger.findRun(runId).orElseThrow();
+        assertThat(run.seeded()).isTrue();
+        assertThat(run.seededAt()).isEqualTo(firstSeed);
+    }
+
+    @Test
+    void findRun_whenUnknown_isEmpty() {
+        assertThat(ledger.findRun("no-such-run")).isEmpty();
+    }
+
+    @Test
+    void claim_whenSegmentNew_grantsLease() {
+        ledger.startRun(runId, job);
+
+        var claim = ledger.claim(runId, 5, "owner-a", leaseFor(Duration.ofMinutes(1)));
+
+        assertThat(claim).isInstanceOf(ProgressLedger.Claim.Granted.class);
+        var granted = (ProgressLedger.Claim.Granted) claim;
+        assertThat(granted.lease()).isEqualTo(new ProgressLedger.Lease(runId, 5, "owner-a"));
+        assertThat(granted.segment().segment()).isEqualTo(5);
+        assertThat(granted.segment().status()).isEqualTo(SegmentStatus.IN_PROGRESS);
+        assertThat(granted.segment().attempts()).isEqualTo(1);
+        assertThat(granted.segment().checkpoint()).isNull();
+        assertThat(granted.segment().counts()).isEqualTo(Counts.ZERO);
+    }
+
+    @Test
+    void claim_whenLeaseHeldByAnother_returnsLeased() {
+        ledger.startRun(runId, job);
+        ledger.claim(runId, 5, "owner-a", leaseFor(Duration.ofMinutes(1)));
+        clock.advance(Duration.ofSeconds(59));
+
+        var claim = ledger.claim(runId, 5, "owner-b", leaseFor(Duration.ofMinutes(1)));
+
+        assertThat(claim).isInstanceOf(ProgressLedger.Claim.Leased.class);
+        assertThat(claim.segment().attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void claim_whenLeaseExpired_grantsToTheNewOwnerAndTheOldOneLosesIt() {
+        ledger.startRun(runId, job);
+        var first = (ProgressLedger.Claim.Granted) ledger.claim(runId, 5, "owner-a", leaseFor(Duration.ofMinutes(1)));
+        ledger.checkpoint(first.lease(), key("p1", "10"), new Counts(10, 10, 0, 0, 0));
+        clock.advance(Duration.ofSeconds(61));
+
+        var claim = ledger.claim(runId, 5, "owner-b", leaseFor(Duration.ofMinutes(1)));
+
+        assertThat(claim).isInstanceOf(ProgressLedger.Claim.Granted.class);
+        assertThat(claim.segment().attempts()).isEqualTo(2);
+        assertThat(claim.segment().checkpoint()).isEqualTo(key("p1", "10"));
+        assertThat(claim.segment().counts().scanned()).isEqualTo(10);
+        assertThatThrownBy(() -> ledger.checkpoint(first.lease(), key("p1", "20"), new Counts(10, 10, 0, 0, 0)))
+                .isInstanceOf(ProgressLedger.LeaseLostException.class)
+                .hasMessageContaining("segment 5");
+        assertThat(ledger.findSegment(runId, 5).orElseThrow().counts().scanned()).isEqualTo(10);
+    }
+
+    @Test
+    void checkpoint_whenLeaseHeld_addsCountsAndStoresTheExactKey() {
+        ledger.startRun(runId, job);
+        var lease = grant(3);
+        Map<String, AttributeValue> binaryKey = new LinkedHashMap<>();
+        binaryKey.put("pk", AttributeValue.fromB(SdkBytes.fromByteArray(new byte[] {0, -1, 42})));
+        binaryKey.put("sk", AttributeValue.fromN("12345678901234567890.000001"));
+
+        ledger.checkpoint(lease, key("p1", "1"), new Counts(50, 40, 5, 5, 0));
+        ledger.checkpoint(lease, binaryKey, new Counts(50, 49, 0, 1, 0));
+
+        SegmentRecord segment = ledger.findSegment(runId, 3).orElseThrow();
+        assertThat(segment.status()).isEqualTo(SegmentStatus.IN_PROGRESS);
+        assertThat(segment.counts()).isEqualTo(new Counts(100, 89, 5, 6, 0));
+        assertThat(segment.pages()).isEqualTo(2);
+        assertThat(segment.checkpoint()).isEqualTo(binaryKey);
+        assertThat(ledger.findRun(runId).orElseThrow().completedCounts()).isEqualTo(Counts.ZERO);
+    }
+
+    @Test
+    void complete_whenCalled_movesTheSegmentsCountsIntoTheRunExactlyOnce() {
+        ledger.startRun(runId, job);
+        var lease = grant(7);
+        Counts firstPage = new Counts(100, 100, 0, 0, 0);
+        Counts lastPage = new Counts(30, 20, 5, 5, 1);
+        ledger.checkpoint(lease, key("p1", "1"), firstPage);
+
+        ledger.complete(lease, lastPage, firstPage.plus(lastPage), 2);
+
+        assertThatThrownBy(() -> ledger.complete(lease, lastPage, firstPage.plus(lastPage), 2))
+                .isInstanceOf(ProgressLedger.LeaseLostException.class);
+        RunRecord run = ledger.findRun(runId).orElseThrow();
+        assertThat(run.segmentsCompleted()).isEqualTo(1);
+        assertThat(run.completedCounts()).isEqualTo(new Counts(130, 120, 5, 5, 1));
+        assertThat(run.continuations()).isEqualTo(2);
+        SegmentRecord segment = ledger.findSegment(runId, 7).orElseThrow();
+        assertThat(segment.status()).isEqualTo(SegmentStatus.DONE);
+        assertThat(segment.counts()).isEqualTo(new Counts(130, 120, 5, 5, 1));
+        assertThat(segment.checkpoint()).isNull();
+        assertThat(segment.pages()).isEqualTo(2);
+    }
+
+    @Test
+    void complete_whenLeaseWasTakenOver_throwsAndCountsNothing() {
+        ledger.startRun(runId, job);
+        var stale = grant(7);
+        clock.advance(Duration.ofMinutes(2));
+        var current = grant(7);
+
+        assertThatThrownBy(() -> ledger.complete(stale, new Counts(5, 5, 0, 0, 0), new Counts(5, 5, 0, 0, 0), 0))
+                .isInstanceOf(ProgressLedger.LeaseLostException.class);
+        ledger.complete(current, new Counts(6, 6, 0, 0, 0), new Counts(6, 6, 0, 0, 0), 0);
+
+        RunRecord run = ledger.findRun(runId).orElseThrow();
+        assertThat(run.segmentsCompleted()).isEqualTo(1);
+        assertThat(run.completedCounts().scanned()).isEqualTo(6);
+    }
+
+    @Test
+    void claim_whenSegmentDone_returnsAlreadyDone() {
+        ledger.startRun(runId, job);
+        var lease = grant(2);
+        ledger.complete(lease, new Counts(1, 1, 0, 0, 0), new Counts(1, 1, 0, 0, 0), 0);
+        clock.advance(Duration.ofHours(1));
+
+        var claim = ledger.claim(runId, 2, "late-duplicate", leaseFor(Duration.ofMinutes(1)));
+
+        assertThat(claim).isInstanceOf(ProgressLedger.Claim.AlreadyDone.class);
+        assertThat(claim.segment().status()).isEqualTo(SegmentStatus.DONE);
+        assertThat(ledger.findRun(runId).orElseThrow().segmentsCompleted()).isEqualTo(1);
+    }
+
+    @Test
+    void recordFailure_whenLeaseHeld_marksFailedAndProgressListsIt() {
+        ledger.startRun(runId, job);
+        var failing = grant(9);
+        ledger.checkpoint(failing, key("p9", "90"), new Counts(20, 20, 0, 0, 0));
+        var fine = grant(10);
+        ledger.checkpoint(fine, key("p10", "100"), new Counts(7, 7, 0, 0, 0));
+
+        ledger.recordFailure(failing, "IllegalStateException: bad item p9/91");
+
+        SegmentRecord failed = ledger.findSegment(runId, 9).orElseThrow();
+        assertThat(failed.status()).isEqualTo(SegmentStatus.FAILED);
+        assertThat(failed.lastError()).isEqualTo("IllegalStateException: bad item p9/91");
+        assertThat(failed.checkpoint()).isEqualTo(key("p9", "90"));
+        RunProgress progress = ledger.progress(runId);
+        assertThat(progress.failedSegments()).extracting(SegmentRecord::segment).containsExactly(9);
+        assertThat(progress.failedSegments().get(0).lastError()).contains("bad item");
+        assertThat(progress.segmentsStarted()).isEqualTo(2);
+        assertThat(progress.segmentsInProgress()).isEqualTo(1);
+        assertThat(progress.counts().scanned()).isEqualTo(27);
+        assertThat(progress.totalSegments()).isEqualTo(16);
+    }
+
+    @Test
+    void claim_whenSegmentFailed_grantsARetryFromItsCheckpoint() {
+        ledger.startRun(runId, job);
+        var failing = grant(9);
+        ledger.checkpoint(failing, key("p9", "90"), new Counts(20, 20, 0, 0, 0));
+        ledger.recordFailure(failing, "boom");
+
+        var retry = ledger.claim(runId, 9, "retry", leaseFor(Duration.ofMinutes(1)));
+
+        assertThat(retry).isInstanceOf(ProgressLedger.Claim.Granted.class);
+        assertThat(retry.segment().status()).isEqualTo(SegmentStatus.IN_PROGRESS);
+        assertThat(retry.segment().checkpoint()).isEqualTo(key("p9", "90"));
+        assertThat(retry.segment().counts().scanned()).isEqualTo(20);
+        assertThat(ledger.progress(runId).failedSegments()).isEmpty();
+    }
+
+    @Test
+    void recordFailure_whenLeaseLost_throwsAndLeavesTheSegmentAlone() {
+        ledger.startRun(runId, job);
+        var stale = grant(4);
+        clock.advance(Duration.ofMinutes(2));
+        grant(4);
+
+        assertThatThrownBy(() -> ledger.recordFailure(stale, "late error"))
+                .isInstanceOf(ProgressLedger.LeaseLostException.class);
+        assertThat(ledger.findSegment(runId, 4).orElseThrow().status()).isEqualTo(SegmentStatus.IN_PROGRESS);
+    }
+
+    @Test
+    void releaseForContinuation_whenCalled_letsTheNextDeliveryClaimAtOnce() {
+        ledger.startRun(runId, job);
+        var lease = grant(1);
+        ledger.checkpoint(lease, key("p1", "5"), new Counts(5, 5, 0, 0, 0));
+
+        ledger.releaseForContinuation(lease);
+        var next = ledger.claim(runId, 1, "continuation", leaseFor(Duration.ofMinutes(1)));
+
+        assertThat(next).isInstanceOf(ProgressLedger.Claim.Granted.class);
+        assertThat(next.segment().continuations()).isEqualTo(1);
+        assertThat(next.segment().checkpoint()).isEqualTo(key("p1", "5"));
+        assertThatThrownBy(() -> ledger.releaseForContinuation(lease))
+                .isInstanceOf(ProgressLedger.LeaseLostException.class);
+    }
+
+    @Test
+    void progress_whenSegmentsDoneAndRunning_sumsEveryStartedSegment() {
+        ledger.startRun(runId, job);
+        for (int segment = 0; segment < 12; segment++) {
+            var lease = grant(segment);
+            if (segment % 3 == 0) {
+                ledger.checkpoint(lease, key("p", Integer.toString(segment)), new Counts(1, 1, 0, 0, 0));
+            } else {
+                ledger.complete(lease, new Counts(10, 9, 0, 1, 0), new Counts(10, 9, 0, 1, 0), 0);
+            }
+        }
+
+        RunProgress progress = ledger.progress(runId);
+
+        assertThat(progress.segmentsStarted()).isEqualTo(12);
+        assertThat(progress.segmentsInProgress()).isEqualTo(4);
+        assertThat(progress.segmentsCompleted()).isEqualTo(8);
+        assertThat(progress.counts()).isEqualTo(new Counts(84, 76, 0, 8, 0));
+        assertThat(progress.run().completedCounts()).isEqualTo(new Counts(80, 72, 0, 8, 0));
+        assertThat(progress.failedSegments()).isEmpty();
+    }
+
+    @Test
+    void progress_whenRunUnknown_throwsInvalidJobNamingIt() {
+        assertThatThrownBy(() -> ledger.progress("missing-run"))
+                .isInstanceOf(InvalidJobException.class)
+                .hasMessageContaining("'missing-run'");
+    }
+
+    private ProgressLedger.Lease grant(int segment) {
+        var claim = ledger.claim(runId, segment, "owner-" + segment + "-" + clock.millis(), leaseFor(Duration.ofMinutes(1)));
+        assertThat(claim).isInstanceOf(ProgressLedger.Claim.Granted.class);
+        return ((ProgressLedger.Claim.Granted) claim).lease();
+    }
+
+    private Instant leaseFor(Duration duration) {
+        return clock.instant().plus(duration);
+    }
+
+    private static Map<String, AttributeValue> key(String pk, String sk) {
+        Map<String, AttributeValue> key = new LinkedHashMap<>();
+        key.put("pk", AttributeValue.fromS(pk));
+        key.put("sk", AttributeValue.fromN(sk));
+        return key;
+    }
+}

@@ -1,0 +1,408 @@
+package dev.ddbbulk.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ddbbulk.embedded.EmbeddedServices;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+
+class SegmentWorkerIT {
+    private static final Duration SAFETY_MARGIN = Duration.ofSeconds(60);
+    private static final Duration TEST_TIMEOUT = Duration.ofSeconds(60);
+
+    private static EmbeddedServices services;
+    private static DynamoDbClient dynamoDb;
+    private static SqsClient sqs;
+
+    private String source;
+    private String destination;
+    private String queueUrl;
+    private ProgressLedger ledger;
+    private SegmentWorker worker;
+
+    @BeforeAll
+    static void start() {
+        services = EmbeddedServices.start();
+        dynamoDb = services.dynamoDbClient(8);
+        sqs = services.sqsClient(8);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (sqs != null) {
+            sqs.close();
+        }
+        if (dynamoDb != null) {
+            dynamoDb.close();
+        }
+        if (services != null) {
+            services.close();
+        }
+    }
+
+    @BeforeEach
+    void newTablesAndQueue() {
+        source = TestTables.unique("work-src");
+        destination = TestTables.unique("work-dst");
+        TestTables.createCompositeTable(dynamoDb, source);
+        TestTables.createCompositeTable(dynamoDb, destination);
+        queueUrl = TestTables.createQueue(sqs, TestTables.unique("work-q"));
+        ledger = new ProgressLedger(dynamoDb, TestTables.unique("work-ledger"), Clock.systemUTC());
+        ledger.createTableIfMissing();
+        worker = new SegmentWorker(dynamoDb, sqs, queueUrl, ledger, SAFETY_MARGIN, Clock.systemUTC(), new Random(5),
+                Sleeper.SYSTEM);
+    }
+
+    @Test
+    void process_whenWholeSeedWorkedWithTime_copiesEveryItemExactly() throws Exception {
+        TestTables.fill(dynamoDb, source, 1_500);
+        String runId = seed(copyJob().totalSegments(200).pageSize(50).build());
+
+        Map<String, SegmentOutcome> outcomes = drain(runId, generous());
+
+        assertThat(outcomes).hasSize(200).allSatisfy((id, outcome) -> assertThat(outcome).isEqualTo(SegmentOutcome.COMPLETED));
+        assertDestinationEqualsSource();
+        RunRecord run = ledger.findRun(runId).orElseThrow();
+        assertThat(run.segmentsCompleted()).isEqualTo(200);
+        assertThat(run.complete()).isTrue();
+        assertThat(run.completedCounts()).isEqualTo(new Counts(1_500, 1_500, 0, 0, 0));
+        assertThat(run.continuations()).isZero();
+        assertThat(ledger.progress(runId).counts().scanned()).isEqualTo(1_500);
+        assertThat(TestTables.messagesInQueue(sqs, queueUrl)).isZero();
+    }
+
+    @Test
+    void process_whenEveryInvocationHasOnlyAPageOfTime_continuesUntilTheSegmentIsDone() throws Exception {
+        TestTables.fill(dynamoDb, source, 500);
+        String runId = seed(copyJob().processor(TestProcessors.Counting.class.getName()).totalSegments(1).pageSize(20)
+                .build());
+        List<SegmentOutcome> outcomes = new ArrayList<>();
+        List<SegmentMessage> delivered = new ArrayList<>();
+        Instant timeout = Instant.now().plus(TEST_TIMEOUT);
+
+        while (!outcomes.contains(SegmentOutcome.COMPLETED) && Instant.now().isBefore(timeout)) {
+            for (Message message : TestTables.receive(sqs, queueUrl, 1, Duration.ofSeconds(5))) {
+                delivered.add(SegmentMessageCodec.fromJson(message.body()));
+                // The deadline is already inside the safety margin: one page, then hand on.
+                BatchResult result = worker.process(List.of(queued(message)), Deadline.after(Duration.ZERO, Clock.systemUTC()));
+                outcomes.addAll(result.outcomes().values());
+                assertThat(result.counts().scanned()).isBetween(0L, 20L);
+                acknowledge(List.of(message), result);
+            }
+        }
+
+        assertThat(outcomes).hasSizeGreaterThanOrEqualTo(25).last().isEqualTo(SegmentOutcome.COMPLETED);
+        assertThat(outcomes.subList(0, outcomes.size() - 1)).containsOnly(SegmentOutcome.CONTINUED);
+        for (int i = 0; i < delivered.size(); i++) {
+            assertThat(delivered.get(i).continuation()).isEqualTo(i);
+            assertThat(delivered.get(i).exclusiveStartKey() != null).isEqualTo(i > 0);
+        }
+        assertThat(TestProcessors.Counting.timesProcessed(source)).hasSize(500)
+                .allSatisfy((key, times) -> assertThat(times).as(key).isEqualTo(1));
+        assertDestinationEqualsSource();
+        RunRecord run = ledger.findRun(runId).orElseThrow();
+        assertThat(run.completedCounts()).isEqualTo(new Counts(500, 500, 0, 0, 0));
+        assertThat(run.continuations()).isEqualTo(outcomes.size() - 1).isPositive();
+        SegmentRecord segment = ledger.findSegment(runId, 0).orElseThrow();
+        assertThat(segment.status()).isEqualTo(SegmentStatus.DONE);
+        assertThat(segment.pages()).isEqualTo(outcomes.size());
+        assertThat(TestTables.messagesInQueue(sqs, queueUrl)).isZero();
+    }
+
+    @Test
+    void process_whenProcessorThrowsOnOneItem_failsOnlyThatSegmentsMessage() throws Exception {
+        TestTables.fill(dynamoDb, source, 300);
+        Map<String, AttributeValue> poisoned = new LinkedHashMap<>(TestTables.item(source, 100_000));
+        poisoned.put(TestProcessors.Poison.ATTRIBUTE, AttributeValue.fromBool(true));
+        TestTables.putAll(dynamoDb, source, List.of(poisoned));
+        int totalSegments = 10;
+        int poisonSegment = segmentOf(poisoned, totalSegments);
+        String runId = seed(copyJob().processor(TestProcessors.Poison.class.getName()).totalSegments(totalSegments).build());
+        List<Message> messages = TestTables.receive(sqs, queueUrl, totalSegments, Duration.ofSeconds(20));
+        assertThat(messages).hasSize(totalSegments);
+        String poisonMessageId = messages.stream()
+                .filter(m -> SegmentMessageCodec.fromJson(m.body()).segment() == poisonSegment)
+                .findFirst().orElseThrow().messageId();
+
+        BatchResult result = worker.process(messages.stream().map(SegmentWorkerIT::queued).toList(), generous());
+
+        assertThat(result.failedMessageIds()).containsExactly(poisonMessageId);
+        assertThat(result.outcomes()).containsEntry(poisonMessageId, SegmentOutcome.FAILED);
+        assertThat(result.count(SegmentOutcome.COMPLETED)).isEqualTo(totalSegments - 1);
+        SegmentRecord failed = ledger.findSegment(runId, poisonSegment).orElseThrow();
+        assertThat(failed.status()).isEqualTo(SegmentStatus.FAILED);
+        assertThat(failed.lastError()).startsWith("IllegalStateException: poisoned item " + TestTables.keyString(poisoned));
+        RunProgress progress = ledger.progress(runId);
+        assertThat(progress.failedSegments()).extracting(SegmentRecord::segment).containsExactly(poisonSegment);
+        assertThat(progress.segmentsCompleted()).isEqualTo(totalSegments - 1);
+        Set<String> copied = keys(TestTables.scanAll(dynamoDb, destination));
+        Set<String> expected = new HashSet<>();
+        for (int segment = 0; segment < totalSegments; segment++) {
+            if (segment != poisonSegment) {
+                expected.addAll(keysOfSegment(segment, totalSegments));
+            }
+        }
+        assertThat(copied).containsAll(expected).doesNotContain(TestTables.keyString(poisoned));
+    }
+
+    @Test
+    void process_whenSeedMessageDeliveredAgainAfterCompletion_isAlreadyDoneAndCountsNothing() throws Exception {
+        TestTables.fill(dynamoDb, source, 120);
+        String runId = seed(copyJob().processor(TestProcessors.Counting.class.getName()).totalSegments(4).build());
+        List<Message> messages = TestTables.receive(sqs, queueUrl, 4, Duration.ofSeconds(20));
+        assertThat(worker.process(messages.stream().map(SegmentWorkerIT::queued).toList(), generous())
+                .count(SegmentOutcome.COMPLETED)).isEqualTo(4);
+        RunRecord before = ledger.findRun(runId).orElseThrow();
+
+        List<QueuedMessage> redelivered = messages.stream()
+                .map(m -> new QueuedMessage(m.messageId() + "-again", m.body())).toList();
+        BatchResult again = worker.process(redelivered, generous());
+        BatchResult fromAnotherWorker = new SegmentWorker(dynamoDb, sqs, queueUrl, ledger, SAFETY_MARGIN,
+                Clock.systemUTC(), new Random(6), Sleeper.SYSTEM).process(redelivered.subList(0, 1), generous());
+
+        assertThat(again.failedMessageIds()).isEmpty();
+        assertThat(again.outcomes().values()).hasSize(4).containsOnly(SegmentOutcome.ALREADY_DONE);
+        assertThat(again.counts()).isEqualTo(Counts.ZERO);
+        assertThat(fromAnotherWorker.outcomes().values()).containsExactly(SegmentOutcome.ALREADY_DONE);
+        RunRecord after = ledger.findRun(runId).orElseThrow();
+        assertThat(after.segmentsCompleted()).isEqualTo(4).isEqualTo(before.segmentsCompleted());
+        assertThat(after.completedCounts()).isEqualTo(before.completedCounts()).isEqualTo(new Counts(120, 120, 0, 0, 0));
+        assertThat(TestProcessors.Counting.timesProcessed(source)).hasSize(120)
+                .allSatisfy((key, times) -> assertThat(times).as(key).isEqualTo(1));
+    }
+
+    @Test
+    void process_whenEveryMessageIsDeliveredTwiceToTwoWorkersAtOnce_processesEachItemOnce() throws Exception {
+        TestTables.fill(dynamoDb, source, 600);
+        String runId = seed(copyJob().processor(TestProcessors.Counting.class.getName()).totalSegments(20).pageSize(10)
+                .build());
+        List<Message> originals = TestTables.receive(sqs, queueUrl, 20, Duration.ofSeconds(20));
+        assertThat(originals).hasSize(20);
+        for (Message original : originals) {
+            sqs.sendMessageBatch(b -> b.queueUrl(queueUrl).entries(
+                    SendMessageBatchRequestEntry.builder().id("a").messageBody(original.body()).build(),
+                    SendMessageBatchRequestEntry.builder().id("b").messageBody(original.body()).build()));
+        }
+        acknowledge(originals, new BatchResult(List.of(), Map.of(), Counts.ZERO));
+        ExecutorService fleet = Executors.newFixedThreadPool(2);
+        List<Future<Map<String, SegmentOutcome>>> workers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                SegmentWorker own = new SegmentWorker(dynamoDb, sqs, queueUrl, ledger, SAFETY_MARGIN, Clock.systemUTC(),
+                        new Random(i), Sleeper.SYSTEM);
+                workers.add(fleet.submit(() -> drain(own, runId, generous())));
+            }
+            List<SegmentOutcome> outcomes = new ArrayList<>();
+            for (Future<Map<String, SegmentOutcome>> w : workers) {
+                outcomes.addAll(w.get(TEST_TIMEOUT.toSeconds() + 10, TimeUnit.SECONDS).values());
+            }
+
+            assertThat(outcomes.stream().filter(SegmentOutcome.COMPLETED::equals)).hasSize(20);
+        } finally {
+            fleet.shutdownNow();
+        }
+        RunRecord run = ledger.findRun(runId).orElseThrow();
+        assertThat(run.segmentsCompleted()).isEqualTo(20);
+        assertThat(run.completedCounts()).isEqualTo(new Counts(600, 600, 0, 0, 0));
+        assertThat(TestProcessors.Counting.timesProcessed(source)).hasSize(600)
+                .allSatisfy((key, times) -> assertThat(times).as(key).isEqualTo(1));
+        assertDestinationEqualsSource();
+    }
+
+    @Test
+    void process_whenAnotherDeliveryHoldsTheLease_acknowledgesAsDuplicateWithoutWork() throws Exception {
+        TestTables.fill(dynamoDb, source, 30);
+        String runId = seed(copyJob().totalSegments(1).build());
+        Message message = TestTables.receive(sqs, queueUrl, 1, Duration.ofSeconds(20)).get(0);
+        ledger.claim(runId, 0, "other-worker", Instant.now().plus(Duration.ofMinutes(5)));
+
+        BatchResult result = worker.process(List.of(queued(message)), generous());
+
+        assertThat(result.failedMessageIds()).isEmpty();
+        assertThat(result.outcomes().values()).containsExactly(SegmentOutcome.DUPLICATE_IN_FLIGHT);
+        assertThat(TestTables.scanAll(dynamoDb, destination)).isEmpty();
+        assertThat(ledger.findSegment(runId, 0).orElseThrow().attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void process_whenRedeliveredAfterAFailure_resumesFromTheCheckpointAndCountsEachItemOnce() throws Exception {
+        TestTables.fill(dynamoDb, source, 200);
+        List<Map<String, AttributeValue>> scanOrder = new ArrayList<>();
+        new SegmentScanner(dynamoDb).forEachPage(source, 0, 1, 20, true, page -> scanOrder.addAll(page.items()));
+        Map<String, AttributeValue> flaky = new LinkedHashMap<>(scanOrder.get(110));   // on the 6th page of 20
+        flaky.put(TestProcessors.FlakyOnce.ATTRIBUTE, AttributeValue.fromBool(true));
+        TestTables.putAll(dynamoDb, source, List.of(flaky));
+        String runId = seed(copyJob().processor(TestProcessors.FlakyOnce.class.getName()).totalSegments(1).pageSize(20)
+                .build());
+        Message message = TestTables.receive(sqs, queueUrl, 1, Duration.ofSeconds(20)).get(0);
+
+        BatchResult first = worker.process(List.of(queued(message)), generous());
+        SegmentRecord afterFailure = ledger.findSegment(runId, 0).orElseThrow();
+        BatchResult second = worker.process(List.of(queued(message)), generous());
+
+        assertThat(first.failedMessageIds()).containsExactly(message.messageId());
+        assertThat(afterFailure.status()).isEqualTo(SegmentStatus.FAILED);
+        assertThat(afterFailure.pages()).isEqualTo(5);
+        assertThat(afterFailure.counts().scanned()).isEqualTo(100);
+        assertThat(afterFailure.lastError()).contains("transient failure");
+        assertThat(second.outcomes().values()).containsExactly(SegmentOutcome.COMPLETED);
+        assertThat(second.counts().scanned()).isEqualTo(100);
+        RunRecord run = ledger.findRun(runId).orElseThrow();
+        assertThat(run.completedCounts()).isEqualTo(new Counts(200, 200, 0, 0, 0));
+        assertThat(ledger.findSegment(runId, 0).orElseThrow().attempts()).isEqualTo(2);
+        assertDestinationEqualsSource();
+    }
+
+    @Test
+    void process_whenBatchHoldsBadMessages_failsOnlyThoseAndWorksTheRest() throws Exception {
+        TestTables.fill(dynamoDb, source, 40);
+        String runId = seed(copyJob().totalSegments(2).build());
+        List<Message> good = TestTables.receive(sqs, queueUrl, 2, Duration.ofSeconds(20));
+        List<QueuedMessage> batch = new ArrayList<>();
+        batch.add(new QueuedMessage("garbage", "{\"hello\":\"world\"}"));
+        batch.add(queued(good.get(0)));
+        batch.add(new QueuedMessage("unknown-run", SegmentMessageCodec.toJson(SegmentMessage.seed("no-such-run", 0, 2))));
+        batch.add(new QueuedMessage("wrong-total", SegmentMessageCodec.toJson(SegmentMessage.seed(runId, 0, 3))));
+        batch.add(new QueuedMessage("corrupt-segment",
+                "{\"runId\":\"" + runId + "\",\"segment\":\"one\",\"totalSegments\":2}"));
+        batch.add(queued(good.get(1)));
+
+        BatchResult result = worker.process(batch, generous());
+
+        assertThat(result.failedMessageIds()).containsExactly("garbage", "unknown-run", "wrong-total", "corrupt-segment");
+        assertThat(result.outcomes()).containsEntry(good.get(0).messageId(), SegmentOutcome.COMPLETED)
+                .containsEntry(good.get(1).messageId(), SegmentOutcome.COMPLETED);
+        assertThat(ledger.findRun(runId).orElseThrow().completedCounts().scanned()).isEqualTo(40);
+        assertDestinationEqualsSource();
+    }
+
+    @Test
+    void process_whenJobUpdatesInPlace_stampsEveryItemOnce() throws Exception {
+        TestTables.fill(dynamoDb, source, 150);
+        String runId = seed(JobConfig.builder().sourceTable(source).processor(ItemProcessors.STAMP).totalSegments(3)
+                .pageSize(25).build());
+
+        drain(runId, generous());
+
+        List<Map<String, AttributeValue>> items = TestTables.scanAll(dynamoDb, source);
+        assertThat(items).hasSize(150).allSatisfy(item -> {
+            assertThat(item).containsEntry(ItemProcessors.StampProcessor.ATTRIBUTE, AttributeValue.fromBool(true));
+            assertThat(item.get("payload")).isEqualTo(TestTables.item(source, Integer.parseInt(item.get("sk").n())).get("payload"));
+        });
+        assertThat(ledger.findRun(runId).orElseThrow().completedCounts()).isEqualTo(new Counts(150, 150, 0, 0, 0));
+    }
+
+    @Test
+    void process_whenDryRun_countsButWritesNothing() throws Exception {
+        TestTables.fill(dynamoDb, source, 60);
+        String runId = seed(copyJob().dryRun(true).totalSegments(3).build());
+
+        drain(runId, generous());
+
+        assertThat(TestTables.scanAll(dynamoDb, destination)).isEmpty();
+        assertThat(ledger.findRun(runId).orElseThrow().completedCounts()).isEqualTo(new Counts(60, 0, 0, 0, 0));
+    }
+
+    private JobConfig.Builder copyJob() {
+        return JobConfig.builder().sourceTable(source).destinationTable(destination);
+    }
+
+    private String seed(JobConfig job) throws InterruptedException {
+        String runId = TestTables.unique("run");
+        new SegmentSeeder(new TableValidator(dynamoDb), ledger, sqs, queueUrl, new Random(9), 4, Backoff.DEFAULT,
+                Sleeper.SYSTEM, Clock.systemUTC()).seed(runId, job);
+        return runId;
+    }
+
+    /**
+     * Works the queue as the Lambda event source mapping would: batches of up to 10, deleting what the worker
+     * did not report as failed, until the run is complete or the test's time is up.
+     */
+    private Map<String, SegmentOutcome> drain(String runId, Deadline deadline) {
+        return drain(worker, runId, deadline);
+    }
+
+    private Map<String, SegmentOutcome> drain(SegmentWorker worker, String runId, Deadline deadline) {
+        Map<String, SegmentOutcome> outcomes = new LinkedHashMap<>();
+        Instant timeout = Instant.now().plus(TEST_TIMEOUT);
+        while (!ledger.findRun(runId).orElseThrow().complete() && Instant.now().isBefore(timeout)) {
+            List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10)
+                    .waitTimeSeconds(1)).messages();
+            if (messages.isEmpty()) {
+                continue;
+            }
+            BatchResult result = worker.process(messages.stream().map(SegmentWorkerIT::queued).toList(), deadline);
+            assertThat(result.failedMessageIds()).isEmpty();
+            outcomes.putAll(result.outcomes());
+            acknowledge(messages, result);
+        }
+        return outcomes;
+    }
+
+    private void acknowledge(List<Message> messages, BatchResult result) {
+        List<DeleteMessageBatchRequestEntry> done = messages.stream()
+                .filter(m -> !result.failedMessageIds().contains(m.messageId()))
+                .map(m -> DeleteMessageBatchRequestEntry.builder().id(m.messageId()).receiptHandle(m.receiptHandle()).build())
+                .toList();
+        for (int from = 0; from < done.size(); from += 10) {
+            List<DeleteMessageBatchRequestEntry> chunk = done.subList(from, Math.min(done.size(), from + 10));
+            sqs.deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(chunk));
+        }
+    }
+
+    private void assertDestinationEqualsSource() {
+        var expected = TestTables.byKey(TestTables.scanAll(dynamoDb, source));
+        var actual = TestTables.byKey(TestTables.scanAll(dynamoDb, destination));
+        assertThat(actual).hasSameSizeAs(expected).isEqualTo(expected);
+    }
+
+    private int segmentOf(Map<String, AttributeValue> item, int totalSegments) {
+        for (int segment = 0; segment < totalSegments; segment++) {
+            if (keysOfSegment(segment, totalSegments).contains(TestTables.keyString(item))) {
+                return segment;
+            }
+        }
+        throw new AssertionError("item " + TestTables.keyString(item) + " is in no segment");
+    }
+
+    private Set<String> keysOfSegment(int segment, int totalSegments) {
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        new SegmentScanner(dynamoDb).forEachPage(source, segment, totalSegments, 100, true, page -> items.addAll(page.items()));
+        return keys(items);
+    }
+
+    private static Set<String> keys(List<Map<String, AttributeValue>> items) {
+        return items.stream().map(TestTables::keyString).collect(Collectors.toSet());
+    }
+
+    private static Deadline generous() {
+        return Deadline.after(Duration.ofMinutes(10), Clock.systemUTC());
+    }
+
+    private static QueuedMessage queued(Message message) {
+        return new QueuedMessage(message.messageId(), message.body());
+    }
+}
