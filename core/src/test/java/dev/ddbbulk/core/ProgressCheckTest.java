@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ProgressCheckTest {
@@ -18,7 +19,7 @@ class ProgressCheckTest {
         assertThat(check.done()).isTrue();
         assertThat(check.deadLettered()).isFalse();
         assertThat(check.failed()).isFalse();
-        assertThat(check.deadLetterChecks()).isZero();
+        assertThat(check.idleChecks()).isZero();
     }
 
     @Test
@@ -28,7 +29,7 @@ class ProgressCheckTest {
         assertThat(check.done()).isFalse();
         assertThat(check.deadLettered()).isFalse();
         assertThat(check.failed()).isFalse();
-        assertThat(check.deadLetterChecks()).isZero();
+        assertThat(check.idleChecks()).isZero();
     }
 
     @Test
@@ -44,12 +45,12 @@ class ProgressCheckTest {
         ProgressCheck first = ProgressCheck.of(run(4, 3), QueueDepth.EMPTY, ONE_DEAD, 0, STARTED);
 
         assertThat(first.deadLettered()).isTrue();
-        assertThat(first.deadLetterChecks()).isEqualTo(1);
+        assertThat(first.idleChecks()).isEqualTo(1);
         assertThat(first.failed()).isFalse();
 
-        ProgressCheck second = ProgressCheck.of(run(4, 3), QueueDepth.EMPTY, ONE_DEAD, first.deadLetterChecks(), STARTED);
+        ProgressCheck second = ProgressCheck.of(run(4, 3), QueueDepth.EMPTY, ONE_DEAD, first.idleChecks(), STARTED);
 
-        assertThat(second.deadLetterChecks()).isEqualTo(ProgressCheck.CONFIRMATIONS);
+        assertThat(second.idleChecks()).isEqualTo(ProgressCheck.CONFIRMATIONS);
         assertThat(second.failed()).isTrue();
     }
 
@@ -57,7 +58,7 @@ class ProgressCheckTest {
     void of_whenDeadLetteredThenQueueRefills_resetsTheConfirmation() {
         ProgressCheck check = ProgressCheck.of(run(4, 3), ONE_QUEUED, ONE_DEAD, 1, STARTED);
 
-        assertThat(check.deadLetterChecks()).isZero();
+        assertThat(check.idleChecks()).isZero();
         assertThat(check.failed()).isFalse();
     }
 
@@ -70,11 +71,37 @@ class ProgressCheckTest {
     }
 
     @Test
-    void of_whenNothingQueuedAndNothingDeadLettered_isNotFailed() {
-        ProgressCheck check = ProgressCheck.of(run(4, 3), QueueDepth.EMPTY, QueueDepth.EMPTY, 5, STARTED);
+    void of_whenNothingQueuedAndNothingDeadLettered_isNotFailedButStallsOnceConfirmed() {
+        ProgressCheck first = ProgressCheck.of(run(4, 3), QueueDepth.EMPTY, QueueDepth.EMPTY, 0, STARTED);
+        ProgressCheck second = ProgressCheck.of(run(4, 3), QueueDepth.EMPTY, QueueDepth.EMPTY, first.idleChecks(), STARTED);
+        ProgressCheck third = ProgressCheck.of(run(4, 3), QueueDepth.EMPTY, QueueDepth.EMPTY, second.idleChecks(), STARTED);
 
-        assertThat(check.deadLettered()).isFalse();
-        assertThat(check.failed()).isFalse();
+        assertThat(List.of(first, second, third)).allSatisfy(check -> {
+            assertThat(check.idle()).isTrue();
+            assertThat(check.deadLettered()).isFalse();
+            assertThat(check.failed()).isFalse();
+        });
+        assertThat(first.stalled()).isFalse();
+        assertThat(second.stalled()).isFalse();
+        assertThat(third.idleChecks()).isEqualTo(ProgressCheck.STALL_CONFIRMATIONS);
+        assertThat(third.stalled()).isTrue();
+    }
+
+    @Test
+    void of_whenSegmentsAreStillQueued_neverStalls() {
+        ProgressCheck check = ProgressCheck.of(run(4, 3), new QueueDepth(0, 1, 0), QueueDepth.EMPTY, 10, STARTED);
+
+        assertThat(check.idle()).isFalse();
+        assertThat(check.idleChecks()).isZero();
+        assertThat(check.stalled()).isFalse();
+    }
+
+    @Test
+    void of_whenDone_isNeitherIdleNorStalled() {
+        ProgressCheck check = ProgressCheck.of(run(4, 4), QueueDepth.EMPTY, QueueDepth.EMPTY, 10, STARTED);
+
+        assertThat(check.idle()).isFalse();
+        assertThat(check.stalled()).isFalse();
     }
 
     @Test

@@ -15,9 +15,9 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The state machine's CheckProgress step. Input: {@code runId} and the previous check's
- * {@code deadLetterChecks} (absent at first). Output: the run's counts, the queues' depths and the verdict
- * ({@code done}, {@code failed}) the state machine branches on, plus {@code waitSeconds} until the next check.
+ * The state machine's CheckProgress step. Input: {@code runId} and the previous check's {@code idleChecks}
+ * (absent at first). Output: the run's counts, the queues' depths and the verdict ({@code done},
+ * {@code failed}, {@code stalled}) the state machine branches on, plus {@code waitSeconds} until the next check.
  * Reads one ledger item and two queues' attributes, however many segments the run has.
  */
 public final class ProgressHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
@@ -53,7 +53,7 @@ public final class ProgressHandler implements RequestHandler<Map<String, Object>
         RunRecord run = runs.apply(runId).orElseThrow(() -> new IllegalStateException(
                 "Run '" + runId + "' is not in the progress ledger; did the Seed step fail?"));
         ProgressCheck check = ProgressCheck.of(run, queueDepths.apply(queueUrl), queueDepths.apply(dlqUrl),
-                previousDeadLetterChecks(fields), clock.instant());
+                previousIdleChecks(fields), clock.instant());
         return toOutput(check);
     }
 
@@ -70,11 +70,12 @@ public final class ProgressHandler implements RequestHandler<Map<String, Object>
         output.put("continuations", check.run().continuations());
         output.put("inFlight", check.inFlight());
         output.put("dlqMessages", check.dlqMessages());
-        output.put("deadLetterChecks", check.deadLetterChecks());
+        output.put("idleChecks", check.idleChecks());
         output.put("waitSeconds", check.nextPollSeconds());
         output.put("done", check.done());
         output.put("deadLettered", check.deadLettered());
         output.put("failed", check.failed());
+        output.put("stalled", check.stalled());
         return output;
     }
 
@@ -86,8 +87,8 @@ public final class ProgressHandler implements RequestHandler<Map<String, Object>
         return value.toString();
     }
 
-    private static int previousDeadLetterChecks(Map<String, Object> fields) {
-        Object value = fields.get("deadLetterChecks");
+    private static int previousIdleChecks(Map<String, Object> fields) {
+        Object value = fields.get("idleChecks");
         if (value instanceof Number number) {
             return number.intValue();
         }
@@ -95,7 +96,7 @@ public final class ProgressHandler implements RequestHandler<Map<String, Object>
             try {
                 return Integer.parseInt(value.toString().trim());
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("deadLetterChecks must be a whole number, got " + value, e);
+                throw new IllegalArgumentException("idleChecks must be a whole number, got " + value, e);
             }
         }
         return 0;

@@ -44,11 +44,12 @@ class ProgressHandlerTest {
                 .containsEntry("continuations", 3L)
                 .containsEntry("inFlight", 6L)
                 .containsEntry("dlqMessages", 0L)
-                .containsEntry("deadLetterChecks", 0)
+                .containsEntry("idleChecks", 0)
                 .containsEntry("waitSeconds", 30)
                 .containsEntry("done", false)
                 .containsEntry("deadLettered", false)
-                .containsEntry("failed", false);
+                .containsEntry("failed", false)
+                .containsEntry("stalled", false);
     }
 
     @Test
@@ -68,11 +69,11 @@ class ProgressHandlerTest {
 
         Map<String, Object> first = handler.handleRequest(Map.of("runId", "run-1"), null);
         assertThat(first).containsEntry("deadLettered", true).containsEntry("failed", false)
-                .containsEntry("deadLetterChecks", 1).containsEntry("dlqMessages", 1L).containsEntry("inFlight", 0L);
+                .containsEntry("idleChecks", 1).containsEntry("dlqMessages", 1L).containsEntry("inFlight", 0L);
 
         // The state machine passes the previous output back in.
         Map<String, Object> second = handler.handleRequest(first, null);
-        assertThat(second).containsEntry("failed", true).containsEntry("deadLetterChecks", 2);
+        assertThat(second).containsEntry("failed", true).containsEntry("stalled", false).containsEntry("idleChecks", 2);
     }
 
     @Test
@@ -81,10 +82,22 @@ class ProgressHandlerTest {
         queues.put(QUEUE, new QueueDepth(0, 4, 0));
         queues.put(DLQ, new QueueDepth(1, 0, 0));
 
-        Map<String, Object> output = handler.handleRequest(Map.of("runId", "run-1", "deadLetterChecks", 1), null);
+        Map<String, Object> output = handler.handleRequest(Map.of("runId", "run-1", "idleChecks", 1), null);
 
         assertThat(output).containsEntry("deadLettered", false).containsEntry("failed", false)
-                .containsEntry("deadLetterChecks", 0);
+                .containsEntry("idleChecks", 0);
+    }
+
+    @Test
+    void handleRequest_whenNothingIsQueuedOrDeadLetteredButSegmentsRemain_stallsOnTheThirdCheck() {
+        ledger.put("run-1", run("run-1", 10, 7, Counts.ZERO, 0));
+
+        Map<String, Object> output = Map.of("runId", "run-1");
+        for (int check = 1; check <= 2; check++) {
+            output = handler.handleRequest(output, null);
+            assertThat(output).containsEntry("idleChecks", check).containsEntry("stalled", false);
+        }
+        assertThat(handler.handleRequest(output, null)).containsEntry("stalled", true).containsEntry("failed", false);
     }
 
     @Test

@@ -406,7 +406,7 @@ class TemplateTest {
 
         assertThat(names).contains(definition.get("StartAt").asText());
         Map<String, List<String>> next = new LinkedHashMap<>();
-        states.fields().forEachRemaining(e -> {
+        states.properties().forEach(e -> {
             String type = e.getValue().get("Type").asText();
             assertThat(type).as(e.getKey()).isIn("Task", "Pass", "Wait", "Choice", "Succeed", "Fail", "Parallel", "Map");
             List<String> targets = new ArrayList<>();
@@ -489,7 +489,7 @@ class TemplateTest {
 
         // The Wait and CheckProgress states read the Seed's output first, then CheckProgress's own.
         for (Set<String> input : List.of(seedOutput, progressOutput)) {
-            assertThat(input).contains("runId", "deadLetterChecks",
+            assertThat(input).contains("runId", "idleChecks",
                     states.get("WaitForWorkers").get("SecondsPath").asText().substring(2));
         }
         states.get("IsRunFinished").get("Choices").forEach(choice ->
@@ -508,6 +508,9 @@ class TemplateTest {
         assertThat(fail.get("Type").asText()).isEqualTo("Fail");
         assertThat(fail.get("Error").asText()).isEqualTo("SegmentsDeadLettered");
         assertThat(fail.get("Cause").asText()).contains("${DeadLetterQueueUrl}");
+        JsonNode stalled = states.get(branches.get("$.stalled"));
+        assertThat(stalled.get("Type").asText()).isEqualTo("Fail");
+        assertThat(stalled.get("Error").asText()).isEqualTo("RunStalled");
         assertThat(choice.get("Default").asText()).isEqualTo("WaitForWorkers");
     }
 
