@@ -69,6 +69,10 @@ public final class SeederHandler implements RequestHandler<Map<String, Object>, 
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Seeding run " + id + " was interrupted; start the execution again", e);
         }
+        return toOutput(result);
+    }
+
+    static Map<String, Object> toOutput(SeedResult result) {
         Map<String, Object> output = new LinkedHashMap<>();
         output.put("runId", result.runId());
         output.put("totalSegments", result.totalSegments());

@@ -12,11 +12,13 @@ import dev.ddbbulk.core.ProgressCheck;
 import dev.ddbbulk.core.ProgressLedger;
 import dev.ddbbulk.core.QueueDepth;
 import dev.ddbbulk.core.RunRecord;
+import dev.ddbbulk.core.SeedResult;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -494,6 +496,19 @@ class TemplateTest {
         }
         states.get("IsRunFinished").get("Choices").forEach(choice ->
                 assertThat(progressOutput).contains(choice.get("Variable").asText().substring(2)));
+    }
+
+    @Test
+    void stateMachine_seedStepSelectsFieldsTheSeederReturns() throws IOException {
+        Set<String> seederOutput = SeederHandler.toOutput(
+                new SeedResult("run", 4, 4, false, Duration.ZERO)).keySet();
+        List<String> selected = new ArrayList<>();
+        definition().get("States").get("Seed").get("ResultSelector").forEach(value -> {
+            if (value.asText().startsWith("$.Payload.")) selected.add(value.asText().substring("$.Payload.".length()));
+        });
+
+        assertThat(selected).isNotEmpty();
+        assertThat(seederOutput).containsAll(selected);
     }
 
     @Test
