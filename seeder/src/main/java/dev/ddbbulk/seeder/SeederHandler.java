@@ -13,10 +13,10 @@ import dev.ddbbulk.core.SeedResult;
 import dev.ddbbulk.core.SegmentSeeder;
 import dev.ddbbulk.core.Sleeper;
 import dev.ddbbulk.core.TableValidator;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Random;
 import java.util.UUID;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -49,7 +49,9 @@ public final class SeederHandler implements RequestHandler<Map<String, Object>, 
         Clock clock = Clock.systemUTC();
         return new SegmentSeeder(new TableValidator(dynamoDb),
                 new ProgressLedger(dynamoDb, Env.required(env, Env.LEDGER_TABLE), clock), clients.sqs(),
-                Env.required(env, Env.SEGMENT_QUEUE_URL), new Random(),
+                // SecureRandom, not Random: under SnapStart every restored environment would otherwise replay
+                // the same shuffle from the snapshot's seed.
+                Env.required(env, Env.SEGMENT_QUEUE_URL), new SecureRandom(),
                 Integer.parseInt(env.getOrDefault(Env.SEND_CONCURRENCY, "32")), Backoff.DEFAULT, Sleeper.SYSTEM,
                 clock);
     }
@@ -67,6 +69,10 @@ public final class SeederHandler implements RequestHandler<Map<String, Object>, 
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Seeding run " + id + " was interrupted; start the execution again", e);
         }
+        return toOutput(result);
+    }
+
+    static Map<String, Object> toOutput(SeedResult result) {
         Map<String, Object> output = new LinkedHashMap<>();
         output.put("runId", result.runId());
         output.put("totalSegments", result.totalSegments());

@@ -1,0 +1,104 @@
+package dev.ddbbulk.seeder;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import dev.ddbbulk.core.AwsClients;
+import dev.ddbbulk.core.Env;
+import dev.ddbbulk.core.ProgressCheck;
+import dev.ddbbulk.core.ProgressLedger;
+import dev.ddbbulk.core.QueueDepth;
+import dev.ddbbulk.core.RunRecord;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The state machine's CheckProgress step. Input: {@code runId} and the previous check's {@code idleChecks}
+ * (absent at first). Output: the run's counts, the queues' depths and the verdict ({@code done},
+ * {@code failed}, {@code stalled}) the state machine branches on, plus {@code waitSeconds} until the next check.
+ * Reads one ledger item and two queues' attributes, however many segments the run has.
+ */
+public final class ProgressHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
+    private final Function<String, Optional<RunRecord>> runs;
+    private final Function<String, QueueDepth> queueDepths;
+    private final String queueUrl;
+    private final String dlqUrl;
+    private final Clock clock;
+
+    public ProgressHandler() {
+        this(System.getenv(), AwsClients.defaults(), Clock.systemUTC());
+    }
+
+    private ProgressHandler(Map<String, String> env, AwsClients clients, Clock clock) {
+        this(new ProgressLedger(clients.dynamoDb(), Env.required(env, Env.LEDGER_TABLE), clock)::findRun,
+                QueueDepth.reader(clients.sqs()), Env.required(env, Env.SEGMENT_QUEUE_URL),
+                Env.required(env, Env.DLQ_URL), clock);
+    }
+
+    ProgressHandler(Function<String, Optional<RunRecord>> runs, Function<String, QueueDepth> queueDepths,
+                    String queueUrl, String dlqUrl, Clock clock) {
+        this.runs = runs;
+        this.queueDepths = queueDepths;
+        this.queueUrl = queueUrl;
+        this.dlqUrl = dlqUrl;
+        this.clock = clock;
+    }
+
+    @Override
+    public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
+        Map<String, Object> fields = input == null ? Map.of() : input;
+        String runId = runId(fields);
+        RunRecord run = runs.apply(runId).orElseThrow(() -> new IllegalStateException(
+                "Run '" + runId + "' is not in the progress ledger; did the Seed step fail?"));
+        ProgressCheck check = ProgressCheck.of(run, queueDepths.apply(queueUrl), queueDepths.apply(dlqUrl),
+                previousIdleChecks(fields), clock.instant());
+        return toOutput(check);
+    }
+
+    static Map<String, Object> toOutput(ProgressCheck check) {
+        Map<String, Object> output = new LinkedHashMap<>();
+        output.put("runId", check.runId());
+        output.put("totalSegments", check.totalSegments());
+        output.put("segmentsCompleted", check.segmentsCompleted());
+        output.put("itemsScanned", check.counts().scanned());
+        output.put("itemsWritten", check.counts().written());
+        output.put("itemsDeleted", check.counts().deleted());
+        output.put("itemsSkipped", check.counts().skipped());
+        output.put("conditionalFailures", check.counts().conditionalFailures());
+        output.put("continuations", check.run().continuations());
+        output.put("inFlight", check.inFlight());
+        output.put("dlqMessages", check.dlqMessages());
+        output.put("idleChecks", check.idleChecks());
+        output.put("waitSeconds", check.nextPollSeconds());
+        output.put("done", check.done());
+        output.put("deadLettered", check.deadLettered());
+        output.put("failed", check.failed());
+        output.put("stalled", check.stalled());
+        return output;
+    }
+
+    private static String runId(Map<String, Object> fields) {
+        Object value = fields.containsKey("runId") ? fields.get("runId") : fields.get("RunId");
+        if (value == null || value.toString().isBlank()) {
+            throw new IllegalArgumentException("CheckProgress needs the run id as input field 'runId', got " + fields);
+        }
+        return value.toString();
+    }
+
+    private static int previousIdleChecks(Map<String, Object> fields) {
+        Object value = fields.get("idleChecks");
+        if (value instanceof Number number) {
+            return number.intValue();
+        }
+        if (value != null && !value.toString().isBlank()) {
+            try {
+                return Integer.parseInt(value.toString().trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("idleChecks must be a whole number, got " + value, e);
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,178 @@
+package dev.ddbbulk.seeder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ddbbulk.core.Backoff;
+import dev.ddbbulk.core.BatchResult;
+import dev.ddbbulk.core.Deadline;
+import dev.ddbbulk.core.Env;
+import dev.ddbbulk.core.ProgressLedger;
+import dev.ddbbulk.core.QueueDepth;
+import dev.ddbbulk.core.QueuedMessage;
+import dev.ddbbulk.core.SegmentSeeder;
+import dev.ddbbulk.core.SegmentWorker;
+import dev.ddbbulk.core.Sleeper;
+import dev.ddbbulk.core.TableValidator;
+import dev.ddbbulk.embedded.EmbeddedServices;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * The deployed state machine's loop, played by hand on DynamoDB Local and ElasticMQ: the seeder handler's
+ * output goes into the progress handler, whose output goes back in, as the ASL passes them. Checks that the
+ * real ledger and SQS's real queue attributes lead to the verdicts the state machine branches on.
+ */
+class StateMachineLoopTest {
+    private static final int SEGMENTS = 4;
+    private static EmbeddedServices services;
+    private static DynamoDbClient dynamoDb;
+    private static SqsClient sqs;
+
+    private final Clock clock = Clock.systemUTC();
+    private String queueUrl;
+    private String dlqUrl;
+    private ProgressLedger ledger;
+    private SeederHandler seeder;
+    private ProgressHandler progress;
+
+    @BeforeAll
+    static void startServices() {
+        services = EmbeddedServices.start();
+        dynamoDb = services.dynamoDbClient(8);
+        sqs = services.sqsClient(8);
+    }
+
+    @AfterAll
+    static void stopServices() {
+        dynamoDb.close();
+        sqs.close();
+        services.close();
+    }
+
+    @BeforeEach
+    void stack() {
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        String source = "loop-source-" + id;
+        dynamoDb.createTable(b -> b.tableName(source).billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
+                        .attributeType(ScalarAttributeType.S).build())
+                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build()));
+        for (int i = 0; i < 40; i++) {
+            String key = "item-" + i;
+            dynamoDb.putItem(b -> b.tableName(source).item(Map.of("pk", AttributeValue.fromS(key))));
+        }
+        ledger = new ProgressLedger(dynamoDb, "loop-ledger-" + id, clock);
+        ledger.createTableIfMissing();
+        dlqUrl = sqs.createQueue(b -> b.queueName("loop-dlq-" + id)).queueUrl();
+        String dlqArn = sqs.getQueueAttributes(b -> b.queueUrl(dlqUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
+                .attributes().get(QueueAttributeName.QUEUE_ARN);
+        queueUrl = sqs.createQueue(b -> b.queueName("loop-segments-" + id).attributes(Map.of(
+                QueueAttributeName.REDRIVE_POLICY, "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"3\"}")))
+                .queueUrl();
+
+        Map<String, String> env = Map.of(Env.SOURCE_TABLE, source, Env.TOTAL_SEGMENTS, Integer.toString(SEGMENTS),
+                Env.PAGE_SIZE, "5");
+        seeder = new SeederHandler(new SegmentSeeder(new TableValidator(dynamoDb), ledger, sqs, queueUrl,
+                new Random(), 4, Backoff.DEFAULT, Sleeper.SYSTEM, clock), env);
+        progress = new ProgressHandler(ledger::findRun, QueueDepth.reader(sqs), queueUrl, dlqUrl, clock);
+    }
+
+    @Test
+    void loop_whenEverySegmentIsWorked_endsDone() {
+        Map<String, Object> state = seed("run-done");
+
+        state = check(state);
+        assertThat(state).containsEntry("inFlight", (long) SEGMENTS).containsEntry("done", false)
+                .containsEntry("failed", false).containsEntry("stalled", false);
+
+        work(receive(SEGMENTS));
+        state = check(state);
+
+        assertThat(state).containsEntry("done", true).containsEntry("segmentsCompleted", (long) SEGMENTS)
+                .containsEntry("itemsScanned", 40L).containsEntry("itemsWritten", 40L)
+                .containsEntry("inFlight", 0L).containsEntry("failed", false);
+    }
+
+    @Test
+    void loop_whenASegmentIsDeadLettered_failsOnTheSecondIdleCheck() {
+        Map<String, Object> state = seed("run-dead");
+        List<Message> messages = receive(SEGMENTS);
+        Message deadLettered = messages.get(0);
+        sqs.sendMessage(b -> b.queueUrl(dlqUrl).messageBody(deadLettered.body()));
+        sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(deadLettered.receiptHandle()));
+        work(messages.subList(1, SEGMENTS));
+
+        state = check(state);
+        assertThat(state).containsEntry("done", false).containsEntry("dlqMessages", 1L).containsEntry("inFlight", 0L)
+                .containsEntry("deadLettered", true).containsEntry("failed", false);
+
+        state = check(state);
+        assertThat(state).containsEntry("failed", true).containsEntry("stalled", false)
+                .containsEntry("segmentsCompleted", (long) SEGMENTS - 1);
+    }
+
+    @Test
+    void loop_whenASegmentsMessageIsLost_stallsOnTheThirdIdleCheck() {
+        Map<String, Object> state = seed("run-lost");
+        List<Message> messages = receive(SEGMENTS);
+        sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(messages.get(0).receiptHandle()));
+        work(messages.subList(1, SEGMENTS));
+
+        state = check(check(state));
+        assertThat(state).containsEntry("stalled", false);
+        state = check(state);
+        assertThat(state).containsEntry("stalled", true).containsEntry("failed", false)
+                .containsEntry("dlqMessages", 0L);
+    }
+
+    /** The Seed state: execution input plus RunId in, its ResultSelector's fields out. */
+    private Map<String, Object> seed(String runId) {
+        Map<String, Object> output = seeder.handleRequest(Map.of("RunId", runId), null);
+        assertThat(output).containsEntry("runId", runId).containsEntry("messagesSent", (long) SEGMENTS);
+        Map<String, Object> state = new HashMap<>(output);
+        state.put("idleChecks", 0);
+        state.put("waitSeconds", 30);
+        return state;
+    }
+
+    /** The CheckProgress state: its input is the previous state, its output the next. */
+    private Map<String, Object> check(Map<String, Object> state) {
+        return progress.handleRequest(state, null);
+    }
+
+    private List<Message> receive(int count) {
+        List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10)
+                .waitTimeSeconds(1).visibilityTimeout(300)).messages();
+        assertThat(messages).hasSize(count);
+        return messages;
+    }
+
+    /** What Lambda's queue trigger does with the worker's answer: delete all but the reported failures. */
+    private void work(List<Message> messages) {
+        SegmentWorker worker = new SegmentWorker(dynamoDb, sqs, queueUrl, ledger, Duration.ofSeconds(5), clock,
+                new Random(), Sleeper.SYSTEM);
+        BatchResult result = worker.process(messages.stream()
+                .map(m -> new QueuedMessage(m.messageId(), m.body())).toList(), Deadline.after(Duration.ofMinutes(5), clock));
+        assertThat(result.failedMessageIds()).isEmpty();
+        messages.forEach(m -> sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(m.receiptHandle())));
+    }
+}

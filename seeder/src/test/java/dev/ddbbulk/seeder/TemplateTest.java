@@ -1,0 +1,688 @@
+package dev.ddbbulk.seeder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ddbbulk.core.Counts;
+import dev.ddbbulk.core.Env;
+import dev.ddbbulk.core.JobConfig;
+import dev.ddbbulk.core.ProgressCheck;
+import dev.ddbbulk.core.ProgressLedger;
+import dev.ddbbulk.core.QueueDepth;
+import dev.ddbbulk.core.RunRecord;
+import dev.ddbbulk.core.SeedResult;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.xpath.XPathConstants;
+import javax.xml.xpath.XPathFactory;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.w3c.dom.NodeList;
+
+/**
+ * Checks template.yaml (and the state machine definition it points at) against the code it deploys:
+ * parameters against the job model, handlers against real classes, CodeUris against the jars the build
+ * produces, environment variables against {@link Env}, and IAM against the named tables and queues.
+ */
+class TemplateTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern SUB_VARIABLE = Pattern.compile("\\$\\{([^}!][^}]*)}");
+    private static final Set<String> PSEUDO_PARAMETERS = Set.of("AWS::AccountId", "AWS::NotificationARNs",
+            "AWS::NoValue", "AWS::Partition", "AWS::Region", "AWS::StackId", "AWS::StackName", "AWS::URLSuffix");
+
+    private static Path root;
+    private static Map<String, Object> template;
+    private static Map<String, Object> parameters;
+    private static Map<String, Object> resources;
+
+    @BeforeAll
+    static void loadTemplate() throws IOException {
+        root = repositoryRoot();
+        template = CloudFormationYaml.load(root.resolve("template.yaml"));
+        parameters = map(template.get("Parameters"));
+        resources = map(template.get("Resources"));
+    }
+
+    @Test
+    void template_isASamTemplate() {
+        assertThat(template.get("Transform")).isEqualTo("AWS::Serverless-2016-10-31");
+        assertThat(resources).containsKeys("LedgerTable", "SegmentQueue", "SegmentDLQ", "SeederFunction",
+                "WorkerFunction", "ProgressFunction", "StateMachine");
+    }
+
+    @Test
+    void parameters_haveTheDocumentedDefaultsAndLimits() {
+        assertThat(parameter("SourceTable")).containsEntry("Type", "String").doesNotContainKey("Default");
+        assertThat(parameter("DestinationTable")).containsEntry("Type", "String").containsEntry("Default", "");
+        assertThat(parameter("ConsistentRead")).containsEntry("Default", "true")
+                .containsEntry("AllowedValues", List.of("true", "false"));
+        assertThat(parameter("TotalSegments")).containsEntry("Type", "Number").containsEntry("Default", 1000)
+                .containsEntry("MinValue", 1).containsEntry("MaxValue", 1_000_000);
+        assertThat(parameter("ParallelLambdaFunctions")).containsEntry("Type", "Number").containsEntry("Default", 10)
+                .containsEntry("MinValue", 1)
+                // the queue trigger's MaximumConcurrency cannot exceed 1000
+                .containsEntry("MaxValue", 1000);
+        assertThat(parameter("RateLimiter")).containsEntry("Type", "Number").containsEntry("Default", -1);
+        assertThat(parameter("ItemProcessor")).containsEntry("Default", "copy");
+        assertThat(parameter("PageSize")).containsEntry("Type", "Number").containsEntry("Default", 100);
+        assertThat(parameter("WriteMode")).containsEntry("Default", "batch")
+                .containsEntry("AllowedValues", List.of("batch", "conditional"));
+        assertThat(parameter("VersionAttribute")).containsEntry("Default", "");
+        assertThat(parameter("MaxReceiveCount")).containsEntry("Type", "Number").containsEntry("Default", 3)
+                .containsEntry("MinValue", 1);
+    }
+
+    @Test
+    void parameters_matchTheJobModelsDefaultsAndLimits() {
+        JobConfig defaults = JobConfig.builder().sourceTable("source").build();
+
+        assertThat(parameter("TotalSegments").get("Default")).isEqualTo(defaults.totalSegments());
+        assertThat(parameter("TotalSegments").get("MaxValue")).isEqualTo(JobConfig.MAX_SEGMENTS);
+        assertThat(parameter("ParallelLambdaFunctions").get("Default")).isEqualTo(defaults.parallelWorkers());
+        assertThat((int) parameter("ParallelLambdaFunctions").get("MaxValue")).isLessThanOrEqualTo(JobConfig.MAX_WORKERS);
+        assertThat(((Number) parameter("RateLimiter").get("Default")).doubleValue()).isEqualTo(defaults.rateLimit());
+        assertThat(parameter("PageSize").get("Default")).isEqualTo(defaults.pageSize());
+        assertThat(parameter("PageSize").get("MaxValue")).isEqualTo(JobConfig.MAX_PAGE_SIZE);
+        assertThat(parameter("ItemProcessor").get("Default")).isEqualTo(defaults.processor());
+        assertThat(parameter("ConsistentRead").get("Default")).isEqualTo(Boolean.toString(defaults.consistentRead()));
+        assertThat(parameter("WriteMode").get("Default")).isEqualTo(defaults.writeMode().name().toLowerCase());
+    }
+
+    @Test
+    void workerFleet_isBoundedByParallelLambdaFunctions() {
+        Map<String, Object> worker = properties("WorkerFunction");
+        assertThat(worker.get("ReservedConcurrentExecutions")).isEqualTo(ref("ParallelLambdaFunctions"));
+
+        Map<String, Object> trigger = map(map(map(worker.get("Events")).get("Segments")).get("Properties"));
+        // MaximumConcurrency must be >= 2, so a fleet of one leaves it out.
+        List<Object> scaling = list(map(trigger.get("ScalingConfig")).get("Fn::If"));
+        assertThat(scaling.get(0)).isEqualTo("SingleWorker");
+        assertThat(scaling.get(1)).isEqualTo(ref("AWS::NoValue"));
+        assertThat(scaling.get(2)).isEqualTo(Map.of("MaximumConcurrency", ref("ParallelLambdaFunctions")));
+        assertThat(map(template.get("Conditions")).get("SingleWorker"))
+                .isEqualTo(Map.of("Fn::Equals", List.of(ref("ParallelLambdaFunctions"), "1")));
+    }
+
+    @Test
+    void worker_receivesSegmentBatchesOfTenAndReportsPartialFailures() {
+        Map<String, Object> event = map(map(properties("WorkerFunction").get("Events")).get("Segments"));
+        Map<String, Object> trigger = map(event.get("Properties"));
+
+        assertThat(event.get("Type")).isEqualTo("SQS");
+        assertThat(trigger.get("Queue")).isEqualTo(getAtt("SegmentQueue", "Arn"));
+        assertThat(trigger.get("BatchSize")).isEqualTo(10);
+        assertThat(list(trigger.get("FunctionResponseTypes"))).containsExactly("ReportBatchItemFailures");
+    }
+
+    @Test
+    void worker_mayContinueSegmentsThroughItsOwnQueue() {
+        // Continuations are messages to the queue that invoked the worker; loop detection would drop them.
+        assertThat(properties("WorkerFunction").get("RecursiveLoop")).isEqualTo("Allow");
+    }
+
+    @Test
+    void segmentQueue_redrivesToTheDeadLetterQueue() {
+        Map<String, Object> redrive = map(properties("SegmentQueue").get("RedrivePolicy"));
+
+        assertThat(redrive.get("deadLetterTargetArn")).isEqualTo(getAtt("SegmentDLQ", "Arn"));
+        assertThat(redrive.get("maxReceiveCount")).isEqualTo(ref("MaxReceiveCount"));
+        assertThat(type("SegmentDLQ")).isEqualTo("AWS::SQS::Queue");
+    }
+
+    @Test
+    void segmentQueue_visibilityTimeoutIsSixTimesTheWorkerTimeout() {
+        int visibility = (int) properties("SegmentQueue").get("VisibilityTimeout");
+        int workerTimeout = (int) properties("WorkerFunction").get("Timeout");
+
+        assertThat(workerTimeout).isEqualTo(900);
+        assertThat(visibility).isGreaterThan(workerTimeout).isGreaterThanOrEqualTo(6 * workerTimeout);
+    }
+
+    @Test
+    void queues_keepMessagesForFourteenDays() {
+        assertThat(properties("SegmentDLQ").get("MessageRetentionPeriod")).isEqualTo(14 * 24 * 3600);
+        assertThat(properties("SegmentQueue").get("MessageRetentionPeriod")).isEqualTo(14 * 24 * 3600);
+    }
+
+    @Test
+    void ledgerTable_hasTheKeySchemaTheProgressLedgerUses() throws ReflectiveOperationException {
+        Map<String, Object> table = properties("LedgerTable");
+        String pk = constant(ProgressLedger.class, "PK");
+        String sk = constant(ProgressLedger.class, "SK");
+
+        assertThat(table.get("BillingMode")).isEqualTo("PAY_PER_REQUEST");
+        assertThat(list(table.get("KeySchema"))).containsExactly(
+                Map.of("AttributeName", pk, "KeyType", "HASH"), Map.of("AttributeName", sk, "KeyType", "RANGE"));
+        assertThat(list(table.get("AttributeDefinitions"))).containsExactlyInAnyOrder(
+                Map.of("AttributeName", pk, "AttributeType", "S"), Map.of("AttributeName", sk, "AttributeType", "S"));
+        assertThat(map(table.get("PointInTimeRecoverySpecification")).get("PointInTimeRecoveryEnabled"))
+                .isEqualTo(Map.of("Fn::If", List.of("LedgerPitr", true, false)));
+    }
+
+    @Test
+    void functions_runJava21OnArm64WithinLambdasLimits() {
+        functions().forEach((name, properties) -> {
+            assertThat(properties.get("Runtime")).as(name).isEqualTo("java21");
+            assertThat(properties.get("Architectures")).as(name).isEqualTo(List.of("arm64"));
+            assertThat((int) properties.get("Timeout")).as(name).isBetween(1, 900);
+            assertThat((int) properties.get("MemorySize")).as(name).isBetween(512, 10240);
+        });
+    }
+
+    @Test
+    void snapStart_appliesToPublishedVersionsBehindAnAlias() {
+        functions().forEach((name, properties) -> {
+            if (properties.containsKey("SnapStart")) {
+                assertThat(properties.get("SnapStart")).as(name).isEqualTo(Map.of("ApplyOn", "PublishedVersions"));
+                assertThat(properties.get("AutoPublishAlias")).as(name + " needs a version to snapshot").isNotNull();
+            }
+        });
+        assertThat(properties("SeederFunction")).containsKey("SnapStart");
+        assertThat(properties("ProgressFunction")).containsKey("SnapStart");
+    }
+
+    @Test
+    void handlers_areClassesImplementingRequestHandler() throws ClassNotFoundException {
+        for (var function : functions().entrySet()) {
+            String handler = (String) function.getValue().get("Handler");
+            assertThat(handler).as(function.getKey()).matches("[\\w.]+::handleRequest");
+            Class<?> type = Class.forName(handler.substring(0, handler.indexOf("::")));
+
+            assertThat(RequestHandler.class).as(function.getKey()).isAssignableFrom(type);
+            assertThat(Modifier.isPublic(type.getModifiers())).as(function.getKey()).isTrue();
+            assertThat(type.getConstructors()).as(function.getKey() + " needs a public no-argument constructor")
+                    .anyMatch(c -> c.getParameterCount() == 0);
+        }
+    }
+
+    @Test
+    void codeUris_pointAtTheShadedJarsTheBuildProduces() throws Exception {
+        Set<String> modules = new HashSet<>(xpath(root.resolve("pom.xml"), "/project/modules/module"));
+        for (var function : functions().entrySet()) {
+            String codeUri = (String) function.getValue().get("CodeUri");
+            Matcher jar = Pattern.compile("([\\w-]+)/target/([\\w.-]+)\\.jar").matcher(codeUri);
+            assertThat(jar.matches()).as(function.getKey() + " CodeUri " + codeUri).isTrue();
+            String module = jar.group(1);
+
+            assertThat(modules).as("modules of the root pom").contains(module);
+            assertThat(xpath(root.resolve(module).resolve("pom.xml"),
+                    "//plugin[artifactId='maven-shade-plugin']//configuration/finalName"))
+                    .as("shade finalName in " + module + "/pom.xml").containsExactly(jar.group(2));
+        }
+    }
+
+    @Test
+    void handlers_liveInTheModuleTheirCodeUriPackages() {
+        functions().forEach((name, properties) -> {
+            String module = ((String) properties.get("CodeUri")).split("/")[0];
+            String handler = (String) properties.get("Handler");
+            String source = handler.substring(0, handler.indexOf("::")).replace('.', '/') + ".java";
+
+            assertThat(root.resolve(module).resolve("src/main/java").resolve(source)).as(name).isRegularFile();
+        });
+    }
+
+    @Test
+    void environment_usesOnlyVariableNamesFromEnv() throws IllegalAccessException {
+        Set<String> known = new TreeSet<>();
+        for (Field field : Env.class.getFields()) {
+            if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
+                known.add((String) field.get(null));
+            }
+        }
+        functions().forEach((name, properties) -> assertThat(environment(name).keySet()).as(name).isSubsetOf(known));
+    }
+
+    @Test
+    void environment_givesEachHandlerWhatItRequires() {
+        assertThat(environment("SeederFunction")).containsEntry(Env.LEDGER_TABLE, ref("LedgerTable"))
+                .containsEntry(Env.SEGMENT_QUEUE_URL, ref("SegmentQueue"));
+        assertThat(environment("WorkerFunction")).containsEntry(Env.LEDGER_TABLE, ref("LedgerTable"))
+                .containsEntry(Env.SEGMENT_QUEUE_URL, ref("SegmentQueue"))
+                .containsKey(Env.SAFETY_MARGIN_SECONDS);
+        assertThat(environment("ProgressFunction")).containsEntry(Env.LEDGER_TABLE, ref("LedgerTable"))
+                .containsEntry(Env.SEGMENT_QUEUE_URL, ref("SegmentQueue"))
+                .containsEntry(Env.DLQ_URL, ref("SegmentDLQ"));
+    }
+
+    @Test
+    void environment_passesEveryJobParameterToTheSeeder() {
+        Map<String, String> parameterByVariable = new LinkedHashMap<>();
+        parameterByVariable.put(Env.SOURCE_TABLE, "SourceTable");
+        parameterByVariable.put(Env.CONSISTENT_READ, "ConsistentRead");
+        parameterByVariable.put(Env.TOTAL_SEGMENTS, "TotalSegments");
+        parameterByVariable.put(Env.PARALLEL_LAMBDA_FUNCTIONS, "ParallelLambdaFunctions");
+        parameterByVariable.put(Env.RATE_LIMITER, "RateLimiter");
+        parameterByVariable.put(Env.PAGE_SIZE, "PageSize");
+        parameterByVariable.put(Env.ITEM_PROCESSOR, "ItemProcessor");
+        parameterByVariable.put(Env.WRITE_MODE, "WriteMode");
+        parameterByVariable.put(Env.VERSION_ATTRIBUTE, "VersionAttribute");
+        Map<String, Object> seeder = environment("SeederFunction");
+
+        parameterByVariable.forEach((variable, parameter) ->
+                assertThat(seeder.get(variable)).as(variable).isEqualTo(ref(parameter)));
+        assertThat(seeder.get(Env.DESTINATION_TABLE)).isEqualTo(destinationTableName());
+    }
+
+    @Test
+    void references_resolveToParametersResourcesOrConditions() {
+        Set<String> names = new HashSet<>(parameters.keySet());
+        names.addAll(resources.keySet());
+        names.addAll(PSEUDO_PARAMETERS);
+        functions().forEach((name, properties) -> {
+            if (properties.containsKey("AutoPublishAlias")) {
+                names.add(name + ".Alias");
+                names.add(name + ".Version");
+            }
+        });
+        Set<String> conditions = map(template.get("Conditions")).keySet();
+        List<String> unresolved = new ArrayList<>();
+
+        walk(template, node -> {
+            if (node.get("Ref") instanceof String target && !names.contains(target)) {
+                unresolved.add("Ref " + target);
+            }
+            if (node.get("Fn::GetAtt") instanceof List<?> getAtt && !resources.containsKey(getAtt.get(0))) {
+                unresolved.add("GetAtt " + getAtt);
+            }
+            if (node.get("Fn::If") instanceof List<?> branches && !conditions.contains(branches.get(0))) {
+                unresolved.add("If " + branches.get(0));
+            }
+            if (node.containsKey("Fn::Sub")) {
+                Object sub = node.get("Fn::Sub");
+                String text = sub instanceof List<?> l ? (String) l.get(0) : (String) sub;
+                Set<String> local = sub instanceof List<?> l ? map(l.get(1)).keySet() : Set.of();
+                Matcher variable = SUB_VARIABLE.matcher(text);
+                while (variable.find()) {
+                    String name = variable.group(1);
+                    String base = name.contains(".") && !name.startsWith("AWS::") ? name.substring(0, name.indexOf('.')) : name;
+                    if (!local.contains(name) && !names.contains(name) && !resources.containsKey(base)) {
+                        unresolved.add("Sub ${" + name + "}");
+                    }
+                }
+            }
+        });
+        assertThat(unresolved).isEmpty();
+    }
+
+    @Test
+    void iam_grantsNoWildcardActionsOrResources() {
+        List<Map<String, Object>> statements = iamStatements();
+
+        assertThat(statements).isNotEmpty();
+        for (Map<String, Object> statement : statements) {
+            assertThat(statement.get("Effect")).isEqualTo("Allow");
+            for (Object action : asList(statement.get("Action"))) {
+                assertThat((String) action).as("action").doesNotContain("*");
+            }
+            for (Object resource : asList(statement.get("Resource"))) {
+                assertThat(resource).as("resource of " + statement.get("Sid")).isNotEqualTo("*");
+                if (resource instanceof String text) {
+                    assertThat(text).as("literal resource").doesNotContain("*");
+                }
+            }
+        }
+    }
+
+    @Test
+    void iam_scopesTableAccessToTheNamedTables() {
+        Object source = Map.of("Fn::Sub",
+                "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${SourceTable}");
+        Object destination = Map.of("Fn::Sub", List.of(
+                "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${Table}",
+                Map.of("Table", destinationTableName())));
+        Object ledger = getAtt("LedgerTable", "Arn");
+
+        for (Map<String, Object> statement : iamStatements()) {
+            boolean dynamoDb = asList(statement.get("Action")).stream().anyMatch(a -> ((String) a).startsWith("dynamodb:"));
+            if (dynamoDb) {
+                assertThat(asList(statement.get("Resource"))).as(String.valueOf(statement.get("Sid")))
+                        .isNotEmpty().isSubsetOf(source, destination, ledger);
+            }
+        }
+        assertThat(grants("WorkerRole", source)).containsExactlyInAnyOrder("dynamodb:DescribeTable", "dynamodb:Scan");
+        assertThat(grants("WorkerRole", destination)).containsExactlyInAnyOrder("dynamodb:DescribeTable",
+                "dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem");
+        assertThat(grants("WorkerRole", ledger)).contains("dynamodb:UpdateItem", "dynamodb:ConditionCheckItem",
+                "dynamodb:GetItem");
+        assertThat(grants("SeederRole", source)).containsExactly("dynamodb:DescribeTable");
+        assertThat(grants("SeederRole", destination)).containsExactly("dynamodb:DescribeTable");
+        assertThat(grants("ProgressRole", ledger)).doesNotContain("dynamodb:PutItem", "dynamodb:UpdateItem");
+    }
+
+    @Test
+    void iam_scopesQueueAccessToTheStacksQueues() {
+        Object queue = getAtt("SegmentQueue", "Arn");
+        Object dlq = getAtt("SegmentDLQ", "Arn");
+
+        assertThat(grants("SeederRole", queue)).containsExactly("sqs:SendMessage");
+        assertThat(grants("WorkerRole", queue)).contains("sqs:SendMessage", "sqs:ReceiveMessage",
+                "sqs:DeleteMessage", "sqs:GetQueueAttributes");
+        assertThat(grants("ProgressRole", queue)).containsExactly("sqs:GetQueueAttributes");
+        assertThat(grants("ProgressRole", dlq)).containsExactly("sqs:GetQueueAttributes");
+        assertThat(grants("WorkerRole", dlq)).isEmpty();
+    }
+
+    @Test
+    void functions_useTheirOwnRoleAndLogGroup() {
+        Map<String, String> roles = Map.of("SeederFunction", "SeederRole", "WorkerFunction", "WorkerRole",
+                "ProgressFunction", "ProgressRole");
+        Map<String, String> logGroups = Map.of("SeederFunction", "SeederLogGroup", "WorkerFunction", "WorkerLogGroup",
+                "ProgressFunction", "ProgressLogGroup");
+        functions().forEach((name, properties) -> {
+            assertThat(properties.get("Role")).as(name).isEqualTo(getAtt(roles.get(name), "Arn"));
+            assertThat(map(properties.get("LoggingConfig")).get("LogGroup")).as(name).isEqualTo(ref(logGroups.get(name)));
+            assertThat(grants(roles.get(name), getAtt(logGroups.get(name), "Arn")))
+                    .containsExactlyInAnyOrder("logs:CreateLogStream", "logs:PutLogEvents");
+        });
+    }
+
+    @Test
+    void stateMachine_definitionIsWellFormedAsl() throws IOException {
+        JsonNode definition = definition();
+        JsonNode states = definition.get("States");
+        Set<String> names = new HashSet<>();
+        states.fieldNames().forEachRemaining(names::add);
+
+        assertThat(names).contains(definition.get("StartAt").asText());
+        Map<String, List<String>> next = new LinkedHashMap<>();
+        states.properties().forEach(e -> {
+            String type = e.getValue().get("Type").asText();
+            assertThat(type).as(e.getKey()).isIn("Task", "Pass", "Wait", "Choice", "Succeed", "Fail", "Parallel", "Map");
+            List<String> targets = new ArrayList<>();
+            if (e.getValue().has("Next")) targets.add(e.getValue().get("Next").asText());
+            if (e.getValue().has("Default")) targets.add(e.getValue().get("Default").asText());
+            e.getValue().path("Choices").forEach(c -> targets.add(c.get("Next").asText()));
+            e.getValue().path("Catch").forEach(c -> targets.add(c.get("Next").asText()));
+            boolean terminal = type.equals("Succeed") || type.equals("Fail") || e.getValue().path("End").asBoolean();
+            if (!terminal && !type.equals("Choice")) {
+                assertThat(e.getValue().has("Next")).as(e.getKey() + " needs Next or End").isTrue();
+            }
+            if (type.equals("Choice")) {
+                assertThat(e.getValue().has("Default")).as(e.getKey() + " needs a Default").isTrue();
+            }
+            assertThat(names).as("targets of " + e.getKey()).containsAll(targets);
+            next.put(e.getKey(), targets);
+        });
+
+        Set<String> reachable = new HashSet<>();
+        Deque<String> pending = new ArrayDeque<>(List.of(definition.get("StartAt").asText()));
+        while (!pending.isEmpty()) {
+            String state = pending.pop();
+            if (reachable.add(state)) pending.addAll(next.get(state));
+        }
+        assertThat(reachable).as("states reachable from StartAt").isEqualTo(names);
+    }
+
+    @Test
+    void stateMachine_substitutionsReferToTheTemplatesResources() throws IOException {
+        Map<String, Object> machine = properties("StateMachine");
+        Map<String, Object> substitutions = map(machine.get("DefinitionSubstitutions"));
+        String text = Files.readString(root.resolve((String) machine.get("DefinitionUri")));
+        Set<String> placeholders = new TreeSet<>();
+        Matcher placeholder = SUB_VARIABLE.matcher(text);
+        while (placeholder.find()) placeholders.add(placeholder.group(1));
+
+        assertThat(placeholders).isEqualTo(substitutions.keySet());
+        substitutions.forEach((name, value) -> {
+            String target = (String) map(value).get("Ref");
+            assertThat(target).as(name).isNotNull();
+            assertThat(resources).as(name).containsKey(target.replaceFirst("\\.(Alias|Version)$", ""));
+        });
+        assertThat(substitutions.get("DeadLetterQueueUrl")).isEqualTo(ref("SegmentDLQ"));
+    }
+
+    @Test
+    void stateMachine_tasksInvokeTheSeederThenTheProgressCheckThroughTheirAliases() throws IOException {
+        Map<String, Object> substitutions = map(properties("StateMachine").get("DefinitionSubstitutions"));
+        JsonNode states = definition().get("States");
+        Map<String, String> handlerByState = Map.of("Seed", "dev.ddbbulk.seeder.SeederHandler::handleRequest",
+                "CheckProgress", "dev.ddbbulk.seeder.ProgressHandler::handleRequest");
+
+        handlerByState.forEach((state, handler) -> {
+            JsonNode task = states.get(state);
+            assertThat(task.get("Type").asText()).isEqualTo("Task");
+            assertThat(task.get("Resource").asText()).isEqualTo("arn:aws:states:::lambda:invoke");
+            String functionName = task.get("Parameters").get("FunctionName").asText();
+            Matcher variable = SUB_VARIABLE.matcher(functionName);
+            assertThat(variable.matches()).as(state + " FunctionName").isTrue();
+            String target = (String) map(substitutions.get(variable.group(1))).get("Ref");
+            String function = target.replaceFirst("\\.Alias$", "");
+
+            assertThat(type(function)).isEqualTo("AWS::Serverless::Function");
+            assertThat(properties(function).get("Handler")).as(state).isEqualTo(handler);
+            assertThat(stateMachineInvokeResources()).as("state machine may invoke " + function)
+                    .contains(getAtt(function, "Arn"), Map.of("Fn::Sub", "${" + function + ".Arn}:*"));
+        });
+    }
+
+    @Test
+    void stateMachine_loopsOnFieldsTheHandlersProduce() throws IOException {
+        JsonNode states = definition().get("States");
+        Set<String> seedOutput = new HashSet<>();
+        states.get("Seed").get("ResultSelector").fieldNames()
+                .forEachRemaining(f -> seedOutput.add(f.replaceFirst("\\.\\$$", "")));
+        RunRecord run = new RunRecord("run", JobConfig.builder().sourceTable("source").build(), Instant.EPOCH,
+                Instant.EPOCH, 0, Counts.ZERO, 0);
+        Set<String> progressOutput = ProgressHandler.toOutput(
+                ProgressCheck.of(run, QueueDepth.EMPTY, QueueDepth.EMPTY, 0, Instant.EPOCH)).keySet();
+
+        // The Wait and CheckProgress states read the Seed's output first, then CheckProgress's own.
+        for (Set<String> input : List.of(seedOutput, progressOutput)) {
+            assertThat(input).contains("runId", "idleChecks",
+                    states.get("WaitForWorkers").get("SecondsPath").asText().substring(2));
+        }
+        states.get("IsRunFinished").get("Choices").forEach(choice ->
+                assertThat(progressOutput).contains(choice.get("Variable").asText().substring(2)));
+    }
+
+    @Test
+    void stateMachine_seedStepSelectsFieldsTheSeederReturns() throws IOException {
+        Set<String> seederOutput = SeederHandler.toOutput(
+                new SeedResult("run", 4, 4, false, Duration.ZERO)).keySet();
+        List<String> selected = new ArrayList<>();
+        definition().get("States").get("Seed").get("ResultSelector").forEach(value -> {
+            if (value.asText().startsWith("$.Payload.")) selected.add(value.asText().substring("$.Payload.".length()));
+        });
+
+        assertThat(selected).isNotEmpty();
+        assertThat(seederOutput).containsAll(selected);
+    }
+
+    @Test
+    void stateMachine_failsWithSegmentsDeadLetteredNamingTheDeadLetterQueue() throws IOException {
+        JsonNode states = definition().get("States");
+        JsonNode choice = states.get("IsRunFinished");
+        Map<String, String> branches = new LinkedHashMap<>();
+        choice.get("Choices").forEach(c -> branches.put(c.get("Variable").asText(), c.get("Next").asText()));
+
+        assertThat(states.get(branches.get("$.done")).get("Type").asText()).isEqualTo("Succeed");
+        JsonNode fail = states.get(branches.get("$.failed"));
+        assertThat(fail.get("Type").asText()).isEqualTo("Fail");
+        assertThat(fail.get("Error").asText()).isEqualTo("SegmentsDeadLettered");
+        assertThat(fail.get("Cause").asText()).contains("${DeadLetterQueueUrl}");
+        JsonNode stalled = states.get(branches.get("$.stalled"));
+        assertThat(stalled.get("Type").asText()).isEqualTo("Fail");
+        assertThat(stalled.get("Error").asText()).isEqualTo("RunStalled");
+        assertThat(choice.get("Default").asText()).isEqualTo("WaitForWorkers");
+    }
+
+    @Test
+    void stateMachine_namesTheRunAfterTheExecutionUnlessTheInputNamesOne() throws IOException {
+        JsonNode states = definition().get("States");
+
+        assertThat(states.get("PrepareRun").get("Parameters").get("defaults").get("RunId.$").asText())
+                .isEqualTo("$$.Execution.Name");
+        // JsonMerge: fields of the second object win, so the input's own fields (RunId included) override.
+        assertThat(states.get("Seed").get("Parameters").get("Payload.$").asText())
+                .isEqualTo("States.JsonMerge($.defaults, $.job, false)");
+    }
+
+    @Test
+    void outputs_nameEveryResourceTheCliNeeds() {
+        assertThat(map(template.get("Outputs"))).containsKeys("StateMachineArn", "SegmentQueueUrl", "SegmentQueueArn",
+                "DeadLetterQueueUrl", "DeadLetterQueueArn", "LedgerTableName", "SeederFunctionName",
+                "WorkerFunctionName", "ProgressFunctionName");
+        assertThat(map(map(template.get("Outputs")).get("DeadLetterQueueArn")).get("Value"))
+                .isEqualTo(getAtt("SegmentDLQ", "Arn"));
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static Path repositoryRoot() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("template.yaml")) && Files.isRegularFile(dir.resolve("pom.xml"))) {
+                return dir;
+            }
+        }
+        throw new IllegalStateException("No template.yaml above " + Path.of("").toAbsolutePath());
+    }
+
+    private static Map<String, Object> parameter(String name) {
+        assertThat(parameters).containsKey(name);
+        return map(parameters.get(name));
+    }
+
+    private static String type(String resource) {
+        assertThat(resources).containsKey(resource);
+        return (String) map(resources.get(resource)).get("Type");
+    }
+
+    private static Map<String, Object> properties(String resource) {
+        assertThat(resources).containsKey(resource);
+        return map(map(resources.get(resource)).get("Properties"));
+    }
+
+    private static Map<String, Map<String, Object>> functions() {
+        Map<String, Map<String, Object>> functions = new LinkedHashMap<>();
+        resources.forEach((name, resource) -> {
+            if ("AWS::Serverless::Function".equals(map(resource).get("Type"))) {
+                functions.put(name, map(map(resource).get("Properties")));
+            }
+        });
+        assertThat(functions).containsOnlyKeys("SeederFunction", "WorkerFunction", "ProgressFunction");
+        return functions;
+    }
+
+    private static Map<String, Object> environment(String function) {
+        return map(map(properties(function).get("Environment")).get("Variables"));
+    }
+
+    private static Object destinationTableName() {
+        return Map.of("Fn::If", List.of("HasDestinationTable", ref("DestinationTable"), ref("SourceTable")));
+    }
+
+    private static List<Map<String, Object>> iamStatements() {
+        List<Map<String, Object>> statements = new ArrayList<>();
+        resources.forEach((name, resource) -> {
+            if ("AWS::IAM::Role".equals(map(resource).get("Type"))) {
+                statements.addAll(roleStatements(name));
+            }
+        });
+        for (Object policy : list(properties("StateMachine").get("Policies"))) {
+            list(map(policy).get("Statement")).forEach(s -> statements.add(map(s)));
+        }
+        return statements;
+    }
+
+    private static List<Map<String, Object>> roleStatements(String role) {
+        List<Map<String, Object>> statements = new ArrayList<>();
+        for (Object policy : list(properties(role).get("Policies"))) {
+            list(map(map(policy).get("PolicyDocument")).get("Statement")).forEach(s -> statements.add(map(s)));
+        }
+        return statements;
+    }
+
+    private static Set<String> grants(String role, Object resource) {
+        return roleStatements(role).stream()
+                .filter(s -> asList(s.get("Resource")).contains(resource))
+                .flatMap(s -> asList(s.get("Action")).stream().map(String.class::cast))
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static List<Object> stateMachineInvokeResources() {
+        List<Object> resourcesGranted = new ArrayList<>();
+        for (Object policy : list(properties("StateMachine").get("Policies"))) {
+            for (Object statement : list(map(policy).get("Statement"))) {
+                if (asList(map(statement).get("Action")).contains("lambda:InvokeFunction")) {
+                    resourcesGranted.addAll(asList(map(statement).get("Resource")));
+                }
+            }
+        }
+        return resourcesGranted;
+    }
+
+    private static JsonNode definition() throws IOException {
+        return JSON.readTree(root.resolve((String) properties("StateMachine").get("DefinitionUri")).toFile());
+    }
+
+    private static List<String> xpath(Path xml, String expression) throws Exception {
+        Document document = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(xml.toFile());
+        NodeList nodes = (NodeList) XPathFactory.newInstance().newXPath().evaluate(expression, document,
+                XPathConstants.NODESET);
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < nodes.getLength(); i++) values.add(nodes.item(i).getTextContent().trim());
+        return values;
+    }
+
+    private static String constant(Class<?> type, String name) throws ReflectiveOperationException {
+        Field field = type.getDeclaredField(name);
+        field.setAccessible(true);
+        return (String) field.get(null);
+    }
+
+    private static void walk(Object node, Consumer<Map<String, Object>> visitor) {
+        if (node instanceof Map<?, ?> m) {
+            visitor.accept(map(m));
+            m.values().forEach(v -> walk(v, visitor));
+        } else if (node instanceof List<?> l) {
+            l.forEach(v -> walk(v, visitor));
+        }
+    }
+
+    private static Map<String, Object> ref(String name) {
+        return Map.of("Ref", name);
+    }
+
+    private static Map<String, Object> getAtt(String resource, String attribute) {
+        return Map.of("Fn::GetAtt", List.of(resource, attribute));
+    }
+
+    private static List<Object> asList(Object value) {
+        return value instanceof List<?> l ? list(l) : value == null ? List.of() : List.of(value);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object value) {
+        assertThat(value).isInstanceOf(Map.class);
+        return (Map<String, Object>) value;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> list(Object value) {
+        assertThat(value).isInstanceOf(List.class);
+        return (List<Object>) value;
+    }
+}
