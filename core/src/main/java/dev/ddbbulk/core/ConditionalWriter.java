@@ -8,6 +8,8 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 
 /**
  * Safe writes, one conditional PutItem or DeleteItem per item, so that a change made by another writer
@@ -26,12 +28,14 @@ final class ConditionalWriter {
     private final TableShape shape;
     private final String versionAttribute;
     private final boolean inPlace;
+    private final CapacityBudget budget;
     private final Backoff backoff;
     private final Random random;
     private final Sleeper sleeper;
 
     ConditionalWriter(DynamoDbClient dynamoDb, TableShape shape, String versionAttribute, boolean inPlace,
-                      Backoff backoff, Random random, Sleeper sleeper) {
+                      CapacityBudget budget, Backoff backoff, Random random, Sleeper sleeper) {
+        this.budget = budget;
         this.dynamoDb = dynamoDb;
         this.shape = shape;
         this.versionAttribute = versionAttribute;
@@ -58,16 +62,17 @@ final class ConditionalWriter {
             boolean applied;
             if (action instanceof ItemAction.Put put) {
                 var request = software.amazon.awssdk.services.dynamodb.model.PutItemRequest.builder()
-                        .tableName(shape.table()).item(put.item());
+                        .tableName(shape.table()).item(put.item()).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL);
                 condition.applyTo(request::conditionExpression, request::expressionAttributeNames,
                         request::expressionAttributeValues);
-                applied = attempt(() -> dynamoDb.putItem(request.build()));
+                applied = attempt(() -> dynamoDb.putItem(request.build()).consumedCapacity());
             } else {
                 var request = software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest.builder()
-                        .tableName(shape.table()).key(shape.keyOf(((ItemAction.Delete) action).key()));
+                        .tableName(shape.table()).key(shape.keyOf(((ItemAction.Delete) action).key()))
+                        .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL);
                 condition.applyTo(request::conditionExpression, request::expressionAttributeNames,
                         request::expressionAttributeValues);
-                applied = attempt(() -> dynamoDb.deleteItem(request.build()));
+                applied = attempt(() -> dynamoDb.deleteItem(request.build()).consumedCapacity());
             }
             if (!applied) {
                 failedConditions++;
@@ -115,17 +120,22 @@ final class ConditionalWriter {
         return new Condition("attribute_not_exists(#pk) OR #v < :v", names, values);
     }
 
-    private boolean attempt(Runnable call) throws InterruptedException {
+    /** Makes one conditional call; false when its condition failed (charged one unit, as DynamoDB does). */
+    private boolean attempt(java.util.function.Supplier<ConsumedCapacity> call) throws InterruptedException {
         for (int attempt = 0; ; attempt++) {
+            budget.awaitCapacity();
             try {
-                call.run();
+                ConsumedCapacity consumed = call.get();
+                budget.consumed(consumed == null || consumed.capacityUnits() == null ? 1 : consumed.capacityUnits());
                 return true;
             } catch (ConditionalCheckFailedException e) {
+                budget.consumed(1);
                 return false;
             } catch (AwsServiceException e) {
                 if (!Throttling.isThrottling(e) || attempt + 1 >= backoff.maxAttempts()) {
                     throw e;
                 }
+                budget.throttled();
             }
             sleeper.sleep(backoff.delay(attempt, random));
         }

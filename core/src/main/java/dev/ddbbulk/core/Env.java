@@ -14,6 +14,8 @@ public final class Env {
     public static final String ITEM_PROCESSOR = "ITEM_PROCESSOR";
     public static final String WRITE_MODE = "WRITE_MODE";
     public static final String VERSION_ATTRIBUTE = "VERSION_ATTRIBUTE";
+    public static final String MAX_READ_UNITS = "MAX_READ_UNITS";
+    public static final String MAX_WRITE_UNITS = "MAX_WRITE_UNITS";
     public static final String LEDGER_TABLE = "LEDGER_TABLE";
     public static final String SEGMENT_QUEUE_URL = "SEGMENT_QUEUE_URL";
     public static final String DLQ_URL = "DLQ_URL";
@@ -43,6 +45,8 @@ public final class Env {
         if (has(env, PAGE_SIZE)) b.pageSize(parseInt(env, PAGE_SIZE));
         if (has(env, ITEM_PROCESSOR)) b.processor(env.get(ITEM_PROCESSOR));
         if (has(env, WRITE_MODE)) b.writeMode(WriteMode.parse(env.get(WRITE_MODE)));
+        if (has(env, MAX_READ_UNITS)) b.maxReadUnits(Double.parseDouble(env.get(MAX_READ_UNITS)));
+        if (has(env, MAX_WRITE_UNITS)) b.maxWriteUnits(Double.parseDouble(env.get(MAX_WRITE_UNITS)));
         if (has(env, VERSION_ATTRIBUTE)) b.versionAttribute(env.get(VERSION_ATTRIBUTE));
         return b;
     }

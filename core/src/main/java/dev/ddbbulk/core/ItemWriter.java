@@ -12,6 +12,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.DeleteRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
@@ -29,26 +30,30 @@ public final class ItemWriter {
     private final Random random;
     private final Sleeper sleeper;
     private final ConditionalWriter conditional;
+    private final CapacityBudget budget;
 
     /** A writer in batch mode. */
     public ItemWriter(DynamoDbClient dynamoDb, TableShape shape, Backoff backoff, Random random, Sleeper sleeper) {
-        this(dynamoDb, shape, WriteMode.BATCH, null, true, backoff, random, sleeper);
+        this(dynamoDb, shape, WriteMode.BATCH, null, true, CapacityBudget.unlimited(), backoff, random, sleeper);
     }
 
     /**
      * @param versionAttribute in conditional mode, the attribute that must not have changed since the read
      * @param inPlace          whether the destination is the table the items were read from
+     * @param budget           this worker's write capacity budget
      */
     public ItemWriter(DynamoDbClient dynamoDb, TableShape shape, WriteMode mode, String versionAttribute,
-                      boolean inPlace, Backoff backoff, Random random, Sleeper sleeper) {
+                      boolean inPlace, CapacityBudget budget, Backoff backoff, Random random, Sleeper sleeper) {
         this.dynamoDb = dynamoDb;
         this.table = shape.table();
         this.shape = shape;
         this.backoff = backoff;
         this.random = random;
         this.sleeper = sleeper;
+        this.budget = budget;
         this.conditional = mode == WriteMode.CONDITIONAL
-                ? new ConditionalWriter(dynamoDb, shape, versionAttribute, inPlace, backoff, random, sleeper) : null;
+                ? new ConditionalWriter(dynamoDb, shape, versionAttribute, inPlace, budget, backoff, random, sleeper)
+                : null;
     }
 
     /**
@@ -99,13 +104,20 @@ public final class ItemWriter {
         List<WriteRequest> pending = List.copyOf(requests);
         for (int attempt = 0; ; attempt++) {
             Map<String, List<WriteRequest>> requestItems = Map.of(table, pending);
+            budget.awaitCapacity();
             try {
-                BatchWriteItemResponse response = dynamoDb.batchWriteItem(b -> b.requestItems(requestItems));
+                BatchWriteItemResponse response = dynamoDb.batchWriteItem(b -> b.requestItems(requestItems)
+                        .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+                if (response.hasConsumedCapacity()) {
+                    response.consumedCapacity().forEach(c -> budget.consumed(
+                            c.capacityUnits() == null ? 0 : c.capacityUnits()));
+                }
                 List<WriteRequest> unprocessed = response.hasUnprocessedItems()
                         ? response.unprocessedItems().getOrDefault(table, List.of()) : List.of();
                 if (unprocessed.isEmpty()) {
                     return;
                 }
+                budget.throttled();
                 pending = List.copyOf(unprocessed);
                 if (attempt + 1 >= backoff.maxAttempts()) {
                     throw new WriteFailedException(pending.size() + " of the page's writes to " + table
@@ -115,6 +127,7 @@ public final class ItemWriter {
                 if (!Throttling.isThrottling(e) || attempt + 1 >= backoff.maxAttempts()) {
                     throw e;
                 }
+                budget.throttled();
             }
             sleeper.sleep(backoff.delay(attempt, random));
         }

@@ -17,10 +17,13 @@ import java.util.Objects;
  * @param writeMode        batch or conditional writes
  * @param versionAttribute in conditional mode, an attribute that must not have changed since the read; may be null
  * @param dryRun           scan and process, count what would be written, write nothing
+ * @param maxReadUnits     read capacity units/s for the whole fleet (split evenly over the workers), or -1
+ * @param maxWriteUnits    write capacity units/s for the whole fleet (split evenly over the workers), or -1
  */
 public record JobConfig(String sourceTable, String destinationTable, boolean consistentRead,
                         int totalSegments, int parallelWorkers, double rateLimit, int pageSize,
-                        String processor, WriteMode writeMode, String versionAttribute, boolean dryRun) {
+                        String processor, WriteMode writeMode, String versionAttribute, boolean dryRun,
+                        double maxReadUnits, double maxWriteUnits) {
 
     public static final int MAX_SEGMENTS = 1_000_000;
     public static final int DEFAULT_SEGMENTS = 1000;
@@ -49,6 +52,8 @@ public record JobConfig(String sourceTable, String destinationTable, boolean con
             throw new InvalidJobException("RateLimiter must be a positive number of items/s per worker or -1 for"
                     + " unlimited, got " + formatRate(rateLimit) + "; set --rate / RateLimiter to -1 or above 0");
         }
+        requireBudget("MaxReadUnits", "--max-read-units", maxReadUnits);
+        requireBudget("MaxWriteUnits", "--max-write-units", maxWriteUnits);
         if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
             throw new InvalidJobException("PageSize must be between 1 and " + MAX_PAGE_SIZE + ", got " + pageSize
                     + "; set --page-size / PageSize within that range");
@@ -82,7 +87,8 @@ public record JobConfig(String sourceTable, String destinationTable, boolean con
         return new Builder().sourceTable(sourceTable).destinationTable(destinationTable)
                 .consistentRead(consistentRead).totalSegments(totalSegments).parallelWorkers(parallelWorkers)
                 .rateLimit(rateLimit).pageSize(pageSize).processor(processor).writeMode(writeMode)
-                .versionAttribute(versionAttribute).dryRun(dryRun);
+                .versionAttribute(versionAttribute).dryRun(dryRun).maxReadUnits(maxReadUnits)
+                .maxWriteUnits(maxWriteUnits);
     }
 
     private static void requireTableName(String parameter, String option, String name) {
@@ -93,6 +99,24 @@ public record JobConfig(String sourceTable, String destinationTable, boolean con
             throw new InvalidJobException(parameter + " '" + name + "' is not a valid DynamoDB table name"
                     + " (3-255 characters of a-z, A-Z, 0-9, '_', '-', '.'); fix " + option);
         }
+    }
+
+    private static void requireBudget(String parameter, String option, double units) {
+        if (!(units == UNLIMITED || (units > 0 && Double.isFinite(units)))) {
+            throw new InvalidJobException(parameter + " must be a positive number of capacity units/s for the"
+                    + " fleet or -1 for unlimited, got " + formatRate(units) + "; set " + option + " / " + parameter
+                    + " to -1 or above 0");
+        }
+    }
+
+    /** This worker's share of the read budget, or -1. */
+    public double readUnitsPerWorker() {
+        return maxReadUnits == UNLIMITED ? UNLIMITED : maxReadUnits / parallelWorkers;
+    }
+
+    /** This worker's share of the write budget, or -1. */
+    public double writeUnitsPerWorker() {
+        return maxWriteUnits == UNLIMITED ? UNLIMITED : maxWriteUnits / parallelWorkers;
     }
 
     private static String formatRate(double rate) {
@@ -112,6 +136,8 @@ public record JobConfig(String sourceTable, String destinationTable, boolean con
         private WriteMode writeMode = WriteMode.BATCH;
         private String versionAttribute;
         private boolean dryRun;
+        private double maxReadUnits = UNLIMITED;
+        private double maxWriteUnits = UNLIMITED;
 
         private Builder() {
         }
@@ -127,10 +153,12 @@ public record JobConfig(String sourceTable, String destinationTable, boolean con
         public Builder writeMode(WriteMode v) { this.writeMode = v; return this; }
         public Builder versionAttribute(String v) { this.versionAttribute = v; return this; }
         public Builder dryRun(boolean v) { this.dryRun = v; return this; }
+        public Builder maxReadUnits(double v) { this.maxReadUnits = v; return this; }
+        public Builder maxWriteUnits(double v) { this.maxWriteUnits = v; return this; }
 
         public JobConfig build() {
             return new JobConfig(sourceTable, destinationTable, consistentRead, totalSegments, parallelWorkers,
-                    rateLimit, pageSize, processor, writeMode, versionAttribute, dryRun);
+                    rateLimit, pageSize, processor, writeMode, versionAttribute, dryRun, maxReadUnits, maxWriteUnits);
         }
     }
 }

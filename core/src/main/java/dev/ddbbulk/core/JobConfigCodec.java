@@ -30,6 +30,8 @@ public final class JobConfigCodec {
             node.put("VersionAttribute", job.versionAttribute());
         }
         node.put("DryRun", job.dryRun());
+        node.put("MaxReadUnits", job.maxReadUnits());
+        node.put("MaxWriteUnits", job.maxWriteUnits());
         try {
             return JSON.writeValueAsString(node);
         } catch (JsonProcessingException e) {
@@ -68,6 +70,8 @@ public final class JobConfigCodec {
         if (node.has("WriteMode")) b.writeMode(WriteMode.parse(text(node, "WriteMode")));
         if (node.has("VersionAttribute")) b.versionAttribute(text(node, "VersionAttribute"));
         if (node.has("DryRun")) b.dryRun(bool(node, "DryRun"));
+        if (node.has("MaxReadUnits")) b.maxReadUnits(number(node, "MaxReadUnits"));
+        if (node.has("MaxWriteUnits")) b.maxWriteUnits(number(node, "MaxWriteUnits"));
         return b.build();
     }
 

@@ -36,9 +36,56 @@ public final class SegmentWorker {
     private final Sleeper sleeper;
     private final SegmentScanner scanner;
     private final Map<String, RunContext> runs = new ConcurrentHashMap<>();
+    private final Budgets budgets;
+
+    /**
+     * Where a worker's capacity budgets come from. Lambda workers each hold an even share of the job's
+     * budget ({@link #PER_WORKER_SHARE}); workers in one JVM share one budget for the whole fleet, which
+     * stays exact however the segments fall to them.
+     */
+    public interface Budgets {
+        CapacityBudget read(String runId, JobConfig job, Clock clock, Sleeper sleeper);
+
+        CapacityBudget write(String runId, JobConfig job, Clock clock, Sleeper sleeper);
+
+        Budgets PER_WORKER_SHARE = new Budgets() {
+            @Override
+            public CapacityBudget read(String runId, JobConfig job, Clock clock, Sleeper sleeper) {
+                return CapacityBudget.of(job.readUnitsPerWorker(), clock, sleeper);
+            }
+
+            @Override
+            public CapacityBudget write(String runId, JobConfig job, Clock clock, Sleeper sleeper) {
+                return CapacityBudget.of(job.writeUnitsPerWorker(), clock, sleeper);
+            }
+        };
+
+        /** One budget per run for all the workers that use this instance. */
+        static Budgets sharedByFleet() {
+            Map<String, CapacityBudget> reads = new ConcurrentHashMap<>();
+            Map<String, CapacityBudget> writes = new ConcurrentHashMap<>();
+            return new Budgets() {
+                @Override
+                public CapacityBudget read(String runId, JobConfig job, Clock clock, Sleeper sleeper) {
+                    return reads.computeIfAbsent(runId, id -> CapacityBudget.of(job.maxReadUnits(), clock, sleeper));
+                }
+
+                @Override
+                public CapacityBudget write(String runId, JobConfig job, Clock clock, Sleeper sleeper) {
+                    return writes.computeIfAbsent(runId, id -> CapacityBudget.of(job.maxWriteUnits(), clock, sleeper));
+                }
+            };
+        }
+    }
 
     public SegmentWorker(DynamoDbClient dynamoDb, SqsClient sqs, String queueUrl, ProgressLedger ledger,
                          Duration safetyMargin, Clock clock, Random random, Sleeper sleeper) {
+        this(dynamoDb, sqs, queueUrl, ledger, safetyMargin, clock, random, sleeper, Budgets.PER_WORKER_SHARE);
+    }
+
+    public SegmentWorker(DynamoDbClient dynamoDb, SqsClient sqs, String queueUrl, ProgressLedger ledger,
+                         Duration safetyMargin, Clock clock, Random random, Sleeper sleeper, Budgets budgets) {
+        this.budgets = budgets;
         this.dynamoDb = dynamoDb;
         this.sqs = sqs;
         this.queueUrl = queueUrl;
@@ -123,7 +170,8 @@ public final class SegmentWorker {
                 Map<String, AttributeValue> startKey = key;
                 ScanPage page = Throttling.retry(() -> scanner.scanPage(run.job.sourceTable(), message.segment(),
                         message.totalSegments(), startKey, run.job.pageSize(), run.job.consistentRead()),
-                        Backoff.DEFAULT, random, sleeper);
+                        run.readBudget, Backoff.DEFAULT, random, sleeper);
+                run.readBudget.consumed(page.consumedReadUnits());
                 Counts pageCounts = run.handle(page);
                 progress.pages++;
                 progress.counts = progress.counts.plus(pageCounts);
@@ -153,10 +201,12 @@ public final class SegmentWorker {
                 "Run " + runId + " is not in ledger " + ledger.table() + "; was it seeded into another stack?"));
         TableShape destination = new TableValidator(dynamoDb).describe(run.job().destinationTable(),
                 "DestinationTable", "--destination");
-        return new RunContext(run.job(), ItemProcessors.create(run.job().processor()),
-                new ItemWriter(dynamoDb, destination, run.job().writeMode(), run.job().versionAttribute(),
-                        run.job().inPlace(), Backoff.DEFAULT, random, sleeper),
-                RateLimiter.of(run.job().rateLimit(), clock, sleeper));
+        JobConfig job = run.job();
+        CapacityBudget writeBudget = budgets.write(runId, job, clock, sleeper);
+        return new RunContext(job, ItemProcessors.create(job.processor()),
+                new ItemWriter(dynamoDb, destination, job.writeMode(), job.versionAttribute(), job.inPlace(),
+                        writeBudget, Backoff.DEFAULT, random, sleeper),
+                RateLimiter.of(job.rateLimit(), clock, sleeper), budgets.read(runId, job, clock, sleeper));
     }
 
     static String describe(Throwable e) {
@@ -171,7 +221,8 @@ public final class SegmentWorker {
     }
 
     /** A run's job and the collaborators built for it once per worker. */
-    private record RunContext(JobConfig job, ItemProcessor processor, ItemWriter writer, RateLimiter rateLimiter) {
+    private record RunContext(JobConfig job, ItemProcessor processor, ItemWriter writer, RateLimiter rateLimiter,
+                              CapacityBudget readBudget) {
         Counts handle(ScanPage page) throws InterruptedException {
             List<ItemAction> actions = processor.processPage(page.items());
             if (actions.size() != page.items().size()) {

@@ -12,15 +12,17 @@ final class Throttling {
     }
 
     /** Calls {@code call}, retrying throttling errors with jittered backoff until the attempts run out. */
-    static <T> T retry(java.util.function.Supplier<T> call, Backoff backoff, java.util.Random random, Sleeper sleeper)
-            throws InterruptedException {
+    static <T> T retry(java.util.function.Supplier<T> call, CapacityBudget budget, Backoff backoff,
+                       java.util.Random random, Sleeper sleeper) throws InterruptedException {
         for (int attempt = 0; ; attempt++) {
+            budget.awaitCapacity();
             try {
                 return call.get();
             } catch (AwsServiceException e) {
                 if (!isThrottling(e) || attempt + 1 >= backoff.maxAttempts()) {
                     throw e;
                 }
+                budget.throttled();
             }
             sleeper.sleep(backoff.delay(attempt, random));
         }

@@ -31,6 +31,15 @@ final class JobMixin {
             description = "VersionAttribute: with --write-mode conditional, an attribute that must still hold the value read.")
     String versionAttribute;
 
+    @Option(names = "--max-read-units", defaultValue = "-1",
+            description = "MaxReadUnits: read capacity units/s for the whole fleet, measured from ConsumedCapacity and"
+                    + " split evenly over the workers, with backoff on throttling; -1 = unlimited. Default: ${DEFAULT-VALUE}.")
+    double maxReadUnits;
+
+    @Option(names = "--max-write-units", defaultValue = "-1",
+            description = "MaxWriteUnits: write capacity units/s for the whole fleet, as --max-read-units. Default: ${DEFAULT-VALUE}.")
+    double maxWriteUnits;
+
     @Option(names = "--dry-run", description = "Scan and process, count what would be written, write nothing.")
     boolean dryRun;
 
@@ -38,6 +47,7 @@ final class JobMixin {
         return JobConfig.builder().sourceTable(source).destinationTable(destination).totalSegments(segments)
                 .parallelWorkers(workers).rateLimit(rate).pageSize(pageSize).processor(processor)
                 .consistentRead(consistentRead).writeMode(WriteMode.parse(writeMode))
-                .versionAttribute(versionAttribute).dryRun(dryRun);
+                .versionAttribute(versionAttribute).dryRun(dryRun).maxReadUnits(maxReadUnits)
+                .maxWriteUnits(maxWriteUnits);
     }
 }

@@ -67,9 +67,10 @@ final class LocalRun {
             err.flush();
         }
         List<SegmentWorker> workers = new ArrayList<>();
+        SegmentWorker.Budgets budgets = SegmentWorker.Budgets.sharedByFleet();
         for (int i = 0; i < options.workers(); i++) {
             workers.add(new SegmentWorker(dynamoDb, sqs, queues.queueUrl(), ledger, options.safetyMargin(), clock,
-                    new Random(random.nextLong()), Sleeper.SYSTEM));
+                    new Random(random.nextLong()), Sleeper.SYSTEM, budgets));
         }
         LocalFleet fleet = new LocalFleet(sqs, queues.queueUrl(), workers, options.timeBudget(),
                 options.retryDelay(), clock);
