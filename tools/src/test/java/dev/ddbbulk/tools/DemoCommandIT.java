@@ -71,6 +71,19 @@ class DemoCommandIT {
         assertThat(summary.get("status").asText()).isEqualTo("SEGMENTS_FAILED");
     }
 
+    @Test
+    void demo_whenDryRun_countsWhatWouldBeWrittenAndWritesNothing() {
+        Cli result = Cli.run("demo", "--items", "500", "--segments", "5", "--workers", "2", "--dry-run", "--json");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        JsonNode summary = result.json();
+        assertThat(summary.get("dryRun").asBoolean()).isTrue();
+        assertThat(summary.get("itemsWritten").asLong()).isEqualTo(500);
+        // Verification of a dry run: the destination must still be empty.
+        assertThat(summary.get("verified").asBoolean()).isTrue();
+        assertThat(result.err()).contains("DRY RUN");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "--segments|0|TotalSegments must be between 1 and 1000000, got 0",
