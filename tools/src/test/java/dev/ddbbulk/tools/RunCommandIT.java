@@ -79,6 +79,28 @@ class RunCommandIT {
     }
 
     @Test
+    void run_whenProcessorThrowsOnOneItem_exits3NamesTheSegmentAndKeepsTheQueues() throws Exception {
+        String source = name("poison-src");
+        String destination = name("poison-dst");
+        DemoData.createTable(dynamoDb, source);
+        DemoData.createTable(dynamoDb, destination);
+        DemoData.fill(dynamoDb, new TableValidator(dynamoDb).describe(source, "SourceTable", "--source"), 300, 200, 2);
+
+        Cli result = Cli.run(endpoints("run", "--source", source, "--destination", destination, "--segments", "5",
+                "--workers", "2", "--ledger-table", name("ledger"), "--processor", PoisonProcessor.class.getName(),
+                "--max-receive-count", "2", "--json"));
+
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCodes.SEGMENTS_FAILED);
+        JsonNode summary = result.json();
+        assertThat(summary.get("segmentsCompleted").asInt()).isEqualTo(4);
+        assertThat(summary.get("dlqMessages").asInt()).isEqualTo(1);
+        assertThat(summary.get("failedSegments").get(0).get("lastError").asText()).contains("poison item");
+        assertThat(result.err()).contains("Kept the temporary queues for inspection");
+        String prefix = "ddb-bulk-" + summary.get("runId").asText().substring(0, 8);
+        assertThat(sqs.listQueues().queueUrls()).anyMatch(url -> url.endsWith(prefix + "-dlq"));
+    }
+
+    @Test
     void run_whenSourceTableIsMissing_exits2AndWritesNothing() {
         String ledger = name("ledger");
         int queuesBefore = sqs.listQueues().queueUrls().size();
