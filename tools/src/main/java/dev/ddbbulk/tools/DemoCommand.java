@@ -1,6 +1,5 @@
 package dev.ddbbulk.tools;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddbbulk.core.InvalidJobException;
 import dev.ddbbulk.core.ItemAction;
 import dev.ddbbulk.core.ItemProcessors;
@@ -103,14 +102,7 @@ final class DemoCommand implements Callable<Integer> {
                     "DestinationTable", "--destination"), config.dryRun() ? item -> ItemAction.skip() : processor, items, itemBytes,
                     config.inPlace());
             summary = summary.withVerification(problem);
-            if (fleet.json) {
-                summary.printText(err);
-                out.println(new ObjectMapper().writeValueAsString(summary.toJson(new ObjectMapper())));
-                out.flush();
-            } else {
-                summary.printText(out);
-            }
-            return summary.exitCode();
+            return summary.print(out, err, fleet.json);
         }
     }
 }

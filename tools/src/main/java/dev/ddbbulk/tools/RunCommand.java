@@ -1,6 +1,5 @@
 package dev.ddbbulk.tools;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddbbulk.core.InvalidJobException;
 import dev.ddbbulk.core.JobConfig;
 import dev.ddbbulk.core.ProgressLedger;
@@ -119,14 +118,7 @@ final class RunCommand implements Callable<Integer> {
             } else if (temporary) {
                 err.println("Kept the temporary queues for inspection: " + queues.queueUrl() + " and " + queues.dlqUrl());
             }
-            if (fleet.json) {
-                summary.printText(err);
-                out.println(new ObjectMapper().writeValueAsString(summary.toJson(new ObjectMapper())));
-                out.flush();
-            } else {
-                summary.printText(out);
-            }
-            return summary.exitCode();
+            return summary.print(out, err, fleet.json);
         }
     }
 }

@@ -79,6 +79,28 @@ record RunSummary(String runId, boolean dryRun, int totalSegments, long segments
         return node;
     }
 
+    /**
+     * Prints the summary: as text on {@code out}, or with {@code json} as exactly one JSON object on
+     * {@code out} and the text on {@code err}.
+     *
+     * @return the exit code the summary stands for
+     */
+    int print(PrintWriter out, PrintWriter err, boolean json) {
+        if (json) {
+            printText(err);
+            ObjectMapper mapper = new ObjectMapper();
+            try {
+                out.println(mapper.writeValueAsString(toJson(mapper)));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("Cannot print the summary of run " + runId, e);
+            }
+            out.flush();
+        } else {
+            printText(out);
+        }
+        return exitCode();
+    }
+
     void printText(PrintWriter out) {
         out.printf("Run %s: %s%n", runId, complete() && dlqMessages == 0 ? "all segments completed"
                 : (totalSegments - segmentsCompleted) + " of " + totalSegments + " segments did not complete");
