@@ -88,6 +88,9 @@ final class DlqRedriveCommand implements Callable<Integer> {
                 out.printf("Moved %d message(s) from %s to %s (%s)%n", result.moved(), dlq.url(), target.url(),
                         result.method() == DlqRedriver.Method.MOVE_TASK ? "SQS message move task"
                                 : "copied, then deleted from the DLQ");
+                if (stack != null && result.moved() > 0) {
+                    out.printf("  Follow each run to its end: ddb-bulk start --stack %s --resume RUN_ID --wait%n", stack);
+                }
                 if (result.refused() > 0) {
                     out.printf("  %d message(s) were refused by the target and stay in the DLQ; run redrive again%n",
                             result.refused());

@@ -19,8 +19,11 @@ import java.util.Set;
 final class ExecutionInput {
     static final List<String> PARAMETERS = List.of("SourceTable", "DestinationTable", "ConsistentRead",
             "TotalSegments", "ParallelLambdaFunctions", "RateLimiter", "PageSize", "ItemProcessor", "WriteMode",
-            "VersionAttribute", "DryRun");
+            "VersionAttribute", "DryRun", "MaxReadUnits", "MaxWriteUnits");
+    /** The input field that makes an execution follow an existing run instead of starting one of its own name. */
+    static final String RUN_ID = "RunId";
     private static final Set<String> WHOLE_NUMBERS = Set.of("TotalSegments", "ParallelLambdaFunctions", "PageSize");
+    private static final Set<String> NUMBERS = Set.of("RateLimiter", "MaxReadUnits", "MaxWriteUnits");
     private static final Set<String> BOOLEANS = Set.of("ConsistentRead", "DryRun");
     /** What Step Functions refuses in an execution name, besides whitespace and control characters. */
     private static final String FORBIDDEN_IN_NAME = "<>{}[]?*\"#%\\^|~`$&,;:/";
@@ -57,12 +60,12 @@ final class ExecutionInput {
             String value = set.substring(eq + 1).trim();
             if (WHOLE_NUMBERS.contains(key)) {
                 input.put(key, wholeNumber(key, value));
-            } else if (key.equals("RateLimiter")) {
-                double rate = number(key, value);
-                if (rate == Math.rint(rate) && Math.abs(rate) < 1e15) {
-                    input.put(key, (long) rate);
+            } else if (NUMBERS.contains(key)) {
+                double n = number(key, value);
+                if (n == Math.rint(n) && Math.abs(n) < 1e15) {
+                    input.put(key, (long) n);
                 } else {
-                    input.put(key, rate);
+                    input.put(key, n);
                 }
             } else if (BOOLEANS.contains(key)) {
                 input.put(key, bool(key, value));
@@ -91,6 +94,27 @@ final class ExecutionInput {
         }
     }
 
+    /**
+     * The input that re-attaches an execution to an existing run: the run's own job, exactly as the ledger
+     * holds it (the seeder refuses a run id with another job), plus {@code RunId}.
+     */
+    static ObjectNode resume(String runId, JobConfig job) {
+        ObjectNode input;
+        try {
+            input = (ObjectNode) JSON.readTree(JobConfigCodec.toJson(job));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot read back the job of run " + runId, e);
+        }
+        input.put(RUN_ID, runId);
+        return input;
+    }
+
+    /** A new execution name for following {@code runId} again: the run id and a random suffix, within 80 characters. */
+    static String resumeExecutionName(String runId, java.util.Random random) {
+        String base = runId.length() > 63 ? runId.substring(0, 63) : runId;
+        return base + "-resume-" + String.format("%08x", random.nextInt());
+    }
+
     /** @return {@code runId} when Step Functions accepts it as an execution name */
     static String requireValidRunId(String runId) {
         boolean valid = !runId.isEmpty() && runId.length() <= 80
@@ -112,8 +136,9 @@ final class ExecutionInput {
     }
 
     private static String known(String key, String option) {
-        if (key.equals("RunId")) {
-            throw new InvalidJobException(option + " cannot set RunId: the run id is the execution's name; use --run-id");
+        if (key.equals(RUN_ID)) {
+            throw new InvalidJobException(option + " cannot set RunId: name a new run with --run-id, or follow an"
+                    + " existing one with --resume RUN_ID");
         }
         if (!PARAMETERS.contains(key)) {
             throw new InvalidJobException(option + " has unknown parameter '" + key + "'; use one of "

@@ -3,6 +3,7 @@ package dev.ddbbulk.tools;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ddbbulk.core.InvalidJobException;
+import dev.ddbbulk.core.JobConfig;
 import dev.ddbbulk.core.ProgressLedger;
 import dev.ddbbulk.core.RunProgress;
 import java.io.PrintWriter;
@@ -10,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,7 +30,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * Starts a run on a deployed stack: an execution of its state machine, named by the run id (the seeder
- * records the run under the execution's name), with job parameters that override the stack's.
+ * records the run under the execution's name), with job parameters that override the stack's. With
+ * {@code --resume}, a new execution re-attaches to an existing run (the state machine's {@code RunId} input).
  */
 @Command(name = "start", mixinStandardHelpOptions = true,
         description = "Start a run on a deployed stack (an execution of its state machine); --wait follows it to the end.")
@@ -44,6 +47,11 @@ final class StartCommand implements Callable<Integer> {
 
     @Option(names = "--run-id", description = "Run id, used as the execution's name. Default: a new UUID.")
     String runId;
+
+    @Option(names = "--resume", paramLabel = "RUN_ID",
+            description = "Follow an existing run again (after 'dlq redrive', or when its execution ended early): a new"
+                    + " execution with the run's own job and RunId; nothing is seeded twice.")
+    String resume;
 
     @Option(names = "--input", paramLabel = "JSON",
             description = "Job parameters named like the template's, as a JSON object, e.g. {\"TotalSegments\":200}. They override the stack's.")
@@ -78,38 +86,50 @@ final class StartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ObjectNode executionInput = ExecutionInput.parse(input, sets);
-        String id = runId != null ? ExecutionInput.requireValidRunId(runId) : UUID.randomUUID().toString();
+        if (resume != null && (runId != null || input != null || !sets.isEmpty())) {
+            throw new InvalidJobException("--resume follows a run with its own job; drop --run-id, --input and --set");
+        }
+        ObjectNode parsedInput = resume == null ? ExecutionInput.parse(input, sets) : null;
+        String id = resume != null ? ExecutionInput.requireValidRunId(resume)
+                : runId != null ? ExecutionInput.requireValidRunId(runId) : UUID.randomUUID().toString();
+        String executionName = resume != null ? ExecutionInput.resumeExecutionName(resume, new Random()) : id;
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         CloudFormationClient cfn = cloudFormation != null ? cloudFormation : aws.stackClients().cloudFormation();
         SfnClient stepFunctions = sfn != null ? sfn : aws.stackClients().sfn();
         try {
             StackResources resources = new StackResolver(cfn).resolve(stack);
-            ExecutionInput.validate(executionInput, resources.parameters());
+            ObjectNode executionInput;
+            if (resume != null) {
+                executionInput = ExecutionInput.resume(id, recordedJob(resources, id));
+            } else {
+                executionInput = parsedInput;
+                ExecutionInput.validate(executionInput, resources.parameters());
+            }
             String executionArn;
             try {
                 executionArn = stepFunctions.startExecution(b -> b.stateMachineArn(resources.stateMachineArn())
-                        .name(id).input(ExecutionInput.toJson(executionInput))).executionArn();
+                        .name(executionName).input(ExecutionInput.toJson(executionInput))).executionArn();
             } catch (ExecutionAlreadyExistsException e) {
-                throw new InvalidJobException("Run id '" + id + "' already names another execution of "
+                throw new InvalidJobException("Run id '" + executionName + "' already names another execution of "
                         + resources.stateMachineArn() + "; choose another --run-id or omit it for a new one", e);
             } catch (InvalidNameException e) {
-                throw new InvalidJobException("--run-id '" + id + "' is refused as an execution name: "
+                throw new InvalidJobException("--run-id '" + executionName + "' is refused as an execution name: "
                         + e.awsErrorDetails().errorMessage(), e);
             }
+            String verb = resume != null ? "Following run" : "Started run";
             ObjectMapper mapper = new ObjectMapper();
             if (!waitForEnd) {
                 if (json) {
                     out.println(mapper.writeValueAsString(mapper.createObjectNode().put("runId", id)
                             .put("executionArn", executionArn).put("stack", stack)));
                 } else {
-                    out.printf("Started run %s%n  execution  %s%n", id, executionArn);
+                    out.printf("%s %s%n  execution  %s%n", verb, id, executionArn);
                 }
                 out.flush();
                 return ExitCodes.OK;
             }
-            err.printf("Started run %s%n  execution  %s%n", id, executionArn);
+            err.printf("%s %s%n  execution  %s%n", verb, id, executionArn);
             err.flush();
             return follow(resources, id, executionArn, stepFunctions, out, err, mapper);
         } finally {
@@ -119,6 +139,16 @@ final class StartCommand implements Callable<Integer> {
             if (cloudFormation == null) {
                 cfn.close();
             }
+        }
+    }
+
+    private JobConfig recordedJob(StackResources resources, String id) {
+        try (DynamoDbClient dynamoDb = aws.dynamoDbClients(2).dynamoDb()) {
+            return new ProgressLedger(dynamoDb, resources.ledgerTableName(), Clock.systemUTC()).findRun(id)
+                    .orElseThrow(() -> new InvalidJobException("Run '" + id + "' is not in ledger "
+                            + resources.ledgerTableName() + " of stack '" + stack + "'; check the run id"
+                            + " ('ddb-bulk status --stack " + stack + "' shows the latest)"))
+                    .job();
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.ddbbulk.tools;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddbbulk.core.InvalidJobException;
 import dev.ddbbulk.core.ProgressLedger;
@@ -83,41 +84,50 @@ final class StatusCommand implements Callable<Integer> {
         DescribeExecutionResponse described;
         SfnClient stepFunctions = sfn != null ? sfn : aws.stackClients().sfn();
         try {
-            described = execution(resources, run != null ? run : latestRun(resources, stepFunctions), stepFunctions);
+            described = run != null ? executionNamed(resources, run, stepFunctions) : latest(resources, stepFunctions);
         } finally {
             if (sfn == null) {
                 stepFunctions.close();
             }
         }
-        String runId = described.name();
-        RunStatus.Execution execution = described.executionArn() == null ? null : new RunStatus.Execution(
+        String runId = run != null ? run : runOf(described);
+        RunStatus.Execution execution = described == null ? null : new RunStatus.Execution(
                 described.executionArn(), described.statusAsString(), described.error(), described.cause());
         if (execution != null && !ledgerHasRun(resources.ledgerTableName(), runId, clock)) {
             printNotRecorded(runId, execution, resources.ledgerTableName());
         } else {
             print(read(resources.ledgerTableName(), resources.deadLetterQueueUrl(), runId, execution,
-                    described.stopDate(), clock));
+                    described == null ? null : described.stopDate(), clock));
         }
         return ExitCodes.OK;
     }
 
-    private String latestRun(StackResources resources, SfnClient stepFunctions) {
+    private DescribeExecutionResponse latest(StackResources resources, SfnClient stepFunctions) {
         var latest = stepFunctions.listExecutions(b -> b.stateMachineArn(resources.stateMachineArn()).maxResults(1))
                 .executions();
         if (latest.isEmpty()) {
             throw new InvalidJobException("Stack '" + stack + "' has no runs yet (its state machine has no"
                     + " executions); start one with 'ddb-bulk start --stack " + stack + "'");
         }
-        return latest.get(0).name();
+        String arn = latest.get(0).executionArn();
+        return stepFunctions.describeExecution(b -> b.executionArn(arn));
     }
 
-    /** The run's execution; one with only a name when the run was recorded in the stack's ledger by other means. */
-    private static DescribeExecutionResponse execution(StackResources resources, String runId, SfnClient stepFunctions) {
+    /** The execution named by the run id; null when there is none (the run was re-attached or recorded otherwise). */
+    private static DescribeExecutionResponse executionNamed(StackResources resources, String runId,
+                                                           SfnClient stepFunctions) {
         try {
             return stepFunctions.describeExecution(b -> b.executionArn(resources.executionArn(runId)));
         } catch (ExecutionDoesNotExistException e) {
-            return DescribeExecutionResponse.builder().name(runId).build();
+            return null;
         }
+    }
+
+    /** An execution's run: the one it re-attached to ({@code RunId} in its input), else its own name. */
+    private static String runOf(DescribeExecutionResponse execution) throws Exception {
+        String input = execution.input();
+        JsonNode runId = input == null ? null : new ObjectMapper().readTree(input).get(ExecutionInput.RUN_ID);
+        return runId != null && runId.isTextual() && !runId.asText().isBlank() ? runId.asText() : execution.name();
     }
 
     /** The seeder has not recorded the run yet, or the execution failed before it could. */

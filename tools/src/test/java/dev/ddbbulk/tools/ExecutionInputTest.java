@@ -4,10 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ddbbulk.core.InvalidJobException;
+import dev.ddbbulk.core.JobConfig;
+import dev.ddbbulk.core.JobConfigCodec;
+import dev.ddbbulk.core.WriteMode;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -18,10 +24,42 @@ class ExecutionInputTest {
     void parse_whenSetsGiven_typesEachValueLikeTheTemplateAndAppliesThemOverInput() {
         ObjectNode input = ExecutionInput.parse("{\"TotalSegments\":100,\"ItemProcessor\":\"copy\"}",
                 List.of("TotalSegments=200", "ConsistentRead=false", "RateLimiter=-1", "PageSize=50",
-                        "DestinationTable=orders-v2"));
+                        "DestinationTable=orders-v2", "MaxReadUnits=2.5"));
 
         assertThat(ExecutionInput.toJson(input)).isEqualTo("{\"TotalSegments\":200,\"ItemProcessor\":\"copy\","
-                + "\"ConsistentRead\":false,\"RateLimiter\":-1,\"PageSize\":50,\"DestinationTable\":\"orders-v2\"}");
+                + "\"ConsistentRead\":false,\"RateLimiter\":-1,\"PageSize\":50,\"DestinationTable\":\"orders-v2\","
+                + "\"MaxReadUnits\":2.5}");
+    }
+
+    @Test
+    void parameters_whenComparedWithTheJobCodec_includeEveryFieldTheSeederReads() throws Exception {
+        JobConfig job = JobConfig.builder().sourceTable("orders").writeMode(WriteMode.CONDITIONAL)
+                .versionAttribute("version").build();
+
+        JsonNode fields = new ObjectMapper().readTree(JobConfigCodec.toJson(job));
+
+        assertThat(ExecutionInput.PARAMETERS).containsAll(() -> fields.fieldNames());
+    }
+
+    @Test
+    void resume_whenGivenARunsJob_isThatJobExactlyPlusTheRunId() {
+        JobConfig job = JobConfig.builder().sourceTable("orders").totalSegments(4000).rateLimit(200).build();
+
+        ObjectNode input = ExecutionInput.resume("orders-backfill-1", job);
+
+        assertThat(input.get("RunId").asText()).isEqualTo("orders-backfill-1");
+        input.remove("RunId");
+        assertThat(JobConfigCodec.fromJsonNode(input, JobConfig.builder())).isEqualTo(job);
+    }
+
+    @Test
+    void resumeExecutionName_whenRunIdIsLong_staysAValidExecutionNameThatStartsWithTheRunId() {
+        String runId = "r".repeat(80);
+
+        String name = ExecutionInput.resumeExecutionName(runId, new Random(7));
+
+        assertThat(ExecutionInput.requireValidRunId(name)).startsWith("r".repeat(63) + "-resume-");
+        assertThat(name).hasSizeLessThanOrEqualTo(80);
     }
 
     @Test
@@ -40,7 +78,7 @@ class ExecutionInputTest {
     void parse_whenInputSetsRunId_failsPointingAtRunIdOption() {
         assertThatThrownBy(() -> ExecutionInput.parse("{\"RunId\":\"x\"}", List.of()))
                 .isInstanceOf(InvalidJobException.class)
-                .hasMessageContaining("use --run-id");
+                .hasMessageContaining("--resume RUN_ID");
     }
 
     @ParameterizedTest

@@ -3,6 +3,7 @@ package dev.ddbbulk.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddbbulk.core.Counts;
 import dev.ddbbulk.core.ProgressLedger;
 import dev.ddbbulk.embedded.EmbeddedServices;
@@ -117,5 +118,46 @@ class StartCommandIT {
         assertThat(json.get("error").asText()).isEqualTo("States.Aborted");
         assertThat(json.get("cause").asText()).isEqualTo("stopped by an operator");
         assertThat(result.err()).contains("Execution stopped-run ABORTED: States.Aborted");
+    }
+
+    @Test
+    void startResume_whenRunIsInTheLedger_startsANewExecutionWithTheRunsJobAndRunIdAndFollowsTheRun() throws Exception {
+        Stack stack = Stack.create();
+        var job = LedgerRuns.job("orders", 2).toBuilder().rateLimit(200).build();
+        stack.runs().seed("first-run", job);
+        stack.runs().complete("first-run", 0, new Counts(8, 8, 0, 0, 0));
+        StubSfn sfn = new StubSfn().withExecution("first-run")
+                .onStart(request -> stack.runs().complete("first-run", 1, new Counts(4, 4, 0, 0, 0)))
+                .then(ExecutionStatus.SUCCEEDED, null, null);
+
+        Cli result = Cli.runCommand(new StartCommand(stack.cloudFormation(), sfn), Cli.onEmbedded(services,
+                "--stack", "bulk", "--resume", "first-run", "--wait", "--poll-interval", "100ms", "--json"));
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(sfn.started).singleElement().satisfies(request -> {
+            assertThat(request.name()).startsWith("first-run-resume-");
+            JsonNode input = new ObjectMapper().readTree(request.input());
+            assertThat(input.get("RunId").asText()).isEqualTo("first-run");
+            assertThat(input.get("RateLimiter").asDouble()).isEqualTo(200);
+            assertThat(input.get("TotalSegments").asInt()).isEqualTo(2);
+        });
+        JsonNode summary = result.json();
+        assertThat(summary.get("runId").asText()).isEqualTo("first-run");
+        assertThat(summary.get("segmentsCompleted").asInt()).isEqualTo(2);
+        assertThat(summary.get("itemsScanned").asLong()).isEqualTo(12);
+        assertThat(result.err()).contains("Following run first-run");
+    }
+
+    @Test
+    void startResume_whenRunIsNotInTheLedger_exits2AndStartsNothing() {
+        Stack stack = Stack.create();
+        StubSfn sfn = new StubSfn();
+
+        Cli result = Cli.runCommand(new StartCommand(stack.cloudFormation(), sfn), Cli.onEmbedded(services,
+                "--stack", "bulk", "--resume", "never-ran"));
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(result.err()).startsWith("ddb-bulk: Run 'never-ran' is not in ledger ");
+        assertThat(sfn.started).isEmpty();
     }
 }

@@ -73,4 +73,15 @@ class StartCommandTest {
                 .contains("choose another --run-id");
         assertThat(sfn.started).isEmpty();
     }
+
+    @Test
+    void start_whenResumeIsGivenWithJobParameters_exits2AndStartsNothing() {
+        Cli result = Cli.runCommand(new StartCommand(cloudFormation, sfn), "--stack", STACK, "--resume", "run-1",
+                "--set", "TotalSegments=5");
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(result.err().strip()).isEqualTo("ddb-bulk: --resume follows a run with its own job; drop --run-id,"
+                + " --input and --set");
+        assertThat(sfn.started).isEmpty();
+    }
 }

@@ -159,4 +159,28 @@ class StatusCommandIT {
         assertThat(status.get("totalSegments").asInt()).isEqualTo(3);
         assertThat(status.get("dlqMessages").asLong()).isZero();
     }
+
+    @Test
+    void status_whenLatestExecutionReattachedToARun_showsThatRunWithTheLatestExecutionsStatus() {
+        String table = name("status-ledger");
+        LedgerRuns runs = new LedgerRuns(ledger(table));
+        QueuePair queues = QueuePair.create(sqs, name("status-q"), 3, Duration.ofSeconds(60));
+        String runId = name("run");
+        runs.seed(runId, LedgerRuns.job("status-src", 2));
+        runs.complete(runId, 0, new Counts(3, 3, 0, 0, 0));
+        var cloudFormation = new StubCloudFormation("bulk", StubCloudFormation.outputsOf("bulk", table,
+                queues.queueUrl(), queues.dlqUrl()), Map.of());
+        var sfn = new StubSfn().withExecution(runId).withExecution(runId + "-resume-1", "{\"RunId\":\"" + runId + "\"}")
+                .then(ExecutionStatus.RUNNING, null, null);
+
+        Cli result = Cli.runCommand(new StatusCommand(cloudFormation, sfn),
+                Cli.onEmbedded(services, "--stack", "bulk", "--json"));
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        JsonNode status = result.json();
+        assertThat(status.get("runId").asText()).isEqualTo(runId);
+        assertThat(status.get("executionArn").asText()).endsWith(":" + runId + "-resume-1");
+        assertThat(status.get("state").asText()).isEqualTo("RUNNING");
+        assertThat(status.get("segmentsCompleted").asInt()).isEqualTo(1);
+    }
 }

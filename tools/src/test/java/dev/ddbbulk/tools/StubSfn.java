@@ -26,6 +26,7 @@ final class StubSfn implements SfnClient {
     final List<StartExecutionRequest> started = new ArrayList<>();
     private final Deque<DescribeExecutionResponse> statuses = new ArrayDeque<>();
     private final List<String> executions = new ArrayList<>();
+    private final java.util.Map<String, String> inputs = new java.util.HashMap<>();
     private Consumer<StartExecutionRequest> onStart = request -> { };
     private Instant startDate = Instant.now();
 
@@ -36,7 +37,12 @@ final class StubSfn implements SfnClient {
 
     /** Adds an execution that already exists (the latest last). */
     StubSfn withExecution(String name) {
+        return withExecution(name, "{}");
+    }
+
+    StubSfn withExecution(String name, String input) {
         executions.add(name);
+        inputs.put(name, input);
         return this;
     }
 
@@ -57,6 +63,7 @@ final class StubSfn implements SfnClient {
         }
         started.add(request);
         executions.add(request.name());
+        inputs.put(request.name(), request.input());
         startDate = Instant.now();
         onStart.accept(request);
         return StartExecutionResponse.builder().executionArn(arnOf(request.stateMachineArn(), request.name()))
@@ -75,7 +82,7 @@ final class StubSfn implements SfnClient {
             next = DescribeExecutionResponse.builder().status(ExecutionStatus.RUNNING).build();
         }
         boolean ended = ExecutionFollower.ended(next.status());
-        return next.toBuilder().executionArn(arn).name(name).startDate(startDate)
+        return next.toBuilder().executionArn(arn).name(name).input(inputs.get(name)).startDate(startDate)
                 .stopDate(ended ? Instant.now() : null).build();
     }
 
