@@ -118,6 +118,16 @@ public final class ProgressLedger {
         return Optional.of(toRun(item));
     }
 
+    /**
+     * When the run's latest segment completed: for a complete run, when the run ended (so a rate over a
+     * finished run does not decay with the time since). Empty before the first segment completes.
+     */
+    public Optional<Instant> lastCompletedAt(String runId) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(b -> b.tableName(table).key(runKey(runId))
+                .projectionExpression("lastCompletedAt").consistentRead(true)).item();
+        return item == null ? Optional.empty() : Optional.ofNullable(instant(item.get("lastCompletedAt")));
+    }
+
     /** Claims a segment for one delivery until {@code leaseUntil}, or says why it cannot. */
     public Claim claim(String runId, int segment, String owner, Instant leaseUntil) {
         Instant now = clock.instant();
@@ -174,10 +184,12 @@ public final class ProgressLedger {
                         ":running", s(SegmentStatus.IN_PROGRESS.name()), ":one", n(1))))
                 .build();
         Update run = Update.builder().tableName(table).key(runKey(lease.runId()))
-                .updateExpression("ADD segmentsCompleted :one, scanned :sc, written :wr, deleted :de, skipped :sk,"
+                .updateExpression("SET lastCompletedAt = :now"
+                        + " ADD segmentsCompleted :one, scanned :sc, written :wr, deleted :de, skipped :sk,"
                         + " conditionalFailures :cf, continuations :co")
                 .conditionExpression("attribute_exists(pk)")
-                .expressionAttributeValues(withCounts(totals, Map.of(":one", n(1), ":co", n(continuations))))
+                .expressionAttributeValues(withCounts(totals, Map.of(":one", n(1), ":co", n(continuations),
+                        ":now", n(clock.millis()))))
                 .build();
         try {
             dynamoDb.transactWriteItems(b -> b.transactItems(

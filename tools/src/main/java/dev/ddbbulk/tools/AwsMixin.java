@@ -7,7 +7,7 @@ import software.amazon.awssdk.regions.Region;
 
 /** Where the AWS clients point: real AWS by default, any compatible endpoint with --endpoint-url. */
 final class AwsMixin {
-    @Option(names = "--endpoint-url", description = "DynamoDB/SQS endpoint (DynamoDB Local, ElasticMQ, LocalStack). Default: AWS.")
+    @Option(names = "--endpoint-url", description = "Endpoint of every AWS service used (DynamoDB Local, ElasticMQ, LocalStack). Default: AWS.")
     URI endpointUrl;
 
     @Option(names = "--sqs-endpoint-url", description = "SQS endpoint when it differs from --endpoint-url.")
@@ -18,6 +18,11 @@ final class AwsMixin {
 
     AwsClients dynamoDbClients(int connections) {
         return new AwsClients(endpointUrl, region == null ? null : Region.of(region), null, connections);
+    }
+
+    /** CloudFormation and Step Functions, at --endpoint-url when given (LocalStack). */
+    StackClients stackClients() {
+        return new StackClients(endpointUrl, region == null ? null : Region.of(region));
     }
 
     AwsClients sqsClients(int connections) {

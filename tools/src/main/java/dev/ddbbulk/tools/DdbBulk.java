@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 /** The {@code ddb-bulk} command line. */
 @Command(name = "ddb-bulk", mixinStandardHelpOptions = true, version = "ddb-bulk 0.1.0",
         description = "Bulk-update, backfill or copy a DynamoDB table through a parallel scan fanned out over SQS.",
-        subcommands = {DemoCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, StartCommand.class, StatusCommand.class, DlqCommand.class,
+                CommandLine.HelpCommand.class})
 public final class DdbBulk implements Runnable {
 
     @CommandLine.Spec
@@ -20,7 +21,11 @@ public final class DdbBulk implements Runnable {
 
     /** The configured command line, for main and for tests that capture its output. */
     public static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new DdbBulk());
+        return withExceptionHandler(new CommandLine(new DdbBulk()));
+    }
+
+    /** Maps exceptions to exit codes like the root command does; for tests that run one command alone. */
+    static CommandLine withExceptionHandler(CommandLine cli) {
         cli.setExecutionExceptionHandler(DdbBulk::handle);
         return cli;
     }

@@ -9,9 +9,29 @@ import java.io.StringWriter;
 record Cli(int exitCode, String out, String err) {
 
     static Cli run(String... args) {
+        return run(DdbBulk.commandLine(), args);
+    }
+
+    /** Runs one command object alone (built with stub clients), with the root's exception handling. */
+    static Cli runCommand(Object command, String... args) {
+        return run(DdbBulk.withExceptionHandler(new picocli.CommandLine(command)), args);
+    }
+
+    /** {@code args} followed by the options that point every client at the embedded services. */
+    static String[] onEmbedded(dev.ddbbulk.embedded.EmbeddedServices services, String... args) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + 6);
+        all[args.length] = "--endpoint-url";
+        all[args.length + 1] = services.dynamoDbEndpoint().toString();
+        all[args.length + 2] = "--sqs-endpoint-url";
+        all[args.length + 3] = services.sqsEndpoint().toString();
+        all[args.length + 4] = "--region";
+        all[args.length + 5] = dev.ddbbulk.embedded.EmbeddedServices.REGION.id();
+        return all;
+    }
+
+    private static Cli run(picocli.CommandLine cli, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        var cli = DdbBulk.commandLine();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         int code = cli.execute(args);

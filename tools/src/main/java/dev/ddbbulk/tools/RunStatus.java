@@ -1,0 +1,127 @@
+package dev.ddbbulk.tools;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ddbbulk.core.Counts;
+import dev.ddbbulk.core.RunProgress;
+import dev.ddbbulk.core.SegmentRecord;
+import java.io.PrintWriter;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+
+/**
+ * A run's state at one moment, from the ledger, the DLQ and (on a stack) its execution: what
+ * {@code ddb-bulk status} prints.
+ *
+ * @param execution   the execution's status, error and cause; null without a stack
+ * @param dlqMessages null when no DLQ was given
+ * @param elapsedMs   from the run's creation to now, or to its end when it has ended
+ */
+record RunStatus(RunProgress progress, Execution execution, Long dlqMessages, String dlqUrl, long elapsedMs) {
+
+    /** A state machine execution as Step Functions reports it. */
+    record Execution(String arn, String status, String error, String cause) {
+    }
+
+    boolean complete() {
+        return progress.run().complete();
+    }
+
+    double itemsPerSecond() {
+        return elapsedMs <= 0 ? 0 : progress.counts().scanned() * 1000.0 / elapsedMs;
+    }
+
+    /** Seconds left at the segment rate so far: 0 when complete, null when unknown or the run has stopped. */
+    Long etaSeconds() {
+        if (complete()) {
+            return 0L;
+        }
+        long done = progress.segmentsCompleted();
+        if (done == 0 || (execution != null && ExecutionFollower.ended(ExecutionStatus.fromValue(execution.status())))) {
+            return null;
+        }
+        return Math.round((progress.totalSegments() - done) * (elapsedMs / 1000.0) / done);
+    }
+
+    String state() {
+        if (execution != null) {
+            return execution.status();
+        }
+        return complete() ? "COMPLETE" : "INCOMPLETE";
+    }
+
+    ObjectNode toJson(ObjectMapper json) {
+        Counts counts = progress.counts();
+        ObjectNode node = json.createObjectNode();
+        node.put("runId", progress.run().runId());
+        node.put("state", state());
+        node.put("complete", complete());
+        if (execution != null) {
+            node.put("executionArn", execution.arn());
+            node.put("executionStatus", execution.status());
+            if (execution.error() != null) {
+                node.put("error", execution.error());
+                node.put("cause", execution.cause());
+            }
+        }
+        node.put("segmentsCompleted", progress.segmentsCompleted());
+        node.put("totalSegments", progress.totalSegments());
+        node.put("segmentsInProgress", progress.segmentsInProgress());
+        node.put("segmentsFailed", progress.failedSegments().size());
+        node.put("itemsScanned", counts.scanned());
+        node.put("itemsWritten", counts.written());
+        node.put("itemsDeleted", counts.deleted());
+        node.put("itemsSkipped", counts.skipped());
+        node.put("conditionalCheckFailures", counts.conditionalFailures());
+        node.put("continuations", progress.continuations());
+        node.put("elapsedMs", elapsedMs);
+        node.put("itemsPerSecond", Math.round(itemsPerSecond()));
+        Long eta = etaSeconds();
+        if (eta == null) {
+            node.putNull("etaSeconds");
+        } else {
+            node.put("etaSeconds", eta);
+        }
+        if (dlqMessages == null) {
+            node.putNull("dlqMessages");
+        } else {
+            node.put("dlqMessages", dlqMessages);
+        }
+        ArrayNode failed = node.putArray("failedSegments");
+        for (SegmentRecord s : progress.failedSegments()) {
+            failed.addObject().put("segment", s.segment()).put("attempts", s.attempts())
+                    .put("itemsScanned", s.counts().scanned()).put("lastError", s.lastError());
+        }
+        return node;
+    }
+
+    void printText(PrintWriter out) {
+        Counts counts = progress.counts();
+        out.printf("Run %s: %s%n", progress.run().runId(), state());
+        out.printf("  segments   %d / %d completed, %d in progress, %d failed, %d continuations%n",
+                progress.segmentsCompleted(), progress.totalSegments(), progress.segmentsInProgress(),
+                progress.failedSegments().size(), progress.continuations());
+        out.printf("  items      %d scanned, %d written, %d deleted, %d skipped, %d conditional-check failures%n",
+                counts.scanned(), counts.written(), counts.deleted(), counts.skipped(), counts.conditionalFailures());
+        Long eta = etaSeconds();
+        out.printf("  rate       %.0f items/s over %s, ETA %s%n", itemsPerSecond(), duration(elapsedMs / 1000),
+                eta == null ? "--" : duration(eta));
+        if (dlqMessages == null) {
+            out.println("  DLQ        not checked (give --dlq-url)");
+        } else {
+            out.printf("  DLQ        %d message(s)%s%n", dlqMessages, dlqMessages > 0 ? " in " + dlqUrl : "");
+        }
+        for (SegmentRecord s : progress.failedSegments()) {
+            out.printf("  FAILED     segment %d after %d attempt(s): %s%n", s.segment(), s.attempts(), s.lastError());
+        }
+        if (execution != null && execution.error() != null) {
+            out.printf("  execution  %s: %s%n", execution.error(), execution.cause());
+        }
+        out.flush();
+    }
+
+    static String duration(long seconds) {
+        return seconds >= 3600 ? String.format("%dh%02dm", seconds / 3600, seconds % 3600 / 60)
+                : String.format("%dm%02ds", seconds / 60, seconds % 60);
+    }
+}

@@ -1,0 +1,44 @@
+package dev.ddbbulk.tools;
+
+import java.net.URI;
+import java.time.Duration;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
+import software.amazon.awssdk.services.sfn.SfnClient;
+
+/**
+ * The clients that find and drive a deployed stack: CloudFormation for its outputs, Step Functions for its
+ * executions. They live here, not in core's {@code AwsClients}, so the Lambda artifacts never carry them.
+ *
+ * @param endpoint null for the region's AWS endpoint (LocalStack serves both on one endpoint)
+ * @param region   null for the SDK's default region chain
+ */
+record StackClients(URI endpoint, Region region) {
+
+    CloudFormationClient cloudFormation() {
+        var builder = CloudFormationClient.builder().httpClientBuilder(http()).overrideConfiguration(overrides())
+                .credentialsProvider(DefaultCredentialsProvider.builder().build());
+        if (endpoint != null) builder.endpointOverride(endpoint);
+        if (region != null) builder.region(region);
+        return builder.build();
+    }
+
+    SfnClient sfn() {
+        var builder = SfnClient.builder().httpClientBuilder(http()).overrideConfiguration(overrides())
+                .credentialsProvider(DefaultCredentialsProvider.builder().build());
+        if (endpoint != null) builder.endpointOverride(endpoint);
+        if (region != null) builder.region(region);
+        return builder.build();
+    }
+
+    private static ApacheHttpClient.Builder http() {
+        return ApacheHttpClient.builder().maxConnections(4).connectionTimeout(Duration.ofSeconds(5));
+    }
+
+    private static ClientOverrideConfiguration overrides() {
+        return ClientOverrideConfiguration.builder().apiCallAttemptTimeout(Duration.ofSeconds(30)).build();
+    }
+}

@@ -1,0 +1,198 @@
+package dev.ddbbulk.tools;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ddbbulk.core.InvalidJobException;
+import dev.ddbbulk.core.JobConfig;
+import dev.ddbbulk.core.ProgressLedger;
+import dev.ddbbulk.core.RunProgress;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
+import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+import software.amazon.awssdk.services.sfn.model.InvalidNameException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * Starts a run on a deployed stack: an execution of its state machine, named by the run id (the seeder
+ * records the run under the execution's name), with job parameters that override the stack's. With
+ * {@code --resume}, a new execution re-attaches to an existing run (the state machine's {@code RunId} input).
+ */
+@Command(name = "start", mixinStandardHelpOptions = true,
+        description = "Start a run on a deployed stack (an execution of its state machine); --wait follows it to the end.")
+final class StartCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    AwsMixin aws;
+
+    @Option(names = "--stack", required = true, description = "Name of the CloudFormation stack deployed from template.yaml.")
+    String stack;
+
+    @Option(names = "--run-id", description = "Run id, used as the execution's name. Default: a new UUID.")
+    String runId;
+
+    @Option(names = "--resume", paramLabel = "RUN_ID",
+            description = "Follow an existing run again (after 'dlq redrive', or when its execution ended early): a new"
+                    + " execution with the run's own job and RunId; nothing is seeded twice.")
+    String resume;
+
+    @Option(names = "--input", paramLabel = "JSON",
+            description = "Job parameters named like the template's, as a JSON object, e.g. {\"TotalSegments\":200}. They override the stack's.")
+    String input;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "One job parameter, e.g. --set ItemProcessor=stamp; repeatable; applied over --input.")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--wait", description = "Show progress until the execution ends, then the summary; the exit code tells how it ended.")
+    boolean waitForEnd;
+
+    @Option(names = "--poll-interval", converter = DurationConverter.class, defaultValue = "5s",
+            description = "How often --wait asks Step Functions and the ledger. Default: ${DEFAULT-VALUE}.")
+    Duration pollInterval;
+
+    @Option(names = "--json", description = "Print exactly one JSON object on stdout.")
+    boolean json;
+
+    private final CloudFormationClient cloudFormation;
+    private final SfnClient sfn;
+
+    StartCommand() {
+        this(null, null);
+    }
+
+    /** With clients to use instead of building them from the options (tests); the command does not close them. */
+    StartCommand(CloudFormationClient cloudFormation, SfnClient sfn) {
+        this.cloudFormation = cloudFormation;
+        this.sfn = sfn;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (resume != null && (runId != null || input != null || !sets.isEmpty())) {
+            throw new InvalidJobException("--resume follows a run with its own job; drop --run-id, --input and --set");
+        }
+        ObjectNode parsedInput = resume == null ? ExecutionInput.parse(input, sets) : null;
+        String id = resume != null ? ExecutionInput.requireValidRunId(resume)
+                : runId != null ? ExecutionInput.requireValidRunId(runId) : UUID.randomUUID().toString();
+        String executionName = resume != null ? ExecutionInput.resumeExecutionName(resume, new Random()) : id;
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        CloudFormationClient cfn = cloudFormation != null ? cloudFormation : aws.stackClients().cloudFormation();
+        SfnClient stepFunctions = sfn != null ? sfn : aws.stackClients().sfn();
+        try {
+            StackResources resources = new StackResolver(cfn).resolve(stack);
+            ObjectNode executionInput;
+            if (resume != null) {
+                executionInput = ExecutionInput.resume(id, recordedJob(resources, id));
+            } else {
+                executionInput = parsedInput;
+                ExecutionInput.validate(executionInput, resources.parameters());
+            }
+            String executionArn;
+            try {
+                executionArn = stepFunctions.startExecution(b -> b.stateMachineArn(resources.stateMachineArn())
+                        .name(executionName).input(ExecutionInput.toJson(executionInput))).executionArn();
+            } catch (ExecutionAlreadyExistsException e) {
+                throw new InvalidJobException("Run id '" + executionName + "' already names another execution of "
+                        + resources.stateMachineArn() + "; choose another --run-id or omit it for a new one", e);
+            } catch (InvalidNameException e) {
+                throw new InvalidJobException("--run-id '" + executionName + "' is refused as an execution name: "
+                        + e.awsErrorDetails().errorMessage(), e);
+            }
+            String verb = resume != null ? "Following run" : "Started run";
+            ObjectMapper mapper = new ObjectMapper();
+            if (!waitForEnd) {
+                if (json) {
+                    out.println(mapper.writeValueAsString(mapper.createObjectNode().put("runId", id)
+                            .put("executionArn", executionArn).put("stack", stack)));
+                } else {
+                    out.printf("%s %s%n  execution  %s%n", verb, id, executionArn);
+                }
+                out.flush();
+                return ExitCodes.OK;
+            }
+            err.printf("%s %s%n  execution  %s%n", verb, id, executionArn);
+            err.flush();
+            return follow(resources, id, executionArn, stepFunctions, out, err, mapper);
+        } finally {
+            if (sfn == null) {
+                stepFunctions.close();
+            }
+            if (cloudFormation == null) {
+                cfn.close();
+            }
+        }
+    }
+
+    private JobConfig recordedJob(StackResources resources, String id) {
+        try (DynamoDbClient dynamoDb = aws.dynamoDbClients(2).dynamoDb()) {
+            return new ProgressLedger(dynamoDb, resources.ledgerTableName(), Clock.systemUTC()).findRun(id)
+                    .orElseThrow(() -> new InvalidJobException("Run '" + id + "' is not in ledger "
+                            + resources.ledgerTableName() + " of stack '" + stack + "'; check the run id"
+                            + " ('ddb-bulk status --stack " + stack + "' shows the latest)"))
+                    .job();
+        }
+    }
+
+    private int follow(StackResources resources, String id, String executionArn, SfnClient stepFunctions,
+                       PrintWriter out, PrintWriter err, ObjectMapper mapper) throws Exception {
+        Clock clock = Clock.systemUTC();
+        try (DynamoDbClient dynamoDb = aws.dynamoDbClients(4).dynamoDb();
+             SqsClient sqs = aws.sqsClients(4).sqs()) {
+            ProgressLedger ledger = new ProgressLedger(dynamoDb, resources.ledgerTableName(), clock);
+            DescribeExecutionResponse execution = new ExecutionFollower(stepFunctions, ledger, clock)
+                    .follow(executionArn, id, pollInterval, err, System.console() != null);
+            ExecutionStatus status = execution.status();
+            long dlq = QueuePair.depth(sqs, resources.deadLetterQueueUrl());
+            long elapsedMs = execution.stopDate() != null && execution.startDate() != null
+                    ? Duration.between(execution.startDate(), execution.stopDate()).toMillis() : 0;
+            RunProgress progress = ledger.findRun(id).isPresent() ? ledger.progress(id) : null;
+            RunSummary summary = progress == null ? null
+                    : RunSummary.of(progress, dlq, elapsedMs, null, null, resources.deadLetterQueueUrl());
+            if (json) {
+                ObjectNode node = summary != null ? summary.toJson(mapper)
+                        : mapper.createObjectNode().put("runId", id).put("dlqMessages", dlq);
+                node.put("executionArn", executionArn).put("executionStatus", execution.statusAsString());
+                if (status != ExecutionStatus.SUCCEEDED) {
+                    node.put("error", execution.error()).put("cause", execution.cause());
+                }
+                if (summary != null) {
+                    summary.printText(err);
+                }
+                out.println(mapper.writeValueAsString(node));
+            } else if (summary != null) {
+                summary.printText(out);
+            } else {
+                out.printf("Run %s was not recorded in ledger %s: the execution ended before the seeder recorded it%n",
+                        id, resources.ledgerTableName());
+            }
+            out.flush();
+            if (status == ExecutionStatus.SUCCEEDED) {
+                return ExitCodes.OK;
+            }
+            err.printf("Execution %s %s: %s%n  cause: %s%n", id, execution.statusAsString(),
+                    execution.error() == null ? "(no error)" : execution.error(),
+                    execution.cause() == null ? "(none given)" : execution.cause());
+            err.flush();
+            return status == ExecutionStatus.FAILED && dlq > 0 ? ExitCodes.SEGMENTS_FAILED : ExitCodes.ERROR;
+        }
+    }
+}

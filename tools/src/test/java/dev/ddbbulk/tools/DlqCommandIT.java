@@ -1,0 +1,295 @@
+package dev.ddbbulk.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ddbbulk.core.Deadline;
+import dev.ddbbulk.core.ProgressLedger;
+import dev.ddbbulk.core.QueuedMessage;
+import dev.ddbbulk.core.SegmentMessageCodec;
+import dev.ddbbulk.core.SegmentOutcome;
+import dev.ddbbulk.core.SegmentStatus;
+import dev.ddbbulk.core.SegmentWorker;
+import dev.ddbbulk.core.Sleeper;
+import dev.ddbbulk.core.TableValidator;
+import dev.ddbbulk.embedded.EmbeddedServices;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequest;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequest;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
+import software.amazon.awssdk.services.sqs.model.StartMessageMoveTaskRequest;
+import software.amazon.awssdk.services.sqs.model.StartMessageMoveTaskResponse;
+import software.amazon.awssdk.services.sqs.model.UnsupportedOperationException;
+
+class DlqCommandIT {
+    private static final AtomicInteger NAMES = new AtomicInteger();
+    private static EmbeddedServices services;
+    private static DynamoDbClient dynamoDb;
+    private static SqsClient sqs;
+
+    @BeforeAll
+    static void start() {
+        services = EmbeddedServices.start();
+        dynamoDb = services.dynamoDbClient(4);
+        sqs = services.sqsClient(4);
+        System.setProperty("aws.accessKeyId", "ddbbulk");
+        System.setProperty("aws.secretAccessKey", "ddbbulk");
+    }
+
+    @AfterAll
+    static void stop() {
+        dynamoDb.close();
+        sqs.close();
+        services.close();
+    }
+
+    private static String name(String prefix) {
+        return prefix + "-" + NAMES.incrementAndGet();
+    }
+
+    private static ProgressLedger ledger(String table) {
+        ProgressLedger ledger = new ProgressLedger(dynamoDb, table, Clock.systemUTC());
+        ledger.createTableIfMissing();
+        return ledger;
+    }
+
+    /** A run of {@code total} segments whose segments {@code 0, 2, 4, …} (n of them) failed into the DLQ. */
+    private static List<Integer> deadLetterEvenSegments(LedgerRuns runs, QueuePair queues, String runId, int n, int total) {
+        runs.seed(runId, LedgerRuns.job("dlq-src", total));
+        List<Integer> segments = IntStream.range(0, n).map(i -> 2 * i).boxed().toList();
+        for (int segment : segments) {
+            runs.fail(runId, segment, "IllegalStateException: poison in segment " + segment);
+            LedgerRuns.deadLetter(sqs, queues.dlqUrl(), runId, segment, total);
+        }
+        return segments;
+    }
+
+    private static long visible(String queueUrl) {
+        return Long.parseLong(sqs.getQueueAttributes(b -> b.queueUrl(queueUrl)
+                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
+                .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
+    }
+
+    /** Receives (and hides) every message of the queue: the segments they carry, in order received. */
+    private static List<Integer> drainSegments(String queueUrl, int expected) {
+        Map<String, Integer> byMessageId = new HashMap<>();
+        Instant deadline = Instant.now().plusSeconds(20);
+        int quiet = 0;
+        while (Instant.now().isBefore(deadline) && (byMessageId.size() < expected || quiet < 1)) {
+            List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10)
+                    .visibilityTimeout(120).waitTimeSeconds(1)).messages();
+            quiet = messages.isEmpty() ? quiet + 1 : 0;
+            messages.forEach(m -> byMessageId.put(m.messageId(), SegmentMessageCodec.fromJson(m.body()).segment()));
+        }
+        return new ArrayList<>(byMessageId.values());
+    }
+
+    @Test
+    void inspect_whenDlqHoldsSegments_listsEachWithItsLastErrorAndConsumesNone() {
+        String table = name("dlq-ledger");
+        LedgerRuns runs = new LedgerRuns(ledger(table));
+        QueuePair queues = QueuePair.create(sqs, name("inspect"), 2, Duration.ofSeconds(60));
+        String runId = name("run");
+        List<Integer> segments = deadLetterEvenSegments(runs, queues, runId, 23, 50);
+
+        Cli first = Cli.run(Cli.onEmbedded(services, "dlq", "inspect", "--queue-url", queues.dlqUrl(),
+                "--ledger-table", table, "--json"));
+
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        JsonNode listing = first.json();
+        assertThat(listing.get("count").asInt()).isEqualTo(23);
+        assertThat(listing.get("truncated").asBoolean()).isFalse();
+        List<Integer> listed = new ArrayList<>();
+        for (JsonNode m : listing.get("messages")) {
+            int segment = m.get("segment").asInt();
+            listed.add(segment);
+            assertThat(m.get("runId").asText()).isEqualTo(runId);
+            assertThat(m.get("totalSegments").asInt()).isEqualTo(50);
+            assertThat(m.get("receiveCount").asLong()).isPositive();
+            assertThat(m.get("segmentStatus").asText()).isEqualTo("FAILED");
+            assertThat(m.get("lastError").asText()).isEqualTo("IllegalStateException: poison in segment " + segment);
+        }
+        assertThat(listed).containsExactlyInAnyOrderElementsOf(segments);
+        assertThat(visible(queues.dlqUrl())).isEqualTo(23);
+
+        Cli second = Cli.run(Cli.onEmbedded(services, "dlq", "inspect", "--queue-url", queues.dlqUrl(),
+                "--ledger-table", table));
+
+        assertThat(second.exitCode()).as(second.err()).isZero();
+        assertThat(second.out()).startsWith("DLQ " + queues.dlqUrl() + ": 23 message(s), none consumed")
+                .contains("IllegalStateException: poison in segment 44");
+        assertThat(second.out().lines().filter(line -> line.contains(runId))).hasSize(23);
+        assertThat(visible(queues.dlqUrl())).isEqualTo(23);
+    }
+
+    @Test
+    void inspect_whenMaxIsBelowTheDepth_listsMaxAndSaysSoAndConsumesNone() {
+        String table = name("dlq-ledger");
+        LedgerRuns runs = new LedgerRuns(ledger(table));
+        QueuePair queues = QueuePair.create(sqs, name("inspect"), 2, Duration.ofSeconds(60));
+        deadLetterEvenSegments(runs, queues, name("run"), 12, 30);
+        sqs.sendMessage(b -> b.queueUrl(queues.dlqUrl()).messageBody("not json"));
+
+        Cli result = Cli.run(Cli.onEmbedded(services, "dlq", "inspect", "--queue-url", queues.dlqUrl(),
+                "--ledger-table", table, "--max", "5", "--json"));
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.json().get("count").asInt()).isEqualTo(5);
+        assertThat(result.json().get("truncated").asBoolean()).isTrue();
+        assertThat(visible(queues.dlqUrl())).isEqualTo(13);
+    }
+
+    @Test
+    void redrive_whenDlqHoldsSegments_movesEachToTheSegmentQueueExactlyOnce() {
+        String table = name("dlq-ledger");
+        LedgerRuns runs = new LedgerRuns(ledger(table));
+        QueuePair queues = QueuePair.create(sqs, name("redrive"), 2, Duration.ofSeconds(60));
+        List<Integer> segments = deadLetterEvenSegments(runs, queues, name("run"), 17, 40);
+
+        Cli result = Cli.run(Cli.onEmbedded(services, "dlq", "redrive", "--queue-url", queues.dlqUrl(),
+                "--target-url", queues.queueUrl(), "--poll-interval", "100ms"));
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out().strip()).isEqualTo("Moved 17 message(s) from " + queues.dlqUrl() + " to "
+                + queues.queueUrl() + " (SQS message move task)");
+        assertThat(QueuePair.depth(sqs, queues.dlqUrl())).isZero();
+        assertThat(QueuePair.depth(sqs, queues.queueUrl())).isEqualTo(17);
+        assertThat(drainSegments(queues.queueUrl(), 17)).containsExactlyInAnyOrderElementsOf(segments);
+    }
+
+    @Test
+    void redrive_whenDlqIsEmpty_movesNothingAndExits0() {
+        QueuePair queues = QueuePair.create(sqs, name("redrive"), 2, Duration.ofSeconds(60));
+
+        Cli result = Cli.run(Cli.onEmbedded(services, "dlq", "redrive", "--queue-url", queues.dlqUrl(),
+                "--target-url", queues.queueUrl(), "--json"));
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.json().get("moved").asLong()).isZero();
+        assertThat(QueuePair.depth(sqs, queues.queueUrl())).isZero();
+    }
+
+    @Test
+    void redrive_whenOnlyTargetIsGiven_exits2WithOneLine() {
+        Cli result = Cli.run(Cli.onEmbedded(services, "dlq", "redrive", "--target-url", "http://localhost/q"));
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(result.err().strip()).isEqualTo("ddb-bulk: Give --stack NAME, or --queue-url DLQ_URL with"
+                + " --target-url QUEUE_URL; not both");
+    }
+
+    @Test
+    void redrive_whenEndpointLacksMoveTasks_copiesEachMessageOnceThenDeletesItFromTheDlq() throws Exception {
+        String table = name("dlq-ledger");
+        LedgerRuns runs = new LedgerRuns(ledger(table));
+        QueuePair queues = QueuePair.create(sqs, name("copy"), 2, Duration.ofSeconds(60));
+        List<Integer> segments = deadLetterEvenSegments(runs, queues, name("run"), 14, 30);
+        String dlqArn = sqs.getQueueAttributes(b -> b.queueUrl(queues.dlqUrl())
+                .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
+        String queueArn = sqs.getQueueAttributes(b -> b.queueUrl(queues.queueUrl())
+                .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
+
+        DlqRedriver.Result result = new DlqRedriver(new WithoutMoveTasks(sqs), Clock.systemUTC(), Duration.ofMillis(100))
+                .redrive(new DlqRedriver.Queue(queues.dlqUrl(), dlqArn),
+                        new DlqRedriver.Queue(queues.queueUrl(), queueArn), Duration.ofMinutes(1));
+
+        assertThat(result.method()).isEqualTo(DlqRedriver.Method.COPY);
+        assertThat(result.moved()).isEqualTo(14);
+        assertThat(result.refused()).isZero();
+        assertThat(QueuePair.depth(sqs, queues.dlqUrl())).isZero();
+        assertThat(drainSegments(queues.queueUrl(), 14)).containsExactlyInAnyOrderElementsOf(segments);
+    }
+
+    @Test
+    void redrive_whenSegmentFailedIntoTheDlq_letsAWorkerCompleteItFromWhereItStopped() throws Exception {
+        String source = name("dlq-src");
+        DemoData.createTable(dynamoDb, source);
+        DemoData.fill(dynamoDb, new TableValidator(dynamoDb).describe(source, "SourceTable", "--source"), 300, 150, 2);
+        String table = name("dlq-ledger");
+        ProgressLedger ledger = ledger(table);
+        LedgerRuns runs = new LedgerRuns(ledger);
+        QueuePair queues = QueuePair.create(sqs, name("resume"), 2, Duration.ofSeconds(60));
+        String runId = name("run");
+        runs.seed(runId, LedgerRuns.job(source, 3).toBuilder().pageSize(20).build());
+        runs.fail(runId, 1, "ProvisionedThroughputExceededException: throttled");
+        LedgerRuns.deadLetter(sqs, queues.dlqUrl(), runId, 1, 3);
+
+        Cli result = Cli.run(Cli.onEmbedded(services, "dlq", "redrive", "--queue-url", queues.dlqUrl(),
+                "--target-url", queues.queueUrl(), "--poll-interval", "100ms"));
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        List<Message> redriven = sqs.receiveMessage(b -> b.queueUrl(queues.queueUrl()).maxNumberOfMessages(10)
+                .visibilityTimeout(120).waitTimeSeconds(5)).messages();
+        assertThat(redriven).hasSize(1);
+        Clock clock = Clock.systemUTC();
+        SegmentWorker worker = new SegmentWorker(dynamoDb, sqs, queues.queueUrl(), ledger, Duration.ofSeconds(5), clock,
+                new Random(1), Sleeper.SYSTEM);
+        var outcome = worker.process(List.of(new QueuedMessage(redriven.get(0).messageId(), redriven.get(0).body())),
+                Deadline.after(Duration.ofMinutes(2), clock));
+        assertThat(outcome.outcomes()).containsValue(SegmentOutcome.COMPLETED);
+        assertThat(ledger.findSegment(runId, 1)).hasValueSatisfying(segment -> {
+            assertThat(segment.status()).isEqualTo(SegmentStatus.DONE);
+            assertThat(segment.attempts()).isEqualTo(2);
+            assertThat(segment.counts().scanned()).isPositive();
+        });
+        assertThat(ledger.findRun(runId).orElseThrow().segmentsCompleted()).isEqualTo(1);
+        assertThat(QueuePair.depth(sqs, queues.dlqUrl())).isZero();
+    }
+
+    /** The embedded SQS as an endpoint without message move tasks, like older SQS-compatible servers. */
+    private static final class WithoutMoveTasks implements SqsClient {
+        private final SqsClient sqs;
+
+        WithoutMoveTasks(SqsClient sqs) {
+            this.sqs = sqs;
+        }
+
+        @Override
+        public StartMessageMoveTaskResponse startMessageMoveTask(StartMessageMoveTaskRequest request) {
+            throw UnsupportedOperationException.builder().message("StartMessageMoveTask is not supported").build();
+        }
+
+        @Override
+        public ReceiveMessageResponse receiveMessage(ReceiveMessageRequest request) {
+            return sqs.receiveMessage(request);
+        }
+
+        @Override
+        public SendMessageBatchResponse sendMessageBatch(SendMessageBatchRequest request) {
+            return sqs.sendMessageBatch(request);
+        }
+
+        @Override
+        public DeleteMessageBatchResponse deleteMessageBatch(DeleteMessageBatchRequest request) {
+            return sqs.deleteMessageBatch(request);
+        }
+
+        @Override
+        public String serviceName() {
+            return SERVICE_NAME;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package dev.ddbbulk.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ddbbulk.core.InvalidJobException;
+import dev.ddbbulk.core.JobConfig;
+import dev.ddbbulk.core.JobConfigCodec;
+import dev.ddbbulk.core.WriteMode;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ExecutionInputTest {
+
+    @Test
+    void parse_whenSetsGiven_typesEachValueLikeTheTemplateAndAppliesThemOverInput() {
+        ObjectNode input = ExecutionInput.parse("{\"TotalSegments\":100,\"ItemProcessor\":\"copy\"}",
+                List.of("TotalSegments=200", "ConsistentRead=false", "RateLimiter=-1", "PageSize=50",
+                        "DestinationTable=orders-v2", "MaxReadUnits=2.5"));
+
+        assertThat(ExecutionInput.toJson(input)).isEqualTo("{\"TotalSegments\":200,\"ItemProcessor\":\"copy\","
+                + "\"ConsistentRead\":false,\"RateLimiter\":-1,\"PageSize\":50,\"DestinationTable\":\"orders-v2\","
+                + "\"MaxReadUnits\":2.5}");
+    }
+
+    @Test
+    void parameters_whenComparedWithTheJobCodec_includeEveryFieldTheSeederReads() throws Exception {
+        JobConfig job = JobConfig.builder().sourceTable("orders").writeMode(WriteMode.CONDITIONAL)
+                .versionAttribute("version").build();
+
+        JsonNode fields = new ObjectMapper().readTree(JobConfigCodec.toJson(job));
+
+        assertThat(ExecutionInput.PARAMETERS).containsAll(() -> fields.fieldNames());
+    }
+
+    @Test
+    void resume_whenGivenARunsJob_isThatJobExactlyPlusTheRunId() {
+        JobConfig job = JobConfig.builder().sourceTable("orders").totalSegments(4000).rateLimit(200).build();
+
+        ObjectNode input = ExecutionInput.resume("orders-backfill-1", job);
+
+        assertThat(input.get("RunId").asText()).isEqualTo("orders-backfill-1");
+        input.remove("RunId");
+        assertThat(JobConfigCodec.fromJsonNode(input, JobConfig.builder())).isEqualTo(job);
+    }
+
+    @Test
+    void resumeExecutionName_whenRunIdIsLong_staysAValidExecutionNameThatStartsWithTheRunId() {
+        String runId = "r".repeat(80);
+
+        String name = ExecutionInput.resumeExecutionName(runId, new Random(7));
+
+        assertThat(ExecutionInput.requireValidRunId(name)).startsWith("r".repeat(63) + "-resume-");
+        assertThat(name).hasSizeLessThanOrEqualTo(80);
+    }
+
+    @Test
+    void parse_whenNothingGiven_isAnEmptyObject() {
+        assertThat(ExecutionInput.toJson(ExecutionInput.parse(null, List.of()))).isEqualTo("{}");
+    }
+
+    @Test
+    void parse_whenParameterNameIsMisspelt_failsNamingItAndTheKnownNames() {
+        assertThatThrownBy(() -> ExecutionInput.parse(null, List.of("TotalSegment=5")))
+                .isInstanceOf(InvalidJobException.class)
+                .hasMessageStartingWith("--set has unknown parameter 'TotalSegment'; use one of SourceTable,");
+    }
+
+    @Test
+    void parse_whenInputSetsRunId_failsPointingAtRunIdOption() {
+        assertThatThrownBy(() -> ExecutionInput.parse("{\"RunId\":\"x\"}", List.of()))
+                .isInstanceOf(InvalidJobException.class)
+                .hasMessageContaining("--resume RUN_ID");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"[1,2]", "{not json", "42"})
+    void parse_whenInputIsNotAJsonObject_failsWithAnExample(String json) {
+        assertThatThrownBy(() -> ExecutionInput.parse(json, List.of()))
+                .isInstanceOf(InvalidJobException.class)
+                .hasMessageContaining("{\"TotalSegments\":200}");
+    }
+
+    @Test
+    void parse_whenSetValueIsNotANumber_failsNamingTheParameter() {
+        assertThatThrownBy(() -> ExecutionInput.parse(null, List.of("TotalSegments=lots")))
+                .isInstanceOf(InvalidJobException.class)
+                .hasMessage("--set TotalSegments must be a whole number, got 'lots'");
+    }
+
+    @Test
+    void validate_whenInputPutsAParameterOutOfRange_failsLikeTheSeederWould() {
+        ObjectNode input = ExecutionInput.parse(null, List.of("TotalSegments=0"));
+
+        assertThatThrownBy(() -> ExecutionInput.validate(input, Map.of("SourceTable", "orders", "TotalSegments", "1000")))
+                .isInstanceOf(InvalidJobException.class)
+                .hasMessageStartingWith("TotalSegments must be between 1 and 1000000, got 0");
+    }
+
+    @Test
+    void validate_whenInputFitsTheStacksParameters_passes() {
+        ObjectNode input = ExecutionInput.parse(null, List.of("TotalSegments=10", "ItemProcessor=stamp"));
+
+        assertThatCode(() -> ExecutionInput.validate(input, Map.of("SourceTable", "orders", "RateLimiter", "-1",
+                "ConsistentRead", "true", "Unrelated", "x"))).doesNotThrowAnyException();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"has space", "a/b", "x:y", "", "0123456789012345678901234567890123456789012345678901234567890123456789012345678901"})
+    void requireValidRunId_whenStepFunctionsWouldRefuseTheName_fails(String runId) {
+        assertThatThrownBy(() -> ExecutionInput.requireValidRunId(runId)).isInstanceOf(InvalidJobException.class)
+                .hasMessageStartingWith("--run-id '" + runId + "' cannot name a Step Functions execution");
+    }
+
+    @Test
+    void requireValidRunId_whenNameIsPlain_returnsIt() {
+        assertThat(ExecutionInput.requireValidRunId("backfill-2024.06_01")).isEqualTo("backfill-2024.06_01");
+    }
+}

@@ -1,0 +1,71 @@
+package dev.ddbbulk.tools;
+
+import dev.ddbbulk.core.Counts;
+import dev.ddbbulk.core.JobConfig;
+import dev.ddbbulk.core.ProgressLedger;
+import dev.ddbbulk.core.SegmentMessage;
+import dev.ddbbulk.core.SegmentMessageCodec;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.UUID;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/** Puts runs into a ledger as workers would leave them: segments done, part done, continued or failed. */
+final class LedgerRuns {
+    private final ProgressLedger ledger;
+
+    LedgerRuns(ProgressLedger ledger) {
+        this.ledger = ledger;
+    }
+
+    static JobConfig job(String source, int segments) {
+        return JobConfig.builder().sourceTable(source).totalSegments(segments).parallelWorkers(2).build();
+    }
+
+    void seed(String runId, JobConfig job) {
+        ledger.startRun(runId, job);
+        ledger.markSeeded(runId);
+    }
+
+    /** A segment that took one continuation: a first page, a hand-over, then the rest. */
+    void completeWithContinuation(String runId, int segment, Counts first, Counts rest) {
+        ProgressLedger.Lease lease = claim(runId, segment);
+        ledger.checkpoint(lease, key(segment), first);
+        ledger.releaseForContinuation(lease);
+        ProgressLedger.Lease second = claim(runId, segment);
+        ledger.complete(second, rest, first.plus(rest), 1);
+    }
+
+    void complete(String runId, int segment, Counts counts) {
+        ledger.complete(claim(runId, segment), counts, counts, 0);
+    }
+
+    /** A segment with a checkpointed page, still held by a live worker. */
+    void inProgress(String runId, int segment, Counts page) {
+        ledger.checkpoint(claim(runId, segment), key(segment), page);
+    }
+
+    /** A segment whose delivery failed with {@code error}, as the worker records it. */
+    void fail(String runId, int segment, String error) {
+        ledger.recordFailure(claim(runId, segment), error);
+    }
+
+    static void deadLetter(SqsClient sqs, String dlqUrl, String runId, int segment, int totalSegments) {
+        String body = SegmentMessageCodec.toJson(SegmentMessage.seed(runId, segment, totalSegments));
+        sqs.sendMessage(b -> b.queueUrl(dlqUrl).messageBody(body));
+    }
+
+    private ProgressLedger.Lease claim(String runId, int segment) {
+        var claim = ledger.claim(runId, segment, UUID.randomUUID().toString(), Instant.now().plus(5, ChronoUnit.MINUTES));
+        if (!(claim instanceof ProgressLedger.Claim.Granted granted)) {
+            throw new IllegalStateException("Segment " + segment + " of " + runId + " was not granted: " + claim);
+        }
+        return granted.lease();
+    }
+
+    private static Map<String, AttributeValue> key(int segment) {
+        return Map.of("pk", AttributeValue.fromS("customer#" + segment), "sk", AttributeValue.fromN("1"));
+    }
+}

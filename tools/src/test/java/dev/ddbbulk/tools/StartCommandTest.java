@@ -1,0 +1,87 @@
+package dev.ddbbulk.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class StartCommandTest {
+    private static final String STACK = "bulk";
+    private final StubCloudFormation cloudFormation = new StubCloudFormation(STACK,
+            StubCloudFormation.outputsOf(STACK, "bulk-ledger", "http://q/segments", "http://q/dlq"),
+            Map.of("SourceTable", "orders", "TotalSegments", "1000"));
+    private final StubSfn sfn = new StubSfn();
+
+    @Test
+    void start_whenRunIdAndSetsGiven_startsTheStacksStateMachineNamedByTheRunIdWithTheInput() throws Exception {
+        Cli result = Cli.runCommand(new StartCommand(cloudFormation, sfn), "--stack", STACK, "--run-id", "backfill-1",
+                "--set", "TotalSegments=200", "--set", "ItemProcessor=stamp");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(sfn.started).singleElement().satisfies(request -> {
+            assertThat(request.stateMachineArn()).isEqualTo("arn:aws:states:us-east-1:123456789012:stateMachine:bulk-machine");
+            assertThat(request.name()).isEqualTo("backfill-1");
+            assertThat(new ObjectMapper().readTree(request.input()))
+                    .isEqualTo(new ObjectMapper().readTree("{\"TotalSegments\":200,\"ItemProcessor\":\"stamp\"}"));
+        });
+        assertThat(result.out()).contains("Started run backfill-1")
+                .contains("arn:aws:states:us-east-1:123456789012:execution:bulk-machine:backfill-1");
+    }
+
+    @Test
+    void start_whenNoRunIdAndJson_namesTheExecutionWithANewUuidAndPrintsOneObject() {
+        Cli result = Cli.runCommand(new StartCommand(cloudFormation, sfn), "--stack", STACK, "--json");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        JsonNode json = result.json();
+        String runId = json.get("runId").asText();
+        assertThat(runId).matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+        assertThat(json.get("executionArn").asText()).endsWith(":execution:bulk-machine:" + runId);
+        assertThat(sfn.started).singleElement().satisfies(request -> assertThat(request.input()).isEqualTo("{}"));
+    }
+
+    @Test
+    void start_whenAParameterIsOutOfRange_exits2WithOneLineAndStartsNothing() {
+        Cli result = Cli.runCommand(new StartCommand(cloudFormation, sfn), "--stack", STACK, "--set", "PageSize=0");
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(result.err()).startsWith("ddb-bulk: PageSize must be between 1 and 10000, got 0");
+        assertThat(result.err().strip().lines()).hasSize(1);
+        assertThat(sfn.started).isEmpty();
+    }
+
+    @Test
+    void start_whenStackDoesNotExist_exits2NamingTheStackAndStartsNothing() {
+        Cli result = Cli.runCommand(new StartCommand(cloudFormation, sfn), "--stack", "nope");
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(result.err().strip()).isEqualTo("ddb-bulk: Stack 'nope' does not exist; deploy it with"
+                + " 'sam deploy --guided' or fix --stack (and --region)");
+        assertThat(sfn.started).isEmpty();
+    }
+
+    @Test
+    void start_whenRunIdIsTaken_exits2AskingForAnotherRunId() {
+        sfn.withExecution("taken");
+
+        Cli result = Cli.runCommand(new StartCommand(cloudFormation, sfn), "--stack", STACK, "--run-id", "taken");
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(result.err()).startsWith("ddb-bulk: Run id 'taken' already names another execution of")
+                .contains("choose another --run-id");
+        assertThat(sfn.started).isEmpty();
+    }
+
+    @Test
+    void start_whenResumeIsGivenWithJobParameters_exits2AndStartsNothing() {
+        Cli result = Cli.runCommand(new StartCommand(cloudFormation, sfn), "--stack", STACK, "--resume", "run-1",
+                "--set", "TotalSegments=5");
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(result.err().strip()).isEqualTo("ddb-bulk: --resume follows a run with its own job; drop --run-id,"
+                + " --input and --set");
+        assertThat(sfn.started).isEmpty();
+    }
+}

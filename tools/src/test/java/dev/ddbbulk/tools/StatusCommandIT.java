@@ -1,0 +1,186 @@
+package dev.ddbbulk.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ddbbulk.core.Counts;
+import dev.ddbbulk.core.ProgressLedger;
+import dev.ddbbulk.embedded.EmbeddedServices;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+class StatusCommandIT {
+    private static final AtomicInteger NAMES = new AtomicInteger();
+    private static EmbeddedServices services;
+    private static DynamoDbClient dynamoDb;
+    private static SqsClient sqs;
+
+    @BeforeAll
+    static void start() {
+        services = EmbeddedServices.start();
+        dynamoDb = services.dynamoDbClient(4);
+        sqs = services.sqsClient(4);
+        // The CLI builds its clients from the SDK's default chains, as it would against AWS.
+        System.setProperty("aws.accessKeyId", "ddbbulk");
+        System.setProperty("aws.secretAccessKey", "ddbbulk");
+    }
+
+    @AfterAll
+    static void stop() {
+        dynamoDb.close();
+        sqs.close();
+        services.close();
+    }
+
+    private static String name(String prefix) {
+        return prefix + "-" + NAMES.incrementAndGet();
+    }
+
+    private static ProgressLedger ledger(String table) {
+        ProgressLedger ledger = new ProgressLedger(dynamoDb, table, Clock.systemUTC());
+        ledger.createTableIfMissing();
+        return ledger;
+    }
+
+    @Test
+    void status_whenRunIsPartlyDone_printsOneJsonObjectWithEveryFigureAndTheFailedSegment() {
+        String table = name("status-ledger");
+        LedgerRuns runs = new LedgerRuns(ledger(table));
+        QueuePair queues = QueuePair.create(sqs, name("status-q"), 3, Duration.ofSeconds(60));
+        String runId = name("run");
+        runs.seed(runId, LedgerRuns.job("status-src", 5));
+        runs.complete(runId, 0, new Counts(100, 90, 0, 10, 0));
+        runs.completeWithContinuation(runId, 1, new Counts(50, 50, 0, 0, 1), new Counts(50, 45, 5, 0, 0));
+        runs.inProgress(runId, 2, new Counts(30, 30, 0, 0, 0));
+        runs.fail(runId, 3, "IllegalStateException: poison item sk=7");
+        LedgerRuns.deadLetter(sqs, queues.dlqUrl(), runId, 3, 5);
+
+        Cli result = Cli.run(Cli.onEmbedded(services, "status", "--ledger-table", table, "--dlq-url", queues.dlqUrl(),
+                "--run", runId, "--json"));
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        JsonNode status = result.json();
+        assertThat(status.get("runId").asText()).isEqualTo(runId);
+        assertThat(status.get("state").asText()).isEqualTo("INCOMPLETE");
+        assertThat(status.get("complete").asBoolean()).isFalse();
+        assertThat(status.get("segmentsCompleted").asInt()).isEqualTo(2);
+        assertThat(status.get("totalSegments").asInt()).isEqualTo(5);
+        assertThat(status.get("segmentsInProgress").asInt()).isEqualTo(1);
+        assertThat(status.get("segmentsFailed").asInt()).isEqualTo(1);
+        assertThat(status.get("itemsScanned").asLong()).isEqualTo(230);
+        assertThat(status.get("itemsWritten").asLong()).isEqualTo(215);
+        assertThat(status.get("itemsDeleted").asLong()).isEqualTo(5);
+        assertThat(status.get("itemsSkipped").asLong()).isEqualTo(10);
+        assertThat(status.get("conditionalCheckFailures").asLong()).isEqualTo(1);
+        assertThat(status.get("continuations").asLong()).isEqualTo(1);
+        assertThat(status.get("elapsedMs").asLong()).isPositive();
+        assertThat(status.get("itemsPerSecond").asLong()).isPositive();
+        assertThat(status.get("etaSeconds").isIntegralNumber()).as(status.toString()).isTrue();
+        assertThat(status.get("dlqMessages").asLong()).isEqualTo(1);
+        assertThat(status.get("failedSegments")).singleElement().satisfies(failed -> {
+            assertThat(failed.get("segment").asInt()).isEqualTo(3);
+            assertThat(failed.get("attempts").asInt()).isEqualTo(1);
+            assertThat(failed.get("lastError").asText()).isEqualTo("IllegalStateException: poison item sk=7");
+        });
+    }
+
+    @Test
+    void status_whenRunIsComplete_printsTextWithAllSegmentsDoneAndNoEta() {
+        String table = name("status-ledger");
+        LedgerRuns runs = new LedgerRuns(ledger(table));
+        String runId = name("run");
+        runs.seed(runId, LedgerRuns.job("status-src", 2));
+        runs.complete(runId, 0, new Counts(40, 40, 0, 0, 0));
+        runs.complete(runId, 1, new Counts(60, 60, 0, 0, 0));
+
+        Cli result = Cli.run(Cli.onEmbedded(services, "status", "--ledger-table", table, "--run", runId));
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out()).startsWith("Run " + runId + ": COMPLETE")
+                .contains("segments   2 / 2 completed, 0 in progress, 0 failed, 0 continuations")
+                .contains("items      100 scanned, 100 written, 0 deleted, 0 skipped, 0 conditional-check failures")
+                .contains("ETA 0m00s")
+                .contains("DLQ        not checked (give --dlq-url)")
+                .doesNotContain("FAILED");
+    }
+
+    @Test
+    void status_whenRunIsNotInTheLedger_exits2NamingTheRunAndTheLedger() {
+        String table = name("status-ledger");
+        ledger(table);
+
+        Cli result = Cli.run(Cli.onEmbedded(services, "status", "--ledger-table", table, "--run", "no-such-run"));
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(result.err().strip()).isEqualTo("ddb-bulk: Run 'no-such-run' is not in ledger " + table
+                + "; check the run id and the ledger table");
+    }
+
+    @Test
+    void status_whenLedgerTableGivenWithoutRun_exits2AskingForTheRun() {
+        Cli result = Cli.run(Cli.onEmbedded(services, "status", "--ledger-table", "any-ledger"));
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(result.err()).startsWith("ddb-bulk: --run ID is required with --ledger-table");
+        assertThat(result.out()).isEmpty();
+    }
+
+    @Test
+    void status_whenStackGivenWithoutRun_showsTheLatestExecutionWithItsStatus() {
+        String table = name("status-ledger");
+        LedgerRuns runs = new LedgerRuns(ledger(table));
+        QueuePair queues = QueuePair.create(sqs, name("status-q"), 3, Duration.ofSeconds(60));
+        String older = name("run");
+        String latest = name("run");
+        runs.seed(older, LedgerRuns.job("status-src", 1));
+        runs.seed(latest, LedgerRuns.job("status-src", 3));
+        runs.complete(latest, 1, new Counts(7, 7, 0, 0, 0));
+        var cloudFormation = new StubCloudFormation("bulk", StubCloudFormation.outputsOf("bulk", table,
+                queues.queueUrl(), queues.dlqUrl()), Map.of());
+        var sfn = new StubSfn().withExecution(older).withExecution(latest).then(ExecutionStatus.RUNNING, null, null);
+
+        Cli result = Cli.runCommand(new StatusCommand(cloudFormation, sfn),
+                Cli.onEmbedded(services, "--stack", "bulk", "--json"));
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        JsonNode status = result.json();
+        assertThat(status.get("runId").asText()).isEqualTo(latest);
+        assertThat(status.get("state").asText()).isEqualTo("RUNNING");
+        assertThat(status.get("executionArn").asText()).endsWith(":execution:bulk-machine:" + latest);
+        assertThat(status.get("segmentsCompleted").asInt()).isEqualTo(1);
+        assertThat(status.get("totalSegments").asInt()).isEqualTo(3);
+        assertThat(status.get("dlqMessages").asLong()).isZero();
+    }
+
+    @Test
+    void status_whenLatestExecutionReattachedToARun_showsThatRunWithTheLatestExecutionsStatus() {
+        String table = name("status-ledger");
+        LedgerRuns runs = new LedgerRuns(ledger(table));
+        QueuePair queues = QueuePair.create(sqs, name("status-q"), 3, Duration.ofSeconds(60));
+        String runId = name("run");
+        runs.seed(runId, LedgerRuns.job("status-src", 2));
+        runs.complete(runId, 0, new Counts(3, 3, 0, 0, 0));
+        var cloudFormation = new StubCloudFormation("bulk", StubCloudFormation.outputsOf("bulk", table,
+                queues.queueUrl(), queues.dlqUrl()), Map.of());
+        var sfn = new StubSfn().withExecution(runId).withExecution(runId + "-resume-1", "{\"RunId\":\"" + runId + "\"}")
+                .then(ExecutionStatus.RUNNING, null, null);
+
+        Cli result = Cli.runCommand(new StatusCommand(cloudFormation, sfn),
+                Cli.onEmbedded(services, "--stack", "bulk", "--json"));
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        JsonNode status = result.json();
+        assertThat(status.get("runId").asText()).isEqualTo(runId);
+        assertThat(status.get("executionArn").asText()).endsWith(":" + runId + "-resume-1");
+        assertThat(status.get("state").asText()).isEqualTo("RUNNING");
+        assertThat(status.get("segmentsCompleted").asInt()).isEqualTo(1);
+    }
+}
