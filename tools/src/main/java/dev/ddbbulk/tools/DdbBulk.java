@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code ddb-bulk} command line. */
 @Command(name = "ddb-bulk", mixinStandardHelpOptions = true, version = "ddb-bulk 0.1.0",
         description = "Bulk-update, backfill or copy a DynamoDB table through a parallel scan fanned out over SQS.",
-        subcommands = {DemoCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class DdbBulk implements Runnable {
 
     @CommandLine.Spec
