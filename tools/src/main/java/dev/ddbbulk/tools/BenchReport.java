@@ -1,0 +1,309 @@
+package dev.ddbbulk.tools;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The bench's figures, their ratios and targets, as a readable table or one JSON object. Rates are
+ * rounded to 0.1 before the ratios are taken, so every ratio is the quotient of the figures it prints.
+ */
+final class BenchReport {
+    static final double BATCH_RATIO_TARGET = 0.9;
+    static final double CONDITIONAL_RATIO_TARGET = 0.9;
+    static final double SEEDER_RATIO_TARGET = 0.8;
+    static final double SEEDER_HEAP_TARGET_MB = 256;
+    static final double EMPTY_SEGMENT_TARGET_MS = 20;
+
+    /**
+     * One measured path: {@code count} items, messages or segments in {@code seconds} with {@code threads}
+     * threads. {@code startSeconds}: from the start until the first scan; {@code tailSeconds}: how long, on
+     * average, a thread had nothing left to do before the end (NaN where not measured).
+     */
+    record Figure(String name, long count, String unit, double seconds, int threads, double startSeconds,
+                  double tailSeconds) {
+        Figure(String name, long count, String unit, double seconds, int threads) {
+            this(name, count, unit, seconds, threads, Double.NaN, Double.NaN);
+        }
+
+        double rate() {
+            return seconds <= 0 ? 0 : round1(count / seconds);
+        }
+    }
+
+    /** The run's parameters, as given on the command line. */
+    record Settings(int items, int itemBytes, int workers, int segments, int pageSize, int seederSegments,
+                    int emptySegments, int emptySegmentItems, int rounds, String endpoint) {
+    }
+
+    private final Settings settings;
+    private final Map<String, Figure> figures = new LinkedHashMap<>();
+    private final Map<String, Map<String, CallTimer.Operation>> profiles = new LinkedHashMap<>();
+    private final double loadAverageAtStart = loadAverage();
+    private HeapProbe.Usage workerHeapSmall;
+    private HeapProbe.Usage workerHeapLarge;
+    private int workerHeapSmallItems;
+    private int workerHeapLargeItems;
+    private SeederBench.Result seeder;
+    private double[] rawSendHalves;
+    private double elapsedSeconds;
+
+    BenchReport(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** Keeps the best of a path's rounds: other builds on the machine only ever slow a round down. */
+    void record(Figure figure, CallTimer timer) {
+        Figure best = figures.get(figure.name());
+        if (best == null || figure.rate() > best.rate()) {
+            figures.put(figure.name(), figure);
+            if (timer != null) {
+                profiles.put(figure.name(), timer.operations());
+            }
+        }
+    }
+
+    Figure figure(String name) {
+        return figures.get(name);
+    }
+
+    void workerHeap(int smallItems, HeapProbe.Usage small, int largeItems, HeapProbe.Usage large) {
+        this.workerHeapSmallItems = smallItems;
+        this.workerHeapSmall = small;
+        this.workerHeapLargeItems = largeItems;
+        this.workerHeapLarge = large;
+    }
+
+    void seeder(SeederBench.Result result) {
+        this.seeder = result;
+        record(new Figure("rawSend", result.rawSendMessages(), "messages", result.rawSendMs() / 1000.0,
+                SeederBench.IN_FLIGHT), null);
+        long firstHalf = result.rawSendMessages() / 2;
+        rawSendHalves = new double[] {
+            result.rawSendFirstHalfMs() <= 0 ? 0 : round1(firstHalf * 1000.0 / result.rawSendFirstHalfMs()),
+            result.rawSendSecondHalfMs() <= 0 ? 0
+                    : round1((result.rawSendMessages() - firstHalf) * 1000.0 / result.rawSendSecondHalfMs())};
+        record(new Figure("seeder", result.seederMessages(), "messages", result.seederMs() / 1000.0,
+                SeederBench.IN_FLIGHT), null);
+    }
+
+    void elapsed(double seconds) {
+        this.elapsedSeconds = seconds;
+    }
+
+    Double rate(String name) {
+        Figure f = figures.get(name);
+        return f == null ? null : f.rate();
+    }
+
+    Double batchRatio() {
+        return ratio("pipelineBatch", "rawBatch");
+    }
+
+    Double conditionalRatio() {
+        return ratio("pipelineConditional", "rawPut");
+    }
+
+    Double seederRatio() {
+        return ratio("seeder", "rawSend");
+    }
+
+    /** Wall time of the empty-segment run divided by its segments. */
+    Double emptySegmentMs() {
+        Figure f = figures.get("emptySegments");
+        return f == null ? null : round2(f.seconds() * 1000 / f.count());
+    }
+
+    private Double ratio(String pipeline, String raw) {
+        Double a = rate(pipeline);
+        Double b = rate(raw);
+        return a == null || b == null || b == 0 ? null : round3(a / b);
+    }
+
+    ObjectNode toJson(ObjectMapper json) {
+        ObjectNode node = json.createObjectNode();
+        node.put("items", settings.items());
+        node.put("itemBytes", settings.itemBytes());
+        node.put("workers", settings.workers());
+        node.put("segments", settings.segments());
+        node.put("pageSize", settings.pageSize());
+        node.put("seederSegments", settings.seederSegments());
+        node.put("emptySegments", settings.emptySegments());
+        node.put("rounds", settings.rounds());
+        node.put("endpoint", settings.endpoint());
+        node.put("rawBatchItemsPerSecond", rate("rawBatch"));
+        node.put("rawPutItemsPerSecond", rate("rawPut"));
+        node.put("pipelineBatchItemsPerSecond", rate("pipelineBatch"));
+        node.put("pipelineConditionalItemsPerSecond", rate("pipelineConditional"));
+        node.put("seederMessagesPerSecond", rate("seeder"));
+        node.put("rawSendMessagesPerSecond", rate("rawSend"));
+        node.put("rawSendFirstHalfMessagesPerSecond", rawSendHalves == null ? null : rawSendHalves[0]);
+        node.put("rawSendSecondHalfMessagesPerSecond", rawSendHalves == null ? null : rawSendHalves[1]);
+        node.put("seederPeakHeapMb", seeder == null ? null : round1(seeder.seederPeakHeapMb()));
+        node.put("seederLiveHeapMb", seeder == null ? null : round1(seeder.seederLiveHeapMb()));
+        node.put("seederJvmMaxHeapMb", seeder == null ? null : seeder.childMaxHeapMb());
+        node.put("emptySegmentMs", emptySegmentMs());
+        node.put("workerPeakHeapMbSmall", workerHeapSmall == null ? null : round1(workerHeapSmall.peakMb()));
+        node.put("workerPeakHeapMbLarge", workerHeapLarge == null ? null : round1(workerHeapLarge.peakMb()));
+        node.put("workerLiveHeapMbSmall", workerHeapSmall == null ? null : round1(workerHeapSmall.liveMb()));
+        node.put("workerLiveHeapMbLarge", workerHeapLarge == null ? null : round1(workerHeapLarge.liveMb()));
+        node.put("workerHeapItemsSmall", workerHeapSmall == null ? null : workerHeapSmallItems);
+        node.put("workerHeapItemsLarge", workerHeapLarge == null ? null : workerHeapLargeItems);
+        node.put("batchRatio", batchRatio());
+        node.put("conditionalRatio", conditionalRatio());
+        node.put("seederRatio", seederRatio());
+        ObjectNode targets = node.putObject("targets");
+        for (Target t : targets()) {
+            ObjectNode target = targets.putObject(t.name());
+            target.put("target", t.comparison() + " " + t.bound());
+            if (t.value() == null) {
+                target.putNull("met");
+            } else {
+                target.put("met", t.met());
+            }
+        }
+        var measurements = node.putArray("measurements");
+        for (Figure f : figures.values()) {
+            ObjectNode m = measurements.addObject();
+            m.put("name", f.name());
+            m.put("count", f.count());
+            m.put("unit", f.unit());
+            m.put("seconds", round3(f.seconds()));
+            m.put("perSecond", f.rate());
+            m.put("threads", f.threads());
+            m.put("startSeconds", Double.isNaN(f.startSeconds()) ? null : round3(f.startSeconds()));
+            m.put("tailSeconds", Double.isNaN(f.tailSeconds()) ? null : round3(f.tailSeconds()));
+            Map<String, CallTimer.Operation> profile = profiles.get(f.name());
+            if (profile != null) {
+                ObjectNode calls = m.putObject("calls");
+                profile.forEach((op, o) -> calls.putObject(op).put("calls", o.calls())
+                        .put("meanMs", round2(o.meanMs())).put("totalMs", Math.round(o.totalMs())));
+            }
+        }
+        ObjectNode machine = node.putObject("machine");
+        machine.put("availableProcessors", Runtime.getRuntime().availableProcessors());
+        machine.put("maxHeapMb", Runtime.getRuntime().maxMemory() / (1024 * 1024));
+        machine.put("physicalMemoryMb", physicalMemoryMb());
+        machine.put("javaVersion", System.getProperty("java.version"));
+        machine.put("javaVm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
+        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch"));
+        machine.put("loadAverageAtStart", round2(loadAverageAtStart));
+        machine.put("loadAverageAtEnd", round2(loadAverage()));
+        node.put("elapsedSeconds", round1(elapsedSeconds));
+        return node;
+    }
+
+    void printText(PrintWriter out) {
+        out.printf("ddb-bulk bench on %s: %,d items of ~%d B, %d segments, %d workers, page size %d%n",
+                settings.endpoint(), settings.items(), settings.itemBytes(), settings.segments(), settings.workers(),
+                settings.pageSize());
+        out.printf("machine: %d processors, %,d MB memory, max heap %,d MB, Java %s; load average %.2f at start,"
+                        + " %.2f at end%n", Runtime.getRuntime().availableProcessors(), physicalMemoryMb(),
+                Runtime.getRuntime().maxMemory() / (1024 * 1024), System.getProperty("java.version"),
+                loadAverageAtStart, loadAverage());
+        out.println();
+        out.printf("%-22s %10s %-9s %9s %12s%n", "measurement", "count", "", "seconds", "rate/s");
+        for (String name : List.of("rawBatch", "pipelineBatch", "rawPut", "pipelineConditional", "rawSend", "seeder",
+                "emptySegments")) {
+            Figure f = figures.get(name);
+            if (f == null) {
+                out.printf("%-22s %10s%n", name, "(skipped)");
+                continue;
+            }
+            String extra = "";
+            if (name.equals("rawSend") && rawSendHalves != null) {
+                extra = String.format("   %,.0f/s before the seeder, %,.0f/s after", rawSendHalves[0], rawSendHalves[1]);
+            } else if (name.equals("seeder") && seeder != null) {
+                extra = String.format("   heap peak %.0f MB, live %.0f MB (JVM capped at %d MB)",
+                        seeder.seederPeakHeapMb(), seeder.seederLiveHeapMb(), seeder.childMaxHeapMb());
+            } else if (name.equals("emptySegments")) {
+                extra = String.format("   %.2f ms per segment (%d items)", emptySegmentMs(), settings.emptySegmentItems());
+            }
+            out.printf("%-22s %,10d %-9s %9.2f %,12.1f%s%n", name, f.count(), f.unit(), f.seconds(), f.rate(), extra);
+        }
+        if (workerHeapSmall != null && workerHeapLarge != null) {
+            out.printf("%-22s %,d items: peak %.0f MB, live %.0f MB;  %,d items: peak %.0f MB, live %.0f MB%n",
+                    "worker heap", workerHeapSmallItems, workerHeapSmall.peakMb(), workerHeapSmall.liveMb(),
+                    workerHeapLargeItems, workerHeapLarge.peakMb(), workerHeapLarge.liveMb());
+        }
+        out.println();
+        for (Target t : targets()) {
+            out.printf("%-18s %8s   %-34s target %s %s  %s%n", t.name(), t.value() == null ? "-" : format(t.value()),
+                    t.meaning(), t.comparison(), format(t.bound()), t.value() == null ? "" : t.met() ? "✓" : "✗");
+        }
+        if (settings.items() != 50_000 || settings.workers() != 4 || settings.seederSegments() != 1_000_000) {
+            out.println("(the targets are set for 50,000 items, 4 workers and 1,000,000 seeder segments)");
+        }
+        if (!profiles.isEmpty()) {
+            out.println();
+            out.println("Where the time goes (calls; mean ms; total s over all threads):");
+            profiles.forEach((name, ops) -> {
+                Figure f = figures.get(name);
+                out.printf("  %s: %d threads x %.2f s = %.1f thread-s; first scan after %.2f s, threads idle at"
+                                + " the end %.2f s on average%n", name, f.threads(), f.seconds(), f.threads() * f.seconds(),
+                        f.startSeconds(), f.tailSeconds());
+                ops.entrySet().stream()
+                        .sorted(Comparator.comparingDouble(e -> -e.getValue().totalMs()))
+                        .forEach(e -> out.printf("    %-36s %8d %9.2f %9.1f%n", e.getKey(), e.getValue().calls(),
+                                e.getValue().meanMs(), e.getValue().totalMs() / 1000));
+            });
+        }
+        out.printf("%nbench took %.0f s%n", elapsedSeconds);
+        out.flush();
+    }
+
+    /** A target from the issue; informational, the command's exit code does not depend on it. */
+    record Target(String name, Double value, String comparison, double bound, String meaning) {
+        boolean met() {
+            return comparison.equals(">=") ? value >= bound : value <= bound;
+        }
+    }
+
+    List<Target> targets() {
+        List<Target> all = new ArrayList<>();
+        all.add(new Target("batchRatio", batchRatio(), ">=", BATCH_RATIO_TARGET, "pipelineBatch / rawBatch"));
+        all.add(new Target("conditionalRatio", conditionalRatio(), ">=", CONDITIONAL_RATIO_TARGET,
+                "pipelineConditional / rawPut"));
+        all.add(new Target("seederRatio", seederRatio(), ">=", SEEDER_RATIO_TARGET, "seeder / rawSend"));
+        all.add(new Target("seederPeakHeapMb", seeder == null ? null : round1(seeder.seederPeakHeapMb()), "<=",
+                SEEDER_HEAP_TARGET_MB, "seeder's JVM, sum of pool peaks"));
+        all.add(new Target("emptySegmentMs", emptySegmentMs(), "<=", EMPTY_SEGMENT_TARGET_MS,
+                "wall time / segments"));
+        return all;
+    }
+
+    private static String format(double v) {
+        return v == Math.rint(v) && Math.abs(v) >= 10 ? String.format("%.0f", v) : String.format("%.3f", v)
+                .replaceAll("0+$", "").replaceAll("\\.$", "");
+    }
+
+    static double round1(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+
+    static double round2(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    static double round3(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    private static long physicalMemoryMb() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getTotalMemorySize() / (1024 * 1024);
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.ddbbulk.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The bench's output, not its speed: speed targets are the bench's own business, never a test's. */
+class BenchCommandIT {
+    private static final List<String> RATES = List.of("rawBatchItemsPerSecond", "rawPutItemsPerSecond",
+            "pipelineBatchItemsPerSecond", "pipelineConditionalItemsPerSecond", "seederMessagesPerSecond",
+            "rawSendMessagesPerSecond");
+
+    @Test
+    void bench_whenTiny_reportsEveryFigureAndRatiosAsQuotientsOfTheReportedRates() {
+        Cli result = Cli.run("bench", "--items", "500", "--segments", "10", "--workers", "2",
+                "--seeder-segments", "2000", "--empty-segments", "50", "--json");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        JsonNode json = result.json();
+        for (String rate : RATES) {
+            assertThat(json.get(rate).isNumber()).as(rate + " in " + json).isTrue();
+            assertThat(json.get(rate).asDouble()).as(rate).isPositive();
+        }
+        for (String figure : List.of("seederPeakHeapMb", "emptySegmentMs", "workerPeakHeapMbSmall",
+                "workerPeakHeapMbLarge", "batchRatio", "conditionalRatio", "seederRatio")) {
+            assertThat(json.get(figure).isNumber()).as(figure + " in " + json).isTrue();
+            assertThat(json.get(figure).asDouble()).as(figure).isPositive();
+        }
+        assertThat(json.get("batchRatio").asDouble()).isCloseTo(json.get("pipelineBatchItemsPerSecond").asDouble()
+                / json.get("rawBatchItemsPerSecond").asDouble(), within(0.001));
+        assertThat(json.get("conditionalRatio").asDouble()).isCloseTo(
+                json.get("pipelineConditionalItemsPerSecond").asDouble() / json.get("rawPutItemsPerSecond").asDouble(),
+                within(0.001));
+        assertThat(json.get("seederRatio").asDouble()).isCloseTo(json.get("seederMessagesPerSecond").asDouble()
+                / json.get("rawSendMessagesPerSecond").asDouble(), within(0.001));
+        assertThat(json.get("items").asInt()).isEqualTo(500);
+        assertThat(json.get("workers").asInt()).isEqualTo(2);
+        assertThat(json.get("segments").asInt()).isEqualTo(10);
+        assertThat(json.get("seederSegments").asInt()).isEqualTo(2000);
+        JsonNode machine = json.get("machine");
+        assertThat(machine.get("availableProcessors").asInt()).isPositive();
+        assertThat(machine.get("maxHeapMb").asLong()).isPositive();
+        assertThat(machine.get("javaVersion").asText()).isNotBlank();
+        assertThat(json.get("targets").has("batchRatio")).isTrue();
+        assertThat(result.err()).contains("batchRatio").contains("seederRatio");
+    }
+
+    @Test
+    void bench_whenMeasurementsAreSkipped_reportsThemAsNullAndRunsTheRest() {
+        Cli result = Cli.run("bench", "--items", "60", "--workers", "2", "--empty-segments", "20", "--skip",
+                "warmUp,rawBatch,pipelineBatch,rawPut,pipelineConditional,workerHeap,seeder", "--json");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        JsonNode json = result.json();
+        assertThat(json.get("emptySegmentMs").asDouble()).isPositive();
+        for (String skipped : List.of("rawBatchItemsPerSecond", "pipelineBatchItemsPerSecond", "seederRatio",
+                "batchRatio", "workerPeakHeapMbSmall", "seederPeakHeapMb")) {
+            assertThat(json.get(skipped).isNull()).as(skipped).isTrue();
+        }
+        assertThat(json.get("targets").get("batchRatio").get("met").isNull()).isTrue();
+    }
+
+    @Test
+    void bench_whenSkipNamesAnUnknownMeasurement_exitsWith2BeforeStartingAnything() {
+        Cli result = Cli.run("bench", "--skip", "rawBatch,nonsense", "--json");
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(result.out()).isEmpty();
+        assertThat(result.err()).startsWith("ddb-bulk: --skip: unknown measurement 'nonsense'");
+        assertThat(result.err()).doesNotContain("Starting DynamoDB Local");
+    }
+}
