@@ -207,6 +207,8 @@ final class BenchReport {
                 ObjectNode cpu = m.putObject("cpuSeconds");
                 run.cpu().cpuSeconds().forEach((user, seconds) -> cpu.put(user, round2(seconds)));
                 cpu.put("left to other processes or idle", round2(run.cpu().otherSeconds()));
+                m.put("gcPauseSeconds", round2(run.cpu().gcSeconds()));
+                m.put("jitSeconds", round2(run.cpu().jitSeconds()));
             }
         }
         ObjectNode machine = node.putObject("machine");
@@ -284,7 +286,8 @@ final class BenchReport {
                 out.printf("    CPU of %d cores x %.2f s = %.1f s:", cpu.cores(), cpu.wallSeconds(),
                         cpu.cores() * cpu.wallSeconds());
                 cpu.cpuSeconds().forEach((user, seconds) -> out.printf(" %s %.1f;", user, seconds));
-                out.printf(" left to other processes or idle %.1f%n", cpu.otherSeconds());
+                out.printf(" left to other processes or idle %.1f (GC pauses %.1f s, JIT %.1f s)%n", cpu.otherSeconds(),
+                        cpu.gcSeconds(), cpu.jitSeconds());
             });
         }
         out.printf("%nbench took %.0f s%n", elapsedSeconds);

@@ -26,11 +26,17 @@ final class CpuProfile implements AutoCloseable {
     private final Map<Long, Long> first = new HashMap<>();
     private final Map<Long, Long> last = new HashMap<>();
     private final long startProcessCpu = processCpuNanos();
+    private final long startGcMillis = gcMillis();
+    private final long startJitMillis = jitMillis();
     private final Thread sampler;
     private volatile boolean stopped;
 
-    /** CPU seconds by user, and the wall time they were spent in. */
-    record Usage(Map<String, Double> cpuSeconds, double processCpuSeconds, double wallSeconds, int cores) {
+    /**
+     * CPU seconds by user, and the wall time they were spent in; {@code gcSeconds} and {@code jitSeconds} are
+     * the collectors' and the JIT compilers' own accounts (elapsed time, not CPU), to split the JVM's share.
+     */
+    record Usage(Map<String, Double> cpuSeconds, double processCpuSeconds, double wallSeconds, int cores,
+                 double gcSeconds, double jitSeconds) {
         /** CPU time the machine had that this JVM did not use: idle, or taken by other processes. */
         double otherSeconds() {
             return Math.max(0, cores * wallSeconds - processCpuSeconds);
@@ -100,7 +106,8 @@ final class CpuProfile implements AutoCloseable {
             }
         }
         byUser.put(JVM, Math.max(0, process - javaThreads));
-        return new Usage(byUser, process, wall, Runtime.getRuntime().availableProcessors());
+        return new Usage(byUser, process, wall, Runtime.getRuntime().availableProcessors(),
+                (gcMillis() - startGcMillis) / 1000.0, (jitMillis() - startJitMillis) / 1000.0);
     }
 
     @Override
@@ -120,6 +127,19 @@ final class CpuProfile implements AutoCloseable {
             return ELASTICMQ;
         }
         return CLIENTS;
+    }
+
+    private static long gcMillis() {
+        long total = 0;
+        for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            total += Math.max(0, gc.getCollectionTime());
+        }
+        return total;
+    }
+
+    private static long jitMillis() {
+        var jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
     private static long processCpuNanos() {
