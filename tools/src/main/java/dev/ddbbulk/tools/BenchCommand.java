@@ -9,6 +9,8 @@ import dev.ddbbulk.core.WriteMode;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
@@ -34,7 +36,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
                 + " --endpoint-url); creates and deletes its own uniquely named tables and queues.")
 final class BenchCommand implements Callable<Integer> {
     static final List<String> MEASUREMENTS = List.of("warmUp", "rawBatch", "pipelineBatch", "rawPut",
-            "pipelineConditional", "workerHeap", "emptySegments", "seeder");
+            "rawConditionalPut", "pipelineConditional", "workerHeap", "emptySegments", "seeder");
     private static final int WARM_UP_ITEMS = 2_000;
     private static final int WARM_UP_SEGMENTS = 20;
     private static final int EMPTY_SEGMENT_ITEMS = 100;
@@ -73,7 +75,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--skip", split = ",", paramLabel = "NAME",
             description = "Measurements to leave out, comma-separated: warmUp, rawBatch, pipelineBatch, rawPut,"
-                    + " pipelineConditional, workerHeap, emptySegments, seeder (with rawSend).")
+                    + " rawConditionalPut, pipelineConditional, workerHeap, emptySegments, seeder (with rawSend).")
     Set<String> skip = new LinkedHashSet<>();
 
     @Option(names = "--json", description = "Print exactly one JSON object with every figure on stdout.")
@@ -82,8 +84,6 @@ final class BenchCommand implements Callable<Integer> {
     private final Clock clock = Clock.systemUTC();
     private PrintWriter err;
     private BenchTarget target;
-    /** The calls of the latest measurement, for the report's profile. */
-    private CallTimer lastTimer;
 
     @Override
     public Integer call() throws Exception {
@@ -139,59 +139,73 @@ final class BenchCommand implements Callable<Integer> {
 
     private void measure(BenchReport report) throws Exception {
         TableShape source = fill("source", items);
-        TableShape small = runs("workerHeap") ? fill("small", Math.max(1, items / 5)) : null;
+        int smallItems = Math.max(1, items / 5);
+        TableShape small = runs("workerHeap") || runs("warmUp") ? fill("small", smallItems) : null;
         TableShape tiny = runs("emptySegments") ? fill("tiny", Math.min(items, EMPTY_SEGMENT_ITEMS)) : null;
 
         if (runs("warmUp")) {
-            TableShape warm = fill("warm", Math.min(items, WARM_UP_ITEMS));
-            progress("warming up every path on " + warm.table() + "...");
+            // The batch paths warm up at a fifth of the size with every segment, so that the ledger's and the
+            // queue's calls (a few per segment) run hundreds of times before they are measured, as the data
+            // path's BatchWriteItem already did while the table was filled. The per-item paths make 2,000 calls
+            // on a small table; the ledger calls they share with the batch pipeline are warm by then.
+            progress("warming up every path...");
+            announce(rawCopy("warmUp/rawBatch", small, smallItems, segments, RawCeilings.Write.BATCH));
+            announce(pipeline("warmUp/pipelineBatch", small, smallItems, segments, WriteMode.BATCH, null));
             int warmItems = Math.min(items, WARM_UP_ITEMS);
-            // Fewer segments than the measurement: every code path runs, without paying 200 segments' overhead.
+            TableShape warm = fill("warm", warmItems);
             int warmSegments = Math.min(segments, WARM_UP_SEGMENTS);
-            announce(rawCopy("warmUp/rawBatch", warm, warmItems, warmSegments, RawCeilings.Write.BATCH));
-            announce(pipeline("warmUp/pipelineBatch", warm, warmItems, warmSegments, WriteMode.BATCH, null));
             announce(rawCopy("warmUp/rawPut", warm, warmItems, warmSegments, RawCeilings.Write.PUT));
+            announce(rawCopy("warmUp/rawConditionalPut", warm, warmItems, warmSegments,
+                    RawCeilings.Write.CONDITIONAL_PUT));
             announce(pipeline("warmUp/pipelineConditional", warm, warmItems, warmSegments, WriteMode.CONDITIONAL, null));
             target.deleteTable(warm.table());
         }
 
         HeapProbe.Usage[] largeHeap = new HeapProbe.Usage[1];
+        // Each raw ceiling next to its pipeline; in even rounds the order is reversed, so that a drift in the
+        // machine's load weighs on both sides alike. rawConditionalPut splits the conditional ratio into what
+        // the condition costs DynamoDB and what the pipeline costs.
+        List<String> order = List.of("rawBatch", "pipelineBatch", "rawPut", "rawConditionalPut",
+                "pipelineConditional");
         for (int round = 1; round <= rounds; round++) {
-            // Raw first in odd rounds, pipeline first in even ones, so a drift in the machine's load evens out.
-            boolean rawFirst = round % 2 == 1;
-            for (WriteMode mode : WriteMode.values()) {
-                String raw = mode == WriteMode.BATCH ? "rawBatch" : "rawPut";
-                String pipe = mode == WriteMode.BATCH ? "pipelineBatch" : "pipelineConditional";
-                RawCeilings.Write write = mode == WriteMode.BATCH ? RawCeilings.Write.BATCH : RawCeilings.Write.PUT;
-                for (int step = 0; step < 2; step++) {
-                    if ((step == 0) == rawFirst) {
-                        if (runs(raw)) {
-                            report.record(announce(rawCopy(raw, source, items, segments, write)), lastTimer);
-                        }
-                    } else if (runs(pipe)) {
-                        HeapProbe.Usage[] heap = mode == WriteMode.BATCH && round == 1 ? largeHeap : null;
-                        report.record(announce(pipeline(pipe, source, items, segments, mode, heap)), lastTimer);
-                    }
+            List<String> names = new ArrayList<>(order);
+            if (round % 2 == 0) {
+                Collections.reverse(names);
+            }
+            for (String name : names) {
+                if (!runs(name)) {
+                    continue;
                 }
+                BenchReport.Run run = switch (name) {
+                    case "rawBatch" -> rawCopy(name, source, items, segments, RawCeilings.Write.BATCH);
+                    case "rawPut" -> rawCopy(name, source, items, segments, RawCeilings.Write.PUT);
+                    case "rawConditionalPut" -> rawCopy(name, source, items, segments, RawCeilings.Write.CONDITIONAL_PUT);
+                    case "pipelineBatch" -> pipeline(name, source, items, segments, WriteMode.BATCH,
+                            round == 1 ? largeHeap : null);
+                    default -> pipeline(name, source, items, segments, WriteMode.CONDITIONAL, null);
+                };
+                report.record(announce(run));
             }
         }
 
-        if (small != null) {
+        if (runs("workerHeap")) {
             if (largeHeap[0] == null) {
                 announce(pipeline("workerHeapLarge", source, items, segments, WriteMode.BATCH, largeHeap));
             }
             HeapProbe.Usage[] smallHeap = new HeapProbe.Usage[1];
-            int smallItems = Math.max(1, items / 5);
             announce(pipeline("workerHeapSmall", small, smallItems, segments, WriteMode.BATCH, smallHeap));
             report.workerHeap(smallItems, smallHeap[0], items, largeHeap[0]);
+        }
+        if (small != null) {
             target.deleteTable(small.table());
         }
 
         if (tiny != null) {
-            BenchReport.Figure run = pipeline("emptySegments", tiny, Math.min(items, EMPTY_SEGMENT_ITEMS),
-                    emptySegments, WriteMode.BATCH, null);
-            report.record(announce(new BenchReport.Figure("emptySegments", emptySegments, "segments", run.seconds(),
-                    workers, run.startSeconds(), run.tailSeconds())), lastTimer);
+            BenchReport.Run run = pipeline("emptySegments", tiny, Math.min(items, EMPTY_SEGMENT_ITEMS), emptySegments,
+                    WriteMode.BATCH, null);
+            BenchReport.Figure copy = run.figure();
+            report.record(announce(new BenchReport.Run(new BenchReport.Figure("emptySegments", emptySegments,
+                    "segments", copy.seconds(), workers, copy.startSeconds(), copy.tailSeconds()), run.calls(), run.cpu())));
             target.deleteTable(tiny.table());
         }
 
@@ -218,22 +232,29 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Scan + write with plain SDK calls into a fresh table; no queue, no ledger. */
-    private BenchReport.Figure rawCopy(String name, TableShape source, int expected, int totalSegments,
-                                       RawCeilings.Write write) throws InterruptedException {
+    private BenchReport.Run rawCopy(String name, TableShape source, int expected, int totalSegments,
+                                    RawCeilings.Write write) throws InterruptedException {
         TableShape destination = target.createTable(name + "-" + write.name().toLowerCase() + "-dst");
-        lastTimer = new CallTimer();
-        DynamoDbClient dynamoDb = lastTimer.wrap(target.dynamoDb());
+        CallTimer calls = new CallTimer();
+        DynamoDbClient dynamoDb = calls.wrap(target.dynamoDb());
         System.gc();
-        long start = System.nanoTime();
-        long copied = RawCeilings.copy(dynamoDb, source.table(), destination.table(), totalSegments, workers,
-                JobConfig.DEFAULT_PAGE_SIZE, true, write);
-        long end = System.nanoTime();
+        long copied;
+        long start;
+        long end;
+        CpuProfile.Usage cpu;
+        try (CpuProfile profile = CpuProfile.start()) {
+            start = System.nanoTime();
+            copied = RawCeilings.copy(dynamoDb, source.table(), destination, totalSegments, workers,
+                    JobConfig.DEFAULT_PAGE_SIZE, true, write);
+            end = System.nanoTime();
+            cpu = profile.stop((end - start) / 1e9);
+        }
         target.deleteTable(destination.table());
         if (copied != expected) {
             throw new IllegalStateException(name + " copied " + copied + " items of " + expected);
         }
         String lastCall = write == RawCeilings.Write.BATCH ? "DynamoDB.batchWriteItem" : "DynamoDB.putItem";
-        return timed(name, expected, start, end, lastCall);
+        return timed(name, expected, start, end, calls, lastCall, cpu);
     }
 
     /**
@@ -242,15 +263,15 @@ final class BenchCommand implements Callable<Integer> {
      *
      * @param heap when not null, receives the heap used while it ran
      */
-    private BenchReport.Figure pipeline(String name, TableShape source, int expected, int totalSegments,
-                                        WriteMode mode, HeapProbe.Usage[] heap) throws InterruptedException {
+    private BenchReport.Run pipeline(String name, TableShape source, int expected, int totalSegments,
+                                     WriteMode mode, HeapProbe.Usage[] heap) throws InterruptedException {
         String label = name + "-" + mode.name().toLowerCase();
         TableShape destination = target.createTable(label + "-dst");
         ProgressLedger created = target.createLedger(label + "-ledger");
         QueuePair queues = target.createQueuePair(label + "-q");
-        lastTimer = new CallTimer();
-        DynamoDbClient dynamoDb = lastTimer.wrap(target.dynamoDb());
-        SqsClient sqs = lastTimer.wrap(target.sqs());
+        CallTimer calls = new CallTimer();
+        DynamoDbClient dynamoDb = calls.wrap(target.dynamoDb());
+        SqsClient sqs = calls.wrap(target.sqs());
         ProgressLedger ledger = new ProgressLedger(dynamoDb, created.table(), clock);
         JobConfig job = JobConfig.builder().sourceTable(source.table()).destinationTable(destination.table())
                 .totalSegments(totalSegments).parallelWorkers(workers).writeMode(mode).build();
@@ -258,22 +279,26 @@ final class BenchCommand implements Callable<Integer> {
         var options = new LocalRun.FleetOptions(workers, budget, LocalRun.FleetOptions.marginFor(budget),
                 Duration.ofSeconds(1), false, false);
         LocalRun run = new LocalRun(dynamoDb, sqs, ledger, queues, clock, new Random());
+        // The last segment is done when its completing transaction returns; LocalRun's own elapsed time also
+        // holds the fleet's shutdown (a long poll of up to a second), which is not the pipeline's work.
+        String segmentDone = "DynamoDB.transactWriteItems";
         RunSummary summary;
         long start;
+        CpuProfile.Usage cpu;
         try (HeapProbe probe = heap != null ? HeapProbe.start() : null) {
             if (probe == null) {
                 System.gc();
             }
-            start = System.nanoTime();
-            summary = run.execute(UUID.randomUUID().toString(), job, options, false, err);
+            try (CpuProfile profile = CpuProfile.start()) {
+                start = System.nanoTime();
+                summary = run.execute(UUID.randomUUID().toString(), job, options, false, err);
+                cpu = profile.stop((calls.lastEndNanos(segmentDone) - start) / 1e9);
+            }
             if (probe != null) {
                 heap[0] = probe.usage();
             }
         }
-        // The last segment is done when its completing transaction returns; LocalRun's own elapsed time also
-        // holds the fleet's shutdown (a long poll of up to a second), which is not the pipeline's work.
-        String segmentDone = "DynamoDB.transactWriteItems";
-        long end = lastTimer.lastEndNanos(segmentDone);
+        long end = calls.lastEndNanos(segmentDone);
         target.deleteTable(destination.table());
         target.deleteTable(created.table());
         target.deleteQueues(queues.queueUrl(), queues.dlqUrl());
@@ -283,28 +308,31 @@ final class BenchCommand implements Callable<Integer> {
                     + ", " + summary.segmentsCompleted() + "/" + summary.totalSegments() + " segments, DLQ "
                     + summary.dlqMessages());
         }
-        return timed(name, expected, start, end, segmentDone);
+        return timed(name, expected, start, end, calls, segmentDone, cpu);
     }
 
     /**
-     * The figure of a copy that ran from {@code start} to {@code end}, with where its threads waited: until
-     * the first scan, and at the end, after their own last {@code lastCall} (nothing left for them to take).
+     * A copy that ran from {@code start} to {@code end}, with where its threads waited: until the first scan,
+     * and at the end, after their own last {@code lastCall} (nothing left for them to take).
      */
-    private BenchReport.Figure timed(String name, long items, long start, long end, String lastCall) {
+    private BenchReport.Run timed(String name, long items, long start, long end, CallTimer calls, String lastCall,
+                                  CpuProfile.Usage cpu) {
         double seconds = (end - start) / 1e9;
-        double startSeconds = (lastTimer.firstStartNanos("DynamoDB.scan") - start) / 1e9;
-        var lastEnds = lastTimer.lastEndsByThread(lastCall);
+        double startSeconds = (calls.firstStartNanos("DynamoDB.scan") - start) / 1e9;
+        var lastEnds = calls.lastEndsByThread(lastCall);
         double idle = (workers - lastEnds.size()) * seconds;
         for (long threadEnd : lastEnds) {
             idle += (end - threadEnd) / 1e9;
         }
-        return new BenchReport.Figure(name, items, "items", seconds, workers, startSeconds, idle / workers);
+        return new BenchReport.Run(new BenchReport.Figure(name, items, "items", seconds, workers, startSeconds,
+                idle / workers), calls.operations(), cpu);
     }
 
-    private BenchReport.Figure announce(BenchReport.Figure figure) {
+    private BenchReport.Run announce(BenchReport.Run run) {
+        BenchReport.Figure figure = run.figure();
         progress(String.format("%-20s %,9d %s in %6.2f s = %,9.1f %s/s", figure.name(), figure.count(),
                 figure.unit(), figure.seconds(), figure.rate(), figure.unit()));
-        return figure;
+        return run;
     }
 
     private void progress(String line) {

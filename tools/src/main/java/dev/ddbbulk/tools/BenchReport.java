@@ -37,6 +37,10 @@ final class BenchReport {
         }
     }
 
+    /** A measured figure with the calls it made and the CPU it took, for the report's profile. */
+    record Run(Figure figure, Map<String, CallTimer.Operation> calls, CpuProfile.Usage cpu) {
+    }
+
     /** The run's parameters, as given on the command line. */
     record Settings(int items, int itemBytes, int workers, int segments, int pageSize, int seederSegments,
                     int emptySegments, int emptySegmentItems, int rounds, String endpoint) {
@@ -44,7 +48,7 @@ final class BenchReport {
 
     private final Settings settings;
     private final Map<String, Figure> figures = new LinkedHashMap<>();
-    private final Map<String, Map<String, CallTimer.Operation>> profiles = new LinkedHashMap<>();
+    private final Map<String, Run> profiles = new LinkedHashMap<>();
     private final double loadAverageAtStart = loadAverage();
     private HeapProbe.Usage workerHeapSmall;
     private HeapProbe.Usage workerHeapLarge;
@@ -59,14 +63,17 @@ final class BenchReport {
     }
 
     /** Keeps the best of a path's rounds: other builds on the machine only ever slow a round down. */
-    void record(Figure figure, CallTimer timer) {
+    void record(Run run) {
+        Figure figure = run.figure();
         Figure best = figures.get(figure.name());
         if (best == null || figure.rate() > best.rate()) {
             figures.put(figure.name(), figure);
-            if (timer != null) {
-                profiles.put(figure.name(), timer.operations());
-            }
+            profiles.put(figure.name(), run);
         }
+    }
+
+    private void record(Figure figure) {
+        figures.put(figure.name(), figure);
     }
 
     Figure figure(String name) {
@@ -83,14 +90,14 @@ final class BenchReport {
     void seeder(SeederBench.Result result) {
         this.seeder = result;
         record(new Figure("rawSend", result.rawSendMessages(), "messages", result.rawSendMs() / 1000.0,
-                SeederBench.IN_FLIGHT), null);
+                SeederBench.IN_FLIGHT));
         long firstHalf = result.rawSendMessages() / 2;
         rawSendHalves = new double[] {
             result.rawSendFirstHalfMs() <= 0 ? 0 : round1(firstHalf * 1000.0 / result.rawSendFirstHalfMs()),
             result.rawSendSecondHalfMs() <= 0 ? 0
                     : round1((result.rawSendMessages() - firstHalf) * 1000.0 / result.rawSendSecondHalfMs())};
         record(new Figure("seeder", result.seederMessages(), "messages", result.seederMs() / 1000.0,
-                SeederBench.IN_FLIGHT), null);
+                SeederBench.IN_FLIGHT));
     }
 
     void elapsed(double seconds) {
@@ -112,6 +119,16 @@ final class BenchReport {
 
     Double seederRatio() {
         return ratio("seeder", "rawSend");
+    }
+
+    /** What the condition costs DynamoDB: conditional PutItem vs plain PutItem, both without the pipeline. */
+    Double conditionCostRatio() {
+        return ratio("rawConditionalPut", "rawPut");
+    }
+
+    /** What the pipeline costs in conditional mode, with the condition's own cost taken out. */
+    Double conditionalPipelineRatio() {
+        return ratio("pipelineConditional", "rawConditionalPut");
     }
 
     /** Wall time of the empty-segment run divided by its segments. */
@@ -139,6 +156,7 @@ final class BenchReport {
         node.put("endpoint", settings.endpoint());
         node.put("rawBatchItemsPerSecond", rate("rawBatch"));
         node.put("rawPutItemsPerSecond", rate("rawPut"));
+        node.put("rawConditionalPutItemsPerSecond", rate("rawConditionalPut"));
         node.put("pipelineBatchItemsPerSecond", rate("pipelineBatch"));
         node.put("pipelineConditionalItemsPerSecond", rate("pipelineConditional"));
         node.put("seederMessagesPerSecond", rate("seeder"));
@@ -158,6 +176,8 @@ final class BenchReport {
         node.put("batchRatio", batchRatio());
         node.put("conditionalRatio", conditionalRatio());
         node.put("seederRatio", seederRatio());
+        node.put("conditionCostRatio", conditionCostRatio());
+        node.put("conditionalPipelineRatio", conditionalPipelineRatio());
         ObjectNode targets = node.putObject("targets");
         for (Target t : targets()) {
             ObjectNode target = targets.putObject(t.name());
@@ -179,11 +199,16 @@ final class BenchReport {
             m.put("threads", f.threads());
             m.put("startSeconds", Double.isNaN(f.startSeconds()) ? null : round3(f.startSeconds()));
             m.put("tailSeconds", Double.isNaN(f.tailSeconds()) ? null : round3(f.tailSeconds()));
-            Map<String, CallTimer.Operation> profile = profiles.get(f.name());
-            if (profile != null) {
+            Run run = profiles.get(f.name());
+            if (run != null) {
                 ObjectNode calls = m.putObject("calls");
-                profile.forEach((op, o) -> calls.putObject(op).put("calls", o.calls())
+                run.calls().forEach((op, o) -> calls.putObject(op).put("calls", o.calls())
                         .put("meanMs", round2(o.meanMs())).put("totalMs", Math.round(o.totalMs())));
+                ObjectNode cpu = m.putObject("cpuSeconds");
+                run.cpu().cpuSeconds().forEach((user, seconds) -> cpu.put(user, round2(seconds)));
+                cpu.put("left to other processes or idle", round2(run.cpu().otherSeconds()));
+                m.put("gcPauseSeconds", round2(run.cpu().gcSeconds()));
+                m.put("jitSeconds", round2(run.cpu().jitSeconds()));
             }
         }
         ObjectNode machine = node.putObject("machine");
@@ -210,8 +235,8 @@ final class BenchReport {
                 loadAverageAtStart, loadAverage());
         out.println();
         out.printf("%-22s %10s %-9s %9s %12s%n", "measurement", "count", "", "seconds", "rate/s");
-        for (String name : List.of("rawBatch", "pipelineBatch", "rawPut", "pipelineConditional", "rawSend", "seeder",
-                "emptySegments")) {
+        for (String name : List.of("rawBatch", "pipelineBatch", "rawPut", "rawConditionalPut", "pipelineConditional",
+                "rawSend", "seeder", "emptySegments")) {
             Figure f = figures.get(name);
             if (f == null) {
                 out.printf("%-22s %10s%n", name, "(skipped)");
@@ -235,24 +260,34 @@ final class BenchReport {
         }
         out.println();
         for (Target t : targets()) {
-            out.printf("%-18s %8s   %-34s target %s %s  %s%n", t.name(), t.value() == null ? "-" : format(t.value()),
+            out.printf("%-18s %8s   %-34s target %s %s  %s%n", t.name(), formatNullable(t.value()),
                     t.meaning(), t.comparison(), format(t.bound()), t.value() == null ? "" : t.met() ? "✓" : "✗");
         }
+        out.printf("%-18s %8s   %-34s (no target: the condition's own cost)%n", "conditionCostRatio",
+                formatNullable(conditionCostRatio()), "rawConditionalPut / rawPut");
+        out.printf("%-18s %8s   %-34s (no target: the pipeline's cost alone)%n", "conditionalPipelineRatio",
+                formatNullable(conditionalPipelineRatio()), "pipelineConditional / rawConditionalPut");
         if (settings.items() != 50_000 || settings.workers() != 4 || settings.seederSegments() != 1_000_000) {
             out.println("(the targets are set for 50,000 items, 4 workers and 1,000,000 seeder segments)");
         }
         if (!profiles.isEmpty()) {
             out.println();
-            out.println("Where the time goes (calls; mean ms; total s over all threads):");
-            profiles.forEach((name, ops) -> {
-                Figure f = figures.get(name);
+            out.println("Where the time goes: calls (count, mean ms, total s over all threads) and this JVM's CPU (s)");
+            profiles.forEach((name, run) -> {
+                Figure f = run.figure();
                 out.printf("  %s: %d threads x %.2f s = %.1f thread-s; first scan after %.2f s, threads idle at"
                                 + " the end %.2f s on average%n", name, f.threads(), f.seconds(), f.threads() * f.seconds(),
                         f.startSeconds(), f.tailSeconds());
-                ops.entrySet().stream()
+                run.calls().entrySet().stream()
                         .sorted(Comparator.comparingDouble(e -> -e.getValue().totalMs()))
-                        .forEach(e -> out.printf("    %-36s %8d %9.2f %9.1f%n", e.getKey(), e.getValue().calls(),
+                        .forEach(e -> out.printf("    %-48s %8d %9.2f %9.1f%n", e.getKey(), e.getValue().calls(),
                                 e.getValue().meanMs(), e.getValue().totalMs() / 1000));
+                CpuProfile.Usage cpu = run.cpu();
+                out.printf("    CPU of %d cores x %.2f s = %.1f s:", cpu.cores(), cpu.wallSeconds(),
+                        cpu.cores() * cpu.wallSeconds());
+                cpu.cpuSeconds().forEach((user, seconds) -> out.printf(" %s %.1f;", user, seconds));
+                out.printf(" left to other processes or idle %.1f (GC pauses %.1f s, JIT %.1f s)%n", cpu.otherSeconds(),
+                        cpu.gcSeconds(), cpu.jitSeconds());
             });
         }
         out.printf("%nbench took %.0f s%n", elapsedSeconds);
@@ -277,6 +312,10 @@ final class BenchReport {
         all.add(new Target("emptySegmentMs", emptySegmentMs(), "<=", EMPTY_SEGMENT_TARGET_MS,
                 "wall time / segments"));
         return all;
+    }
+
+    private static String formatNullable(Double v) {
+        return v == null ? "-" : format(v);
     }
 
     private static String format(double v) {

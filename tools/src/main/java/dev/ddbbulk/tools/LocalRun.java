@@ -4,6 +4,7 @@ import dev.ddbbulk.core.Backoff;
 import dev.ddbbulk.core.JobConfig;
 import dev.ddbbulk.core.ProgressLedger;
 import dev.ddbbulk.core.RunProgress;
+import dev.ddbbulk.core.SeedResult;
 import dev.ddbbulk.core.SegmentSeeder;
 import dev.ddbbulk.core.SegmentWorker;
 import dev.ddbbulk.core.Sleeper;
@@ -14,6 +15,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -42,6 +47,38 @@ final class LocalRun {
         this.random = random;
     }
 
+    /** The seeder's result, or its failure as thrown by the seeder, so that bad input still exits with 2. */
+    private static SeedResult result(Future<SeedResult> seeded) {
+        try {
+            return seeded.get();
+        } catch (ExecutionException e) {
+            throw new SeedingFailed(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SeedingFailed(e);
+        }
+    }
+
+    /** Carries the seeder's failure out of the fleet's completion check. */
+    private static final class SeedingFailed extends RuntimeException {
+        SeedingFailed(Throwable cause) {
+            super(cause);
+        }
+
+        InterruptedException unwrap() throws InterruptedException {
+            if (getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (getCause() instanceof Error error) {
+                throw error;
+            }
+            if (getCause() instanceof InterruptedException interrupted) {
+                return interrupted;
+            }
+            throw new IllegalStateException("Seeding failed: " + getCause(), getCause());
+        }
+    }
+
     /** Fleet settings: how many workers and how they are timed. */
     record FleetOptions(int workers, Duration timeBudget, Duration safetyMargin, Duration retryDelay,
                         boolean showProgress, boolean terminal) {
@@ -60,12 +97,16 @@ final class LocalRun {
         long start = clock.millis();
         SegmentSeeder seeder = new SegmentSeeder(new TableValidator(dynamoDb), ledger, sqs, queues.queueUrl(),
                 random, 16, Backoff.DEFAULT, Sleeper.SYSTEM, clock);
-        var seeded = resume ? seeder.resume(runId) : seeder.seed(runId, job);
-        if (options.showProgress()) {
-            err.printf("%s run %s: %d segment messages in %d ms%n", resume ? "Resumed" : "Seeded", runId,
-                    seeded.messagesSent(), seeded.elapsed().toMillis());
-            err.flush();
-        }
+        // The fleet starts with the seeder, as Lambda's event source mapping does, so workers take the first
+        // segments while the rest are still being sent (a million segments take a minute or two to send).
+        // The seeder records the run before its first message, so a worker always finds the run it is given.
+        ExecutorService seeding = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "ddb-bulk-seed");
+            t.setDaemon(true);
+            return t;
+        });
+        Future<SeedResult> seeded = seeding.submit(() -> resume ? seeder.resume(runId) : seeder.seed(runId, job));
+        seeding.shutdown();
         List<SegmentWorker> workers = new ArrayList<>();
         SegmentWorker.Budgets budgets = SegmentWorker.Budgets.sharedByFleet();
         for (int i = 0; i < options.workers(); i++) {
@@ -76,7 +117,18 @@ final class LocalRun {
                 options.retryDelay(), clock);
         int[] emptyChecks = {0};
         long[] completed = {0};
+        boolean[] seedReported = {false};
         java.util.function.BooleanSupplier finished = () -> {
+            if (!seeded.isDone()) {
+                return false;
+            }
+            SeedResult result = result(seeded);
+            if (!seedReported[0] && options.showProgress()) {
+                err.printf("%s run %s: %d segment messages in %d ms%n", resume ? "Resumed" : "Seeded", runId,
+                        result.messagesSent(), result.elapsed().toMillis());
+                err.flush();
+            }
+            seedReported[0] = true;
             completed[0] = ledger.findRun(runId).orElseThrow().segmentsCompleted();
             if (completed[0] >= job.totalSegments()) {
                 return true;
@@ -84,13 +136,19 @@ final class LocalRun {
             emptyChecks[0] = QueuePair.depth(sqs, queues.queueUrl()) == 0 ? emptyChecks[0] + 1 : 0;
             return emptyChecks[0] >= EMPTY_CHECKS_TO_STOP;
         };
-        if (options.showProgress()) {
-            try (var progress = new ProgressReporter(err, options.terminal(), job.totalSegments(),
-                    () -> completed[0], fleet::itemsScanned, clock)) {
+        try {
+            if (options.showProgress()) {
+                try (var progress = new ProgressReporter(err, options.terminal(), job.totalSegments(),
+                        () -> completed[0], fleet::itemsScanned, clock)) {
+                    fleet.runUntil(finished, Duration.ofMillis(200));
+                }
+            } else {
                 fleet.runUntil(finished, Duration.ofMillis(200));
             }
-        } else {
-            fleet.runUntil(finished, Duration.ofMillis(200));
+        } catch (SeedingFailed e) {
+            throw e.unwrap();
+        } finally {
+            seeded.cancel(true);
         }
         RunProgress progress = ledger.progress(runId);
         long dlq = QueuePair.depth(sqs, queues.dlqUrl());

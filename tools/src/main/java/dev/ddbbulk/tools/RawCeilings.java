@@ -1,5 +1,6 @@
 package dev.ddbbulk.tools;
 
+import dev.ddbbulk.core.TableShape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +38,12 @@ final class RawCeilings {
         /** BatchWriteItem, 25 puts a call; unprocessed items are sent again at once. */
         BATCH,
         /** One PutItem per item. */
-        PUT
+        PUT,
+        /**
+         * One PutItem per item with the condition conditional mode uses for a copy into another table
+         * ({@code attribute_not_exists} of the partition key): what the condition itself costs.
+         */
+        CONDITIONAL_PUT
     }
 
     /**
@@ -46,8 +52,10 @@ final class RawCeilings {
      *
      * @return the items copied
      */
-    static long copy(DynamoDbClient dynamoDb, String source, String destination, int totalSegments, int threads,
+    static long copy(DynamoDbClient dynamoDb, String source, TableShape destination, int totalSegments, int threads,
                      int pageSize, boolean consistentRead, Write write) throws InterruptedException {
+        String table = destination.table();
+        Map<String, String> names = Map.of("#pk", destination.partitionKey());
         AtomicInteger nextSegment = new AtomicInteger();
         AtomicLong items = new AtomicLong();
         runThreads(threads, "ddb-bulk-raw-copy", () -> {
@@ -62,10 +70,15 @@ final class RawCeilings {
                     }
                     ScanResponse page = dynamoDb.scan(request.build());
                     if (write == Write.BATCH) {
-                        batchWrite(dynamoDb, destination, page.items());
+                        batchWrite(dynamoDb, table, page.items());
+                    } else if (write == Write.PUT) {
+                        for (Map<String, AttributeValue> item : page.items()) {
+                            dynamoDb.putItem(b -> b.tableName(table).item(item));
+                        }
                     } else {
                         for (Map<String, AttributeValue> item : page.items()) {
-                            dynamoDb.putItem(b -> b.tableName(destination).item(item));
+                            dynamoDb.putItem(b -> b.tableName(table).item(item)
+                                    .conditionExpression("attribute_not_exists(#pk)").expressionAttributeNames(names));
                         }
                     }
                     items.addAndGet(page.items().size());

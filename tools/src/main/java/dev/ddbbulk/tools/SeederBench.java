@@ -46,9 +46,10 @@ final class SeederBench {
     static final int HEAP_MB = 256;
     /** Concurrent SendMessageBatch calls: the seeder Lambda's default (SEND_CONCURRENCY) and rawSend's. */
     static final int IN_FLIGHT = 32;
-    private static final int WARM_UP = 50_000;
+    /** Raw messages sent before measuring (at most the count), in chunks of {@link #WARM_UP_CHUNK}. */
+    private static final int WARM_UP_MESSAGES = 500_000;
+    private static final int WARM_UP_CHUNK = 50_000;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> QUEUE_SUFFIXES = List.of("warm-raw", "warm-seed", "raw-1", "seed", "raw-2");
 
     private SeederBench() {
     }
@@ -106,9 +107,7 @@ final class SeederBench {
             if (child.isAlive()) {
                 child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
-            for (String suffix : QUEUE_SUFFIXES) {
-                deleteQueueIfExists(target.sqs(), queuePrefix + suffix);
-            }
+            deleteQueues(target.sqs(), queuePrefix);
         }
     }
 
@@ -126,12 +125,13 @@ final class SeederBench {
         }
     }
 
-    private static void deleteQueueIfExists(SqsClient sqs, String name) {
-        try {
-            String url = sqs.getQueueUrl(b -> b.queueName(name)).queueUrl();
-            sqs.deleteQueue(b -> b.queueUrl(url));
-        } catch (QueueDoesNotExistException e) {
-            // deleted by the child, or never made
+    private static void deleteQueues(SqsClient sqs, String prefix) {
+        for (String url : sqs.listQueues(b -> b.queueNamePrefix(prefix)).queueUrls()) {
+            try {
+                sqs.deleteQueue(b -> b.queueUrl(url));
+            } catch (QueueDoesNotExistException e) {
+                // deleted by the child meanwhile
+            }
         }
     }
 
@@ -154,10 +154,9 @@ final class SeederBench {
             Clock clock = Clock.systemUTC();
             ProgressLedger ledger = new ProgressLedger(dynamoDb, args.get("ledgerTable"), clock);
             Child child = new Child(dynamoDb, sqs, ledger, args.get("sourceTable"), prefix, clock);
-            int warmUp = Math.min(count, WARM_UP);
-            child.rawSend("warm-raw", warmUp);
-            child.seed("warm-seed", warmUp);
-            System.err.printf("warmed up with %d raw messages and %d seeded segments%n", warmUp, warmUp);
+            int warmUp = child.warmUp(count);
+            System.err.printf("warmed up with %d raw messages and %d seeded segments%n", warmUp,
+                    Math.min(count, WARM_UP_CHUNK));
 
             // Raw, seeder, raw: the raw rate is taken over both halves, before and after the seeder, so a drift
             // in the endpoint's speed (a server still compiling its hot paths, other work on the machine)
@@ -211,6 +210,28 @@ final class SeederBench {
             this.sourceTable = sourceTable;
             this.prefix = prefix;
             this.clock = clock;
+        }
+
+        /**
+         * Warms both JVMs up before anything is measured: on a busy 2-core machine ElasticMQ (in the bench's JVM)
+         * and the SDK client here compile their hot paths only after several hundred thousand messages, and a
+         * measurement that began before then would compare a cold path with a warm one. Raw messages go in
+         * chunks, each into a queue of its own deleted after it, with the rate of each chunk printed; then one
+         * seeding warms the seeder's own code.
+         *
+         * @return the raw messages sent
+         */
+        int warmUp(int count) throws InterruptedException {
+            int total = Math.min(count, WARM_UP_MESSAGES);
+            int chunk = Math.min(total, WARM_UP_CHUNK);
+            int sent = 0;
+            for (int round = 1; sent < total; round++) {
+                long[] r = rawSend("warm-raw-" + round, Math.min(chunk, total - sent));
+                sent += (int) r[0];
+                System.err.printf("warm-up %d: %,.0f messages/s%n", round, r[0] * 1000.0 / Math.max(1, r[1]));
+            }
+            seed("warm-seed", Math.min(count, WARM_UP_CHUNK));
+            return sent;
         }
 
         /** @return messages sent and milliseconds */

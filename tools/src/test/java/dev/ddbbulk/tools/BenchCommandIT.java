@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /** The bench's output, not its speed: speed targets are the bench's own business, never a test's. */
 class BenchCommandIT {
     private static final List<String> RATES = List.of("rawBatchItemsPerSecond", "rawPutItemsPerSecond",
-            "pipelineBatchItemsPerSecond", "pipelineConditionalItemsPerSecond", "seederMessagesPerSecond",
+            "rawConditionalPutItemsPerSecond", "pipelineBatchItemsPerSecond", "pipelineConditionalItemsPerSecond", "seederMessagesPerSecond",
             "rawSendMessagesPerSecond");
 
     @Test
@@ -36,6 +36,9 @@ class BenchCommandIT {
                 within(0.001));
         assertThat(json.get("seederRatio").asDouble()).isCloseTo(json.get("seederMessagesPerSecond").asDouble()
                 / json.get("rawSendMessagesPerSecond").asDouble(), within(0.001));
+        assertThat(json.get("conditionalPipelineRatio").asDouble()).isCloseTo(
+                json.get("pipelineConditionalItemsPerSecond").asDouble()
+                        / json.get("rawConditionalPutItemsPerSecond").asDouble(), within(0.001));
         assertThat(json.get("items").asInt()).isEqualTo(500);
         assertThat(json.get("workers").asInt()).isEqualTo(2);
         assertThat(json.get("segments").asInt()).isEqualTo(10);
@@ -51,7 +54,7 @@ class BenchCommandIT {
     @Test
     void bench_whenMeasurementsAreSkipped_reportsThemAsNullAndRunsTheRest() {
         Cli result = Cli.run("bench", "--items", "60", "--workers", "2", "--empty-segments", "20", "--skip",
-                "warmUp,rawBatch,pipelineBatch,rawPut,pipelineConditional,workerHeap,seeder", "--json");
+                "warmUp,rawBatch,pipelineBatch,rawPut,rawConditionalPut,pipelineConditional,workerHeap,seeder", "--json");
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         JsonNode json = result.json();
