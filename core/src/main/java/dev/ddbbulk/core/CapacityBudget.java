@@ -2,6 +2,7 @@ package dev.ddbbulk.core;
 
 import java.time.Clock;
 import java.time.Duration;
+import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 
 /**
  * One worker's share of a table's capacity budget, in capacity units per second, measured from what
@@ -43,6 +44,14 @@ public final class CapacityBudget {
 
     public static CapacityBudget unlimited() {
         return new CapacityBudget(Double.POSITIVE_INFINITY, Clock.systemUTC(), Sleeper.SYSTEM);
+    }
+
+    /**
+     * What a write metered by this budget asks DynamoDB to return: its consumed capacity, or nothing when
+     * the budget is unlimited (DynamoDB Local, for one, spends measurable time working it out).
+     */
+    public ReturnConsumedCapacity consumedCapacityToReturn() {
+        return isUnlimited() ? ReturnConsumedCapacity.NONE : ReturnConsumedCapacity.TOTAL;
     }
 
     public boolean isUnlimited() {

@@ -9,7 +9,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
-import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 
 /**
  * Safe writes, one conditional PutItem or DeleteItem per item, so that a change made by another writer
@@ -62,14 +61,14 @@ final class ConditionalWriter {
             boolean applied;
             if (action instanceof ItemAction.Put put) {
                 var request = software.amazon.awssdk.services.dynamodb.model.PutItemRequest.builder()
-                        .tableName(shape.table()).item(put.item()).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL);
+                        .tableName(shape.table()).item(put.item()).returnConsumedCapacity(budget.consumedCapacityToReturn());
                 condition.applyTo(request::conditionExpression, request::expressionAttributeNames,
                         request::expressionAttributeValues);
                 applied = attempt(() -> dynamoDb.putItem(request.build()).consumedCapacity());
             } else {
                 var request = software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest.builder()
                         .tableName(shape.table()).key(shape.keyOf(((ItemAction.Delete) action).key()))
-                        .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL);
+                        .returnConsumedCapacity(budget.consumedCapacityToReturn());
                 condition.applyTo(request::conditionExpression, request::expressionAttributeNames,
                         request::expressionAttributeValues);
                 applied = attempt(() -> dynamoDb.deleteItem(request.build()).consumedCapacity());

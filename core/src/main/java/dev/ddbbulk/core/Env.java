@@ -16,6 +16,7 @@ public final class Env {
     public static final String VERSION_ATTRIBUTE = "VERSION_ATTRIBUTE";
     public static final String MAX_READ_UNITS = "MAX_READ_UNITS";
     public static final String MAX_WRITE_UNITS = "MAX_WRITE_UNITS";
+    public static final String CHECKPOINT_INTERVAL_SECONDS = "CHECKPOINT_INTERVAL_SECONDS";
     public static final String LEDGER_TABLE = "LEDGER_TABLE";
     public static final String SEGMENT_QUEUE_URL = "SEGMENT_QUEUE_URL";
     public static final String DLQ_URL = "DLQ_URL";
@@ -48,6 +49,9 @@ public final class Env {
         if (has(env, MAX_READ_UNITS)) b.maxReadUnits(Double.parseDouble(env.get(MAX_READ_UNITS)));
         if (has(env, MAX_WRITE_UNITS)) b.maxWriteUnits(Double.parseDouble(env.get(MAX_WRITE_UNITS)));
         if (has(env, VERSION_ATTRIBUTE)) b.versionAttribute(env.get(VERSION_ATTRIBUTE));
+        if (has(env, CHECKPOINT_INTERVAL_SECONDS)) {
+            b.checkpointIntervalSeconds(parseInt(env, CHECKPOINT_INTERVAL_SECONDS));
+        }
         return b;
     }
 

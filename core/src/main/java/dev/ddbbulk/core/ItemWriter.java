@@ -12,7 +12,6 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.DeleteRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
-import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
@@ -107,7 +106,7 @@ public final class ItemWriter {
             budget.awaitCapacity();
             try {
                 BatchWriteItemResponse response = dynamoDb.batchWriteItem(b -> b.requestItems(requestItems)
-                        .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+                        .returnConsumedCapacity(budget.consumedCapacityToReturn()));
                 if (response.hasConsumedCapacity()) {
                     response.consumedCapacity().forEach(c -> budget.consumed(
                             c.capacityUnits() == null ? 0 : c.capacityUnits()));

@@ -19,11 +19,13 @@ import java.util.Objects;
  * @param dryRun           scan and process, count what would be written, write nothing
  * @param maxReadUnits     read capacity units/s for the whole fleet (split evenly over the workers), or -1
  * @param maxWriteUnits    write capacity units/s for the whole fleet (split evenly over the workers), or -1
+ * @param checkpointIntervalSeconds how often a worker records its position in a segment, 0..900 s; 0 = after
+ *                         every page. A worker that dies writes again what it did since its last checkpoint.
  */
 public record JobConfig(String sourceTable, String destinationTable, boolean consistentRead,
                         int totalSegments, int parallelWorkers, double rateLimit, int pageSize,
                         String processor, WriteMode writeMode, String versionAttribute, boolean dryRun,
-                        double maxReadUnits, double maxWriteUnits) {
+                        double maxReadUnits, double maxWriteUnits, int checkpointIntervalSeconds) {
 
     public static final int MAX_SEGMENTS = 1_000_000;
     public static final int DEFAULT_SEGMENTS = 1000;
@@ -33,6 +35,8 @@ public record JobConfig(String sourceTable, String destinationTable, boolean con
     public static final int MAX_PAGE_SIZE = 10_000;
     public static final double UNLIMITED = -1;
     public static final String DEFAULT_PROCESSOR = "copy";
+    public static final int DEFAULT_CHECKPOINT_INTERVAL_SECONDS = 10;
+    public static final int MAX_CHECKPOINT_INTERVAL_SECONDS = 900;
 
     public JobConfig {
         requireTableName("SourceTable", "--source", sourceTable);
@@ -57,6 +61,11 @@ public record JobConfig(String sourceTable, String destinationTable, boolean con
         if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
             throw new InvalidJobException("PageSize must be between 1 and " + MAX_PAGE_SIZE + ", got " + pageSize
                     + "; set --page-size / PageSize within that range");
+        }
+        if (checkpointIntervalSeconds < 0 || checkpointIntervalSeconds > MAX_CHECKPOINT_INTERVAL_SECONDS) {
+            throw new InvalidJobException("CheckpointIntervalSeconds must be between 0 (after every page) and "
+                    + MAX_CHECKPOINT_INTERVAL_SECONDS + ", got " + checkpointIntervalSeconds
+                    + "; set --checkpoint-interval-seconds / CheckpointIntervalSeconds within that range");
         }
         if (processor == null || processor.isBlank()) {
             processor = DEFAULT_PROCESSOR;
@@ -88,7 +97,12 @@ public record JobConfig(String sourceTable, String destinationTable, boolean con
                 .consistentRead(consistentRead).totalSegments(totalSegments).parallelWorkers(parallelWorkers)
                 .rateLimit(rateLimit).pageSize(pageSize).processor(processor).writeMode(writeMode)
                 .versionAttribute(versionAttribute).dryRun(dryRun).maxReadUnits(maxReadUnits)
-                .maxWriteUnits(maxWriteUnits);
+                .maxWriteUnits(maxWriteUnits).checkpointIntervalSeconds(checkpointIntervalSeconds);
+    }
+
+    /** How often a worker records its position in a segment; zero means after every page. */
+    public java.time.Duration checkpointInterval() {
+        return java.time.Duration.ofSeconds(checkpointIntervalSeconds);
     }
 
     private static void requireTableName(String parameter, String option, String name) {
@@ -138,6 +152,7 @@ public record JobConfig(String sourceTable, String destinationTable, boolean con
         private boolean dryRun;
         private double maxReadUnits = UNLIMITED;
         private double maxWriteUnits = UNLIMITED;
+        private int checkpointIntervalSeconds = DEFAULT_CHECKPOINT_INTERVAL_SECONDS;
 
         private Builder() {
         }
@@ -155,10 +170,12 @@ public record JobConfig(String sourceTable, String destinationTable, boolean con
         public Builder dryRun(boolean v) { this.dryRun = v; return this; }
         public Builder maxReadUnits(double v) { this.maxReadUnits = v; return this; }
         public Builder maxWriteUnits(double v) { this.maxWriteUnits = v; return this; }
+        public Builder checkpointIntervalSeconds(int v) { this.checkpointIntervalSeconds = v; return this; }
 
         public JobConfig build() {
             return new JobConfig(sourceTable, destinationTable, consistentRead, totalSegments, parallelWorkers,
-                    rateLimit, pageSize, processor, writeMode, versionAttribute, dryRun, maxReadUnits, maxWriteUnits);
+                    rateLimit, pageSize, processor, writeMode, versionAttribute, dryRun, maxReadUnits, maxWriteUnits,
+                    checkpointIntervalSeconds);
         }
     }
 }

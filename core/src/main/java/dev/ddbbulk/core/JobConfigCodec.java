@@ -32,6 +32,7 @@ public final class JobConfigCodec {
         node.put("DryRun", job.dryRun());
         node.put("MaxReadUnits", job.maxReadUnits());
         node.put("MaxWriteUnits", job.maxWriteUnits());
+        node.put("CheckpointIntervalSeconds", job.checkpointIntervalSeconds());
         try {
             return JSON.writeValueAsString(node);
         } catch (JsonProcessingException e) {
@@ -72,6 +73,9 @@ public final class JobConfigCodec {
         if (node.has("DryRun")) b.dryRun(bool(node, "DryRun"));
         if (node.has("MaxReadUnits")) b.maxReadUnits(number(node, "MaxReadUnits"));
         if (node.has("MaxWriteUnits")) b.maxWriteUnits(number(node, "MaxWriteUnits"));
+        if (node.has("CheckpointIntervalSeconds")) {
+            b.checkpointIntervalSeconds(integer(node, "CheckpointIntervalSeconds"));
+        }
         return b.build();
     }
 

@@ -134,16 +134,18 @@ public final class ProgressLedger {
         try {
             Map<String, AttributeValue> item = dynamoDb.updateItem(b -> b.tableName(table)
                     .key(segmentKey(runId, segment))
-                    .updateExpression("SET #st = :running, leaseOwner = :me, leaseExpiresAt = :until, updatedAt = :now"
-                            + " ADD attempts :one")
+                    .updateExpression("SET #st = :running, leaseOwner = :me, leaseExpiresAt = :until, updatedAt = :now,"
+                            + " pages = if_not_exists(pages, :zero) ADD attempts :one")
                     .conditionExpression("attribute_not_exists(#st) OR (#st <> :done AND (attribute_not_exists(leaseOwner)"
                             + " OR leaseExpiresAt < :now))")
                     .expressionAttributeNames(Map.of("#st", "status"))
                     .expressionAttributeValues(Map.of(":running", s(SegmentStatus.IN_PROGRESS.name()),
                             ":done", s(SegmentStatus.DONE.name()), ":me", s(owner),
-                            ":until", n(leaseUntil.toEpochMilli()), ":now", n(now.toEpochMilli()), ":one", n(1)))
+                            ":until", n(leaseUntil.toEpochMilli()), ":now", n(now.toEpochMilli()), ":one", n(1),
+                            ":zero", n(0)))
                     .returnValues(ReturnValue.ALL_NEW)).attributes();
-            return new Claim.Granted(new Lease(runId, segment, owner), toSegment(item));
+            SegmentRecord record = toSegment(item);
+            return new Claim.Granted(new Lease(runId, segment, owner, record.pages()), record);
         } catch (ConditionalCheckFailedException e) {
             SegmentRecord current = findSegment(runId, segment).orElseThrow(() -> new IllegalStateException(
                     "Segment " + segment + " of run " + runId + " refused a claim but cannot be read", e));
@@ -151,37 +153,58 @@ public final class ProgressLedger {
         }
     }
 
-    /** Records a written page: the new checkpoint and the page's counts, atomically. */
-    public void checkpoint(Lease lease, Map<String, AttributeValue> lastEvaluatedKey, Counts page) {
+    /**
+     * Records written pages: the new checkpoint and the pages' counts, atomically. The write also requires the
+     * page count the lease last saw, so a call that the SDK sends again after a lost response cannot add the
+     * counts twice; such a replay is recognised and succeeds.
+     *
+     * @return the lease, now knowing the pages saved
+     */
+    public Lease checkpoint(Lease lease, Pages pages) {
+        if (pages.count() == 0 || pages.lastEvaluatedKey() == null) {
+            throw new IllegalArgumentException("A checkpoint needs at least one page and its LastEvaluatedKey, got "
+                    + pages.count() + " page(s)");
+        }
+        long after = lease.pages() + pages.count();
         try {
             dynamoDb.updateItem(b -> b.tableName(table).key(segmentKey(lease.runId(), lease.segment()))
-                    .updateExpression("SET checkpoint = :ck, updatedAt = :now"
-                            + " ADD scanned :sc, written :wr, deleted :de, skipped :sk, conditionalFailures :cf, pages :one")
-                    .conditionExpression("leaseOwner = :me AND #st = :running")
+                    .updateExpression("SET checkpoint = :ck, updatedAt = :now, pages = :after"
+                            + " ADD scanned :sc, written :wr, deleted :de, skipped :sk, conditionalFailures :cf")
+                    .conditionExpression("leaseOwner = :me AND #st = :running AND pages = :before")
                     .expressionAttributeNames(Map.of("#st", "status"))
-                    .expressionAttributeValues(withCounts(page, Map.of(
-                            ":ck", s(DynamoDbKeyCodec.toJson(lastEvaluatedKey)), ":now", n(clock.millis()),
-                            ":me", s(lease.owner()), ":running", s(SegmentStatus.IN_PROGRESS.name()), ":one", n(1)))));
+                    .expressionAttributeValues(withCounts(pages.counts(), Map.of(
+                            ":ck", s(DynamoDbKeyCodec.toJson(pages.lastEvaluatedKey())), ":now", n(clock.millis()),
+                            ":me", s(lease.owner()), ":running", s(SegmentStatus.IN_PROGRESS.name()),
+                            ":before", n(lease.pages()), ":after", n(after)))));
         } catch (ConditionalCheckFailedException e) {
-            throw new LeaseLostException(lease, e);
+            Map<String, AttributeValue> now = segmentItem(lease);
+            boolean replayed = lease.owner().equals(text(now.get("leaseOwner"))) && number(now.get("pages")) == after;
+            if (!replayed) {
+                throw new LeaseLostException(lease, e);
+            }
         }
+        return lease.withPages(after);
     }
 
     /**
-     * Marks the segment done with its last page's counts and adds the segment's totals to the run, in one
-     * transaction: a segment is counted into its run exactly once.
+     * Marks the segment done with the counts of the pages written since the last checkpoint and adds the
+     * segment's totals to the run, in one transaction (whose SDK-made idempotency token makes a retry
+     * harmless): a segment is counted into its run exactly once.
      *
-     * @param totals the segment's counts including the last page
+     * @param sinceCheckpoint the pages since the last checkpoint, including the last page
+     * @param totals          the segment's counts including the last page
      */
-    public void complete(Lease lease, Counts lastPage, Counts totals, long continuations) {
+    public void complete(Lease lease, Pages sinceCheckpoint, Counts totals, long continuations) {
         Update segment = Update.builder().tableName(table).key(segmentKey(lease.runId(), lease.segment()))
-                .updateExpression("SET #st = :done, updatedAt = :now REMOVE checkpoint, leaseOwner, leaseExpiresAt"
-                        + " ADD scanned :sc, written :wr, deleted :de, skipped :sk, conditionalFailures :cf, pages :one")
-                .conditionExpression("leaseOwner = :me AND #st = :running")
+                .updateExpression("SET #st = :done, updatedAt = :now, pages = :after"
+                        + " REMOVE checkpoint, leaseOwner, leaseExpiresAt"
+                        + " ADD scanned :sc, written :wr, deleted :de, skipped :sk, conditionalFailures :cf")
+                .conditionExpression("leaseOwner = :me AND #st = :running AND pages = :before")
                 .expressionAttributeNames(Map.of("#st", "status"))
-                .expressionAttributeValues(withCounts(lastPage, Map.of(":done", s(SegmentStatus.DONE.name()),
-                        ":now", n(clock.millis()), ":me", s(lease.owner()),
-                        ":running", s(SegmentStatus.IN_PROGRESS.name()), ":one", n(1))))
+                .expressionAttributeValues(withCounts(sinceCheckpoint.counts(), Map.of(
+                        ":done", s(SegmentStatus.DONE.name()), ":now", n(clock.millis()), ":me", s(lease.owner()),
+                        ":running", s(SegmentStatus.IN_PROGRESS.name()), ":before", n(lease.pages()),
+                        ":after", n(lease.pages() + sinceCheckpoint.count()))))
                 .build();
         Update run = Update.builder().tableName(table).key(runKey(lease.runId()))
                 .updateExpression("SET lastCompletedAt = :now"
@@ -204,31 +227,83 @@ public final class ProgressLedger {
         }
     }
 
-    /** Gives the segment up before a continuation message is sent, so that message can claim it. */
-    public void releaseForContinuation(Lease lease) {
+    /**
+     * Saves the pages written since the last checkpoint and gives the segment up, so the continuation
+     * message sent next can claim it. Idempotent: when the segment is no longer ours (this call was sent
+     * twice, or the lease expired and another delivery has it) but not done, it returns normally, because
+     * a continuation for a segment someone holds is acknowledged without work.
+     *
+     * @throws LeaseLostException when the segment is done: there is nothing left to continue
+     */
+    public void releaseForContinuation(Lease lease, Pages sinceCheckpoint) {
         try {
             dynamoDb.updateItem(b -> b.tableName(table).key(segmentKey(lease.runId(), lease.segment()))
-                    .updateExpression("REMOVE leaseOwner, leaseExpiresAt SET updatedAt = :now ADD continuations :one")
-                    .conditionExpression("leaseOwner = :me")
-                    .expressionAttributeValues(Map.of(":me", s(lease.owner()), ":now", n(clock.millis()), ":one", n(1))));
+                    .updateExpression("REMOVE leaseOwner, leaseExpiresAt SET updatedAt = :now"
+                            + saving(sinceCheckpoint) + " ADD continuations :one" + adding(sinceCheckpoint))
+                    .conditionExpression("leaseOwner = :me AND pages = :before")
+                    .expressionAttributeValues(saved(lease, sinceCheckpoint, Map.of(":me", s(lease.owner()),
+                            ":now", n(clock.millis()), ":one", n(1), ":before", n(lease.pages())))));
+        } catch (ConditionalCheckFailedException e) {
+            Map<String, AttributeValue> now = segmentItem(lease);
+            if (SegmentStatus.DONE.name().equals(text(now.get("status")))) {
+                throw new LeaseLostException(lease, e);
+            }
+        }
+    }
+
+    /**
+     * Records why a delivery failed, saves the pages it wrote before the failure, and gives the segment up
+     * for the next delivery.
+     */
+    public void recordFailure(Lease lease, String error, Pages sinceCheckpoint) {
+        String trimmed = error.length() > 2000 ? error.substring(0, 2000) + "..." : error;
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":failed", s(SegmentStatus.FAILED.name()),
+                ":err", s(trimmed), ":now", n(clock.millis()), ":me", s(lease.owner()), ":before", n(lease.pages())));
+        String adding = adding(sinceCheckpoint);
+        try {
+            dynamoDb.updateItem(b -> b.tableName(table).key(segmentKey(lease.runId(), lease.segment()))
+                    .updateExpression("SET #st = :failed, lastError = :err, updatedAt = :now" + saving(sinceCheckpoint)
+                            + " REMOVE leaseOwner, leaseExpiresAt" + (adding.isEmpty() ? "" : " ADD" + adding.substring(1)))
+                    .conditionExpression("leaseOwner = :me AND pages = :before")
+                    .expressionAttributeNames(Map.of("#st", "status"))
+                    .expressionAttributeValues(saved(lease, sinceCheckpoint, values)));
         } catch (ConditionalCheckFailedException e) {
             throw new LeaseLostException(lease, e);
         }
     }
 
-    /** Records why a delivery failed and gives the segment up for the next delivery. */
-    public void recordFailure(Lease lease, String error) {
-        String trimmed = error.length() > 2000 ? error.substring(0, 2000) + "..." : error;
-        try {
-            dynamoDb.updateItem(b -> b.tableName(table).key(segmentKey(lease.runId(), lease.segment()))
-                    .updateExpression("SET #st = :failed, lastError = :err, updatedAt = :now REMOVE leaseOwner, leaseExpiresAt")
-                    .conditionExpression("leaseOwner = :me")
-                    .expressionAttributeNames(Map.of("#st", "status"))
-                    .expressionAttributeValues(Map.of(":failed", s(SegmentStatus.FAILED.name()), ":err", s(trimmed),
-                            ":now", n(clock.millis()), ":me", s(lease.owner()))));
-        } catch (ConditionalCheckFailedException e) {
-            throw new LeaseLostException(lease, e);
+    /** The SET clauses that save {@code pages}, if any. */
+    private static String saving(Pages pages) {
+        return pages.count() == 0 ? "" : ", checkpoint = :ck, pages = :after";
+    }
+
+    /** The ADD clauses (each after a comma) that add {@code pages}' counts, if any. */
+    private static String adding(Pages pages) {
+        return pages.count() == 0 ? ""
+                : ", scanned :sc, written :wr, deleted :de, skipped :sk, conditionalFailures :cf";
+    }
+
+    private static Map<String, AttributeValue> saved(Lease lease, Pages pages, Map<String, AttributeValue> values) {
+        if (pages.count() == 0) {
+            return values;
         }
+        if (pages.lastEvaluatedKey() == null) {
+            throw new IllegalArgumentException("Pages to save need the LastEvaluatedKey of the last one");
+        }
+        Map<String, AttributeValue> all = withCounts(pages.counts(), values);
+        all.put(":ck", s(DynamoDbKeyCodec.toJson(pages.lastEvaluatedKey())));
+        all.put(":after", n(lease.pages() + pages.count()));
+        return all;
+    }
+
+    private Map<String, AttributeValue> segmentItem(Lease lease) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(b -> b.tableName(table)
+                .key(segmentKey(lease.runId(), lease.segment())).consistentRead(true)).item();
+        return item == null ? Map.of() : item;
+    }
+
+    private static String text(AttributeValue v) {
+        return v == null ? null : v.s();
     }
 
     public Optional<SegmentRecord> findSegment(String runId, int segment) {
@@ -352,8 +427,28 @@ public final class ProgressLedger {
         return AttributeValue.fromN(Long.toString(v));
     }
 
-    /** A delivery's hold on a segment. */
-    public record Lease(String runId, int segment, String owner) {
+    /**
+     * A delivery's hold on a segment.
+     *
+     * @param pages the pages the ledger has saved for the segment, as this delivery knows; every write of
+     *              the delivery requires it, so a replayed write cannot count anything twice
+     */
+    public record Lease(String runId, int segment, String owner, long pages) {
+        Lease withPages(long saved) {
+            return new Lease(runId, segment, owner, saved);
+        }
+    }
+
+    /**
+     * Pages a delivery has written since its last checkpoint: how many, their counts, and the
+     * LastEvaluatedKey of the last one (null after a segment's last page).
+     */
+    public record Pages(int count, Counts counts, Map<String, AttributeValue> lastEvaluatedKey) {
+        public static final Pages NONE = new Pages(0, Counts.ZERO, null);
+
+        public Pages plus(Counts page, Map<String, AttributeValue> lastEvaluatedKey) {
+            return new Pages(count + 1, counts.plus(page), lastEvaluatedKey);
+        }
     }
 
     /** The outcome of {@link #claim}. */

@@ -2,6 +2,7 @@ package dev.ddbbulk.core;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -159,10 +160,16 @@ public final class SegmentWorker {
         Map<String, AttributeValue> key = record.checkpoint() != null ? record.checkpoint()
                 : record.pages() == 0 ? message.exclusiveStartKey() : null;
         Counts totals = record.counts();
+        // Pages written but not yet checkpointed: saved every checkpoint interval, and always at the end,
+        // before a continuation and after a failure. Only a worker killed outright loses them (and writes
+        // them again on redelivery, as it would a page written just before a per-page checkpoint).
+        ProgressLedger.Pages unsaved = ProgressLedger.Pages.NONE;
+        Instant nextCheckpoint = clock.instant().plus(run.job.checkpointInterval());
         try {
             while (true) {
                 if (progress.pages > 0 && deadline.remaining().compareTo(safetyMargin) < 0) {
-                    ledger.releaseForContinuation(lease);
+                    ledger.releaseForContinuation(lease, unsaved);
+                    unsaved = ProgressLedger.Pages.NONE;
                     String body = SegmentMessageCodec.toJson(message.continueAt(key));
                     sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(body));
                     return SegmentOutcome.CONTINUED;
@@ -176,19 +183,24 @@ public final class SegmentWorker {
                 progress.pages++;
                 progress.counts = progress.counts.plus(pageCounts);
                 totals = totals.plus(pageCounts);
+                unsaved = unsaved.plus(pageCounts, page.lastEvaluatedKey());
                 if (page.last()) {
-                    ledger.complete(lease, pageCounts, totals, record.continuations());
+                    ledger.complete(lease, unsaved, totals, record.continuations());
                     return SegmentOutcome.COMPLETED;
                 }
-                ledger.checkpoint(lease, page.lastEvaluatedKey(), pageCounts);
                 key = page.lastEvaluatedKey();
+                if (!clock.instant().isBefore(nextCheckpoint)) {
+                    lease = ledger.checkpoint(lease, unsaved);
+                    unsaved = ProgressLedger.Pages.NONE;
+                    nextCheckpoint = clock.instant().plus(run.job.checkpointInterval());
+                }
             }
         } catch (ProgressLedger.LeaseLostException e) {
             LOG.warn("{}; another delivery carries the segment on", e.getMessage());
             return SegmentOutcome.DUPLICATE_IN_FLIGHT;
         } catch (RuntimeException | InterruptedException e) {
             try {
-                ledger.recordFailure(lease, describe(e));
+                ledger.recordFailure(lease, describe(e), unsaved);
             } catch (RuntimeException recordFailure) {
                 e.addSuppressed(recordFailure);
             }

@@ -93,6 +93,21 @@ class JobConfigTest {
     }
 
     @ParameterizedTest
+    @ValueSource(ints = {-1, 901})
+    void build_whenCheckpointIntervalOutOfRange_throwsNamingCheckpointIntervalSeconds(int seconds) {
+        assertThatThrownBy(() -> valid().checkpointIntervalSeconds(seconds).build())
+                .isInstanceOf(InvalidJobException.class)
+                .hasMessageContaining("CheckpointIntervalSeconds must be between 0 (after every page) and 900, got " + seconds)
+                .hasMessageContaining("--checkpoint-interval-seconds");
+    }
+
+    @Test
+    void checkpointInterval_whenDefault_isTenSecondsAndZeroMeansEveryPage() {
+        assertThat(valid().build().checkpointInterval()).isEqualTo(java.time.Duration.ofSeconds(10));
+        assertThat(valid().checkpointIntervalSeconds(0).build().checkpointInterval()).isZero();
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"ab", "has space", "emoji😀", "slash/name", "colon:name"})
     void build_whenSourceTableNameInvalid_throwsNamingSourceTable(String name) {
         assertThatThrownBy(() -> JobConfig.builder().sourceTable(name).build())
@@ -154,7 +169,7 @@ class JobConfigTest {
     void toBuilder_whenBuiltAgain_equalsOriginal() {
         JobConfig job = valid().destinationTable("dest").consistentRead(false).totalSegments(7).parallelWorkers(3)
                 .rateLimit(12.5).pageSize(20).processor("stamp").writeMode(WriteMode.CONDITIONAL)
-                .versionAttribute("v").dryRun(true).build();
+                .versionAttribute("v").dryRun(true).maxReadUnits(40).maxWriteUnits(20).checkpointIntervalSeconds(0).build();
 
         assertThat(job.toBuilder().build()).isEqualTo(job);
     }
@@ -163,7 +178,7 @@ class JobConfigTest {
     void codec_whenEveryFieldSet_roundTrips() {
         JobConfig job = valid().destinationTable("dest").consistentRead(false).totalSegments(7).parallelWorkers(3)
                 .rateLimit(12.5).pageSize(20).processor("com.example.MyProcessor").writeMode(WriteMode.CONDITIONAL)
-                .versionAttribute("v").dryRun(true).build();
+                .versionAttribute("v").dryRun(true).maxReadUnits(40).maxWriteUnits(20).checkpointIntervalSeconds(30).build();
 
         assertThat(JobConfigCodec.fromJson(JobConfigCodec.toJson(job))).isEqualTo(job);
     }
@@ -236,7 +251,7 @@ class JobConfigTest {
     void jobDefaults_whenEnvironmentSetsParameters_buildsJobFromThem() {
         Map<String, String> env = Map.of(Env.SOURCE_TABLE, "orders", Env.TOTAL_SEGMENTS, " 64 ",
                 Env.RATE_LIMITER, "150", Env.CONSISTENT_READ, "false", Env.ITEM_PROCESSOR, "stamp",
-                Env.DESTINATION_TABLE, "");
+                Env.DESTINATION_TABLE, "", Env.CHECKPOINT_INTERVAL_SECONDS, "30");
 
         JobConfig job = Env.jobDefaults(env).build();
 
@@ -245,6 +260,7 @@ class JobConfigTest {
         assertThat(job.consistentRead()).isFalse();
         assertThat(job.processor()).isEqualTo("stamp");
         assertThat(job.destinationTable()).isEqualTo("orders");
+        assertThat(job.checkpointIntervalSeconds()).isEqualTo(30);
     }
 
     @Test

@@ -128,7 +128,7 @@ class ProgressLedgerIT {
 
         assertThat(claim).isInstanceOf(ProgressLedger.Claim.Granted.class);
         var granted = (ProgressLedger.Claim.Granted) claim;
-        assertThat(granted.lease()).isEqualTo(new ProgressLedger.Lease(runId, 5, "owner-a"));
+        assertThat(granted.lease()).isEqualTo(new ProgressLedger.Lease(runId, 5, "owner-a", 0));
         assertThat(granted.segment().segment()).isEqualTo(5);
         assertThat(granted.segment().status()).isEqualTo(SegmentStatus.IN_PROGRESS);
         assertThat(granted.segment().attempts()).isEqualTo(1);
@@ -152,7 +152,7 @@ class ProgressLedgerIT {
     void claim_whenLeaseExpired_grantsToTheNewOwnerAndTheOldOneLosesIt() {
         ledger.startRun(runId, job);
         var first = (ProgressLedger.Claim.Granted) ledger.claim(runId, 5, "owner-a", leaseFor(Duration.ofMinutes(1)));
-        ledger.checkpoint(first.lease(), key("p1", "10"), new Counts(10, 10, 0, 0, 0));
+        var checkpointed = ledger.checkpoint(first.lease(), page(key("p1", "10"), new Counts(10, 10, 0, 0, 0)));
         clock.advance(Duration.ofSeconds(61));
 
         var claim = ledger.claim(runId, 5, "owner-b", leaseFor(Duration.ofMinutes(1)));
@@ -161,7 +161,7 @@ class ProgressLedgerIT {
         assertThat(claim.segment().attempts()).isEqualTo(2);
         assertThat(claim.segment().checkpoint()).isEqualTo(key("p1", "10"));
         assertThat(claim.segment().counts().scanned()).isEqualTo(10);
-        assertThatThrownBy(() -> ledger.checkpoint(first.lease(), key("p1", "20"), new Counts(10, 10, 0, 0, 0)))
+        assertThatThrownBy(() -> ledger.checkpoint(checkpointed, page(key("p1", "20"), new Counts(10, 10, 0, 0, 0))))
                 .isInstanceOf(ProgressLedger.LeaseLostException.class)
                 .hasMessageContaining("segment 5");
         assertThat(ledger.findSegment(runId, 5).orElseThrow().counts().scanned()).isEqualTo(10);
@@ -175,8 +175,8 @@ class ProgressLedgerIT {
         binaryKey.put("pk", AttributeValue.fromB(SdkBytes.fromByteArray(new byte[] {0, -1, 42})));
         binaryKey.put("sk", AttributeValue.fromN("12345678901234567890.000001"));
 
-        ledger.checkpoint(lease, key("p1", "1"), new Counts(50, 40, 5, 5, 0));
-        ledger.checkpoint(lease, binaryKey, new Counts(50, 49, 0, 1, 0));
+        var after = ledger.checkpoint(lease, page(key("p1", "1"), new Counts(50, 40, 5, 5, 0)));
+        ledger.checkpoint(after, page(binaryKey, new Counts(50, 49, 0, 1, 0)));
 
         SegmentRecord segment = ledger.findSegment(runId, 3).orElseThrow();
         assertThat(segment.status()).isEqualTo(SegmentStatus.IN_PROGRESS);
@@ -192,11 +192,11 @@ class ProgressLedgerIT {
         var lease = grant(7);
         Counts firstPage = new Counts(100, 100, 0, 0, 0);
         Counts lastPage = new Counts(30, 20, 5, 5, 1);
-        ledger.checkpoint(lease, key("p1", "1"), firstPage);
+        var checkpointed = ledger.checkpoint(lease, page(key("p1", "1"), firstPage));
 
-        ledger.complete(lease, lastPage, firstPage.plus(lastPage), 2);
+        ledger.complete(checkpointed, last(lastPage), firstPage.plus(lastPage), 2);
 
-        assertThatThrownBy(() -> ledger.complete(lease, lastPage, firstPage.plus(lastPage), 2))
+        assertThatThrownBy(() -> ledger.complete(checkpointed, last(lastPage), firstPage.plus(lastPage), 2))
                 .isInstanceOf(ProgressLedger.LeaseLostException.class);
         RunRecord run = ledger.findRun(runId).orElseThrow();
         assertThat(run.segmentsCompleted()).isEqualTo(1);
@@ -216,9 +216,9 @@ class ProgressLedgerIT {
         clock.advance(Duration.ofMinutes(2));
         var current = grant(7);
 
-        assertThatThrownBy(() -> ledger.complete(stale, new Counts(5, 5, 0, 0, 0), new Counts(5, 5, 0, 0, 0), 0))
+        assertThatThrownBy(() -> ledger.complete(stale, last(new Counts(5, 5, 0, 0, 0)), new Counts(5, 5, 0, 0, 0), 0))
                 .isInstanceOf(ProgressLedger.LeaseLostException.class);
-        ledger.complete(current, new Counts(6, 6, 0, 0, 0), new Counts(6, 6, 0, 0, 0), 0);
+        ledger.complete(current, last(new Counts(6, 6, 0, 0, 0)), new Counts(6, 6, 0, 0, 0), 0);
 
         RunRecord run = ledger.findRun(runId).orElseThrow();
         assertThat(run.segmentsCompleted()).isEqualTo(1);
@@ -229,7 +229,7 @@ class ProgressLedgerIT {
     void claim_whenSegmentDone_returnsAlreadyDone() {
         ledger.startRun(runId, job);
         var lease = grant(2);
-        ledger.complete(lease, new Counts(1, 1, 0, 0, 0), new Counts(1, 1, 0, 0, 0), 0);
+        ledger.complete(lease, last(new Counts(1, 1, 0, 0, 0)), new Counts(1, 1, 0, 0, 0), 0);
         clock.advance(Duration.ofHours(1));
 
         var claim = ledger.claim(runId, 2, "late-duplicate", leaseFor(Duration.ofMinutes(1)));
@@ -242,12 +242,11 @@ class ProgressLedgerIT {
     @Test
     void recordFailure_whenLeaseHeld_marksFailedAndProgressListsIt() {
         ledger.startRun(runId, job);
-        var failing = grant(9);
-        ledger.checkpoint(failing, key("p9", "90"), new Counts(20, 20, 0, 0, 0));
+        var failing = ledger.checkpoint(grant(9), page(key("p9", "90"), new Counts(20, 20, 0, 0, 0)));
         var fine = grant(10);
-        ledger.checkpoint(fine, key("p10", "100"), new Counts(7, 7, 0, 0, 0));
+        ledger.checkpoint(fine, page(key("p10", "100"), new Counts(7, 7, 0, 0, 0)));
 
-        ledger.recordFailure(failing, "IllegalStateException: bad item p9/91");
+        ledger.recordFailure(failing, "IllegalStateException: bad item p9/91", ProgressLedger.Pages.NONE);
 
         SegmentRecord failed = ledger.findSegment(runId, 9).orElseThrow();
         assertThat(failed.status()).isEqualTo(SegmentStatus.FAILED);
@@ -265,9 +264,8 @@ class ProgressLedgerIT {
     @Test
     void claim_whenSegmentFailed_grantsARetryFromItsCheckpoint() {
         ledger.startRun(runId, job);
-        var failing = grant(9);
-        ledger.checkpoint(failing, key("p9", "90"), new Counts(20, 20, 0, 0, 0));
-        ledger.recordFailure(failing, "boom");
+        var failing = ledger.checkpoint(grant(9), page(key("p9", "90"), new Counts(20, 20, 0, 0, 0)));
+        ledger.recordFailure(failing, "boom", ProgressLedger.Pages.NONE);
 
         var retry = ledger.claim(runId, 9, "retry", leaseFor(Duration.ofMinutes(1)));
 
@@ -285,25 +283,84 @@ class ProgressLedgerIT {
         clock.advance(Duration.ofMinutes(2));
         grant(4);
 
-        assertThatThrownBy(() -> ledger.recordFailure(stale, "late error"))
+        assertThatThrownBy(() -> ledger.recordFailure(stale, "late error", ProgressLedger.Pages.NONE))
                 .isInstanceOf(ProgressLedger.LeaseLostException.class);
         assertThat(ledger.findSegment(runId, 4).orElseThrow().status()).isEqualTo(SegmentStatus.IN_PROGRESS);
     }
 
     @Test
-    void releaseForContinuation_whenCalled_letsTheNextDeliveryClaimAtOnce() {
+    void releaseForContinuation_whenCalled_savesTheUnsavedPagesAndLetsTheNextDeliveryClaimAtOnce() {
         ledger.startRun(runId, job);
-        var lease = grant(1);
-        ledger.checkpoint(lease, key("p1", "5"), new Counts(5, 5, 0, 0, 0));
+        var lease = ledger.checkpoint(grant(1), page(key("p1", "5"), new Counts(5, 5, 0, 0, 0)));
 
-        ledger.releaseForContinuation(lease);
+        ledger.releaseForContinuation(lease, new ProgressLedger.Pages(2, new Counts(8, 7, 0, 1, 0), key("p1", "13")));
         var next = ledger.claim(runId, 1, "continuation", leaseFor(Duration.ofMinutes(1)));
 
         assertThat(next).isInstanceOf(ProgressLedger.Claim.Granted.class);
         assertThat(next.segment().continuations()).isEqualTo(1);
-        assertThat(next.segment().checkpoint()).isEqualTo(key("p1", "5"));
-        assertThatThrownBy(() -> ledger.releaseForContinuation(lease))
+        assertThat(next.segment().checkpoint()).isEqualTo(key("p1", "13"));
+        assertThat(next.segment().counts()).isEqualTo(new Counts(13, 12, 0, 1, 0));
+        assertThat(next.segment().pages()).isEqualTo(3);
+        assertThat(((ProgressLedger.Claim.Granted) next).lease().pages()).isEqualTo(3);
+    }
+
+    @Test
+    void releaseForContinuation_whenSentTwice_savesOnceAndReturns() {
+        ledger.startRun(runId, job);
+        var lease = grant(1);
+        var pages = new ProgressLedger.Pages(1, new Counts(5, 5, 0, 0, 0), key("p1", "5"));
+
+        ledger.releaseForContinuation(lease, pages);
+        ledger.releaseForContinuation(lease, pages);
+
+        SegmentRecord segment = ledger.findSegment(runId, 1).orElseThrow();
+        assertThat(segment.counts().scanned()).isEqualTo(5);
+        assertThat(segment.pages()).isEqualTo(1);
+        assertThat(segment.continuations()).isEqualTo(1);
+    }
+
+    @Test
+    void releaseForContinuation_whenSegmentDone_throwsLeaseLost() {
+        ledger.startRun(runId, job);
+        var stale = grant(1);
+        clock.advance(Duration.ofMinutes(2));
+        ledger.complete(grant(1), last(new Counts(3, 3, 0, 0, 0)), new Counts(3, 3, 0, 0, 0), 0);
+
+        assertThatThrownBy(() -> ledger.releaseForContinuation(stale, ProgressLedger.Pages.NONE))
                 .isInstanceOf(ProgressLedger.LeaseLostException.class);
+        assertThat(ledger.findSegment(runId, 1).orElseThrow().continuations()).isZero();
+    }
+
+    @Test
+    void checkpoint_whenTheSameWriteIsSentAgain_countsItOnceAndReturnsTheSameLease() {
+        ledger.startRun(runId, job);
+        var lease = grant(6);
+        var pages = new ProgressLedger.Pages(3, new Counts(30, 29, 0, 1, 0), key("p6", "30"));
+
+        var first = ledger.checkpoint(lease, pages);
+        var replay = ledger.checkpoint(lease, pages);
+
+        assertThat(replay).isEqualTo(first);
+        assertThat(first.pages()).isEqualTo(3);
+        SegmentRecord segment = ledger.findSegment(runId, 6).orElseThrow();
+        assertThat(segment.counts()).isEqualTo(new Counts(30, 29, 0, 1, 0));
+        assertThat(segment.pages()).isEqualTo(3);
+    }
+
+    @Test
+    void recordFailure_withUnsavedPages_savesThemWithTheError() {
+        ledger.startRun(runId, job);
+        var lease = grant(11);
+
+        ledger.recordFailure(lease, "boom", new ProgressLedger.Pages(2, new Counts(20, 20, 0, 0, 0), key("p11", "20")));
+
+        SegmentRecord failed = ledger.findSegment(runId, 11).orElseThrow();
+        assertThat(failed.status()).isEqualTo(SegmentStatus.FAILED);
+        assertThat(failed.checkpoint()).isEqualTo(key("p11", "20"));
+        assertThat(failed.counts().scanned()).isEqualTo(20);
+        assertThat(failed.pages()).isEqualTo(2);
+        var retry = (ProgressLedger.Claim.Granted) ledger.claim(runId, 11, "retry", leaseFor(Duration.ofMinutes(1)));
+        assertThat(retry.lease().pages()).isEqualTo(2);
     }
 
     @Test
@@ -312,9 +369,9 @@ class ProgressLedgerIT {
         for (int segment = 0; segment < 12; segment++) {
             var lease = grant(segment);
             if (segment % 3 == 0) {
-                ledger.checkpoint(lease, key("p", Integer.toString(segment)), new Counts(1, 1, 0, 0, 0));
+                ledger.checkpoint(lease, page(key("p", Integer.toString(segment)), new Counts(1, 1, 0, 0, 0)));
             } else {
-                ledger.complete(lease, new Counts(10, 9, 0, 1, 0), new Counts(10, 9, 0, 1, 0), 0);
+                ledger.complete(lease, last(new Counts(10, 9, 0, 1, 0)), new Counts(10, 9, 0, 1, 0), 0);
             }
         }
 
@@ -339,6 +396,14 @@ class ProgressLedgerIT {
         var claim = ledger.claim(runId, segment, "owner-" + segment + "-" + clock.millis(), leaseFor(Duration.ofMinutes(1)));
         assertThat(claim).isInstanceOf(ProgressLedger.Claim.Granted.class);
         return ((ProgressLedger.Claim.Granted) claim).lease();
+    }
+
+    private static ProgressLedger.Pages page(Map<String, AttributeValue> lastEvaluatedKey, Counts counts) {
+        return new ProgressLedger.Pages(1, counts, lastEvaluatedKey);
+    }
+
+    private static ProgressLedger.Pages last(Counts counts) {
+        return new ProgressLedger.Pages(1, counts, null);
     }
 
     private Instant leaseFor(Duration duration) {

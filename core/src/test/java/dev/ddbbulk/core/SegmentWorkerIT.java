@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -248,6 +250,47 @@ class SegmentWorkerIT {
     }
 
     @Test
+    void process_whenCheckpointIntervalPasses_checkpointsAtTheFirstPageBoundaryAfterIt() throws Exception {
+        TestTables.fill(dynamoDb, source, 190);
+        String runId = seed(copyJob().processor(TestProcessors.Ticking.class.getName()).totalSegments(1).pageSize(20)
+                .checkpointIntervalSeconds(10).build());
+        AtomicInteger checkpoints = new AtomicInteger();
+        SegmentWorker ticking = new SegmentWorker(dynamoDb, sqs, queueUrl,
+                new ProgressLedger(countingCheckpoints(dynamoDb, checkpoints), ledger.table(), Clock.systemUTC()),
+                SAFETY_MARGIN, TestProcessors.Ticking.CLOCK, new Random(5), Sleeper.SYSTEM);
+        Message message = TestTables.receive(sqs, queueUrl, 1, Duration.ofSeconds(20)).get(0);
+
+        BatchResult result = ticking.process(List.of(queued(message)), generous());
+
+        // 10 pages (the last of 10 items) of 4 s each: 12 s after the start the 3rd page passes the 10 s mark, then the 6th and 9th;
+        // the 10th and last is saved by the completing transaction.
+        assertThat(result.outcomes().values()).containsExactly(SegmentOutcome.COMPLETED);
+        assertThat(checkpoints).hasValue(3);
+        SegmentRecord segment = ledger.findSegment(runId, 0).orElseThrow();
+        assertThat(segment.pages()).isEqualTo(10);
+        assertThat(segment.counts()).isEqualTo(new Counts(190, 190, 0, 0, 0));
+        assertThat(ledger.findRun(runId).orElseThrow().completedCounts()).isEqualTo(new Counts(190, 190, 0, 0, 0));
+        assertDestinationEqualsSource();
+    }
+
+    @Test
+    void process_whenCheckpointIntervalIsZero_checkpointsAfterEveryPageButTheLast() throws Exception {
+        TestTables.fill(dynamoDb, source, 190);
+        String runId = seed(copyJob().totalSegments(1).pageSize(20).checkpointIntervalSeconds(0).build());
+        AtomicInteger checkpoints = new AtomicInteger();
+        SegmentWorker eager = new SegmentWorker(dynamoDb, sqs, queueUrl,
+                new ProgressLedger(countingCheckpoints(dynamoDb, checkpoints), ledger.table(), Clock.systemUTC()),
+                SAFETY_MARGIN, MutableClock.atEpochSecond(1_700_000_000), new Random(5), Sleeper.SYSTEM);
+        Message message = TestTables.receive(sqs, queueUrl, 1, Duration.ofSeconds(20)).get(0);
+
+        eager.process(List.of(queued(message)), generous());
+
+        assertThat(checkpoints).hasValue(9);
+        assertThat(ledger.findSegment(runId, 0).orElseThrow().pages()).isEqualTo(10);
+        assertThat(ledger.findRun(runId).orElseThrow().completedCounts()).isEqualTo(new Counts(190, 190, 0, 0, 0));
+    }
+
+    @Test
     void process_whenRedeliveredAfterAFailure_resumesFromTheCheckpointAndCountsEachItemOnce() throws Exception {
         TestTables.fill(dynamoDb, source, 200);
         List<Map<String, AttributeValue>> scanOrder = new ArrayList<>();
@@ -397,6 +440,26 @@ class SegmentWorkerIT {
 
     private static Set<String> keys(List<Map<String, AttributeValue>> items) {
         return items.stream().map(TestTables::keyString).collect(Collectors.toSet());
+    }
+
+    /** {@code dynamoDb}, counting the ledger's checkpoint writes. */
+    private static DynamoDbClient countingCheckpoints(DynamoDbClient dynamoDb, AtomicInteger checkpoints) {
+        return (DynamoDbClient) java.lang.reflect.Proxy.newProxyInstance(DynamoDbClient.class.getClassLoader(),
+                new Class<?>[] {DynamoDbClient.class}, (proxy, method, args) -> {
+                    if (args != null && args.length == 1 && args[0] instanceof java.util.function.Consumer) {
+                        // updateItem(Consumer) and the like build the request and call the proxy with it
+                        return java.lang.reflect.InvocationHandler.invokeDefault(proxy, method, args);
+                    }
+                    if (args != null && args.length == 1 && args[0] instanceof UpdateItemRequest update
+                            && update.updateExpression().startsWith("SET checkpoint = :ck")) {
+                        checkpoints.incrementAndGet();
+                    }
+                    try {
+                        return method.invoke(dynamoDb, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     private static Deadline generous() {

@@ -34,6 +34,23 @@ final class TestProcessors {
         }
     }
 
+    /** Copies every item; each page moves {@link #CLOCK} on by {@link #PAGE_TIME}, as if it took that long. */
+    public static final class Ticking implements ItemProcessor {
+        static final MutableClock CLOCK = new MutableClock(java.time.Instant.now());
+        static final java.time.Duration PAGE_TIME = java.time.Duration.ofSeconds(4);
+
+        @Override
+        public ItemAction process(Map<String, AttributeValue> item) {
+            return ItemAction.put(item);
+        }
+
+        @Override
+        public java.util.List<ItemAction> processPage(java.util.List<Map<String, AttributeValue>> items) {
+            CLOCK.advance(PAGE_TIME);
+            return ItemProcessor.super.processPage(items);
+        }
+    }
+
     /** Copies every item but throws on any item that has a {@code poison} attribute. */
     public static final class Poison implements ItemProcessor {
         static final String ATTRIBUTE = "poison";

@@ -105,6 +105,10 @@ class TemplateTest {
         assertThat(((Number) parameter("RateLimiter").get("Default")).doubleValue()).isEqualTo(defaults.rateLimit());
         assertThat(parameter("PageSize").get("Default")).isEqualTo(defaults.pageSize());
         assertThat(parameter("PageSize").get("MaxValue")).isEqualTo(JobConfig.MAX_PAGE_SIZE);
+        assertThat(parameter("CheckpointIntervalSeconds").get("Default")).isEqualTo(defaults.checkpointIntervalSeconds());
+        assertThat(parameter("CheckpointIntervalSeconds").get("MinValue")).isEqualTo(0);
+        assertThat(parameter("CheckpointIntervalSeconds").get("MaxValue"))
+                .isEqualTo(JobConfig.MAX_CHECKPOINT_INTERVAL_SECONDS);
         assertThat(parameter("ItemProcessor").get("Default")).isEqualTo(defaults.processor());
         assertThat(parameter("ConsistentRead").get("Default")).isEqualTo(Boolean.toString(defaults.consistentRead()));
         assertThat(parameter("WriteMode").get("Default")).isEqualTo(defaults.writeMode().name().toLowerCase());
@@ -276,6 +280,7 @@ class TemplateTest {
         parameterByVariable.put(Env.PARALLEL_LAMBDA_FUNCTIONS, "ParallelLambdaFunctions");
         parameterByVariable.put(Env.RATE_LIMITER, "RateLimiter");
         parameterByVariable.put(Env.PAGE_SIZE, "PageSize");
+        parameterByVariable.put(Env.CHECKPOINT_INTERVAL_SECONDS, "CheckpointIntervalSeconds");
         parameterByVariable.put(Env.ITEM_PROCESSOR, "ItemProcessor");
         parameterByVariable.put(Env.WRITE_MODE, "WriteMode");
         parameterByVariable.put(Env.VERSION_ATTRIBUTE, "VersionAttribute");

@@ -19,10 +19,11 @@ import java.util.Set;
 final class ExecutionInput {
     static final List<String> PARAMETERS = List.of("SourceTable", "DestinationTable", "ConsistentRead",
             "TotalSegments", "ParallelLambdaFunctions", "RateLimiter", "PageSize", "ItemProcessor", "WriteMode",
-            "VersionAttribute", "DryRun", "MaxReadUnits", "MaxWriteUnits");
+            "VersionAttribute", "DryRun", "MaxReadUnits", "MaxWriteUnits", "CheckpointIntervalSeconds");
     /** The input field that makes an execution follow an existing run instead of starting one of its own name. */
     static final String RUN_ID = "RunId";
-    private static final Set<String> WHOLE_NUMBERS = Set.of("TotalSegments", "ParallelLambdaFunctions", "PageSize");
+    private static final Set<String> WHOLE_NUMBERS = Set.of("TotalSegments", "ParallelLambdaFunctions", "PageSize",
+            "CheckpointIntervalSeconds");
     private static final Set<String> NUMBERS = Set.of("RateLimiter", "MaxReadUnits", "MaxWriteUnits");
     private static final Set<String> BOOLEANS = Set.of("ConsistentRead", "DryRun");
     /** What Step Functions refuses in an execution name, besides whitespace and control characters. */

@@ -11,8 +11,13 @@ final class JobMixin {
     double rate;
 
     @Option(names = "--page-size", defaultValue = "100",
-            description = "Items per scan page (the scan's Limit); progress is checkpointed per page. Default: ${DEFAULT-VALUE}.")
+            description = "PageSize: items per scan page (the scan's Limit). Default: ${DEFAULT-VALUE}.")
     int pageSize;
+
+    @Option(names = "--checkpoint-interval-seconds", defaultValue = "10",
+            description = "CheckpointIntervalSeconds: how often a worker records its position in a segment (also before"
+                    + " a continuation and after a failure); 0 = after every page. Default: ${DEFAULT-VALUE}.")
+    int checkpointIntervalSeconds;
 
     @Option(names = "--processor", defaultValue = "copy",
             description = "ItemProcessor: 'copy', 'stamp', or the class name of your ItemProcessor. Default: ${DEFAULT-VALUE}.")
@@ -48,6 +53,6 @@ final class JobMixin {
                 .parallelWorkers(workers).rateLimit(rate).pageSize(pageSize).processor(processor)
                 .consistentRead(consistentRead).writeMode(WriteMode.parse(writeMode))
                 .versionAttribute(versionAttribute).dryRun(dryRun).maxReadUnits(maxReadUnits)
-                .maxWriteUnits(maxWriteUnits);
+                .maxWriteUnits(maxWriteUnits).checkpointIntervalSeconds(checkpointIntervalSeconds);
     }
 }

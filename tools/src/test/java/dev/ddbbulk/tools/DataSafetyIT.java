@@ -143,10 +143,10 @@ class DataSafetyIT {
     void worker_whenKilledMidSegment_redeliveryFinishesItWithExactCounts() throws Exception {
         Fixture f = new Fixture(400);
         String runId = "killed";
-        f.seeder().seed(runId, f.job(1).pageSize(50).build());
+        f.seeder().seed(runId, f.job(1).pageSize(50).checkpointIntervalSeconds(0).build());
         Message message = receiveAll(f.queues.queueUrl(), 1).get(0);
-        // Two BatchWriteItem calls a page; it dies on its 6th: pages 1-2 checkpointed, page 3 half written,
-        // nothing acknowledged.
+        // Two BatchWriteItem calls a page; it dies on its 6th: pages 1-2 checkpointed (one checkpoint a
+        // page), page 3 half written, nothing acknowledged.
         FaultyDynamoDb dying = new FaultyDynamoDb(dynamoDb, 1, 0, 0, 5);
         SegmentWorker doomed = f.worker(dying, Clock.systemUTC());
         assertThatThrownBy(() -> doomed.process(List.of(new QueuedMessage(message.messageId(), message.body())),
@@ -164,6 +164,33 @@ class DataSafetyIT {
 
         assertThat(result.outcomes().values()).containsExactly(SegmentOutcome.COMPLETED);
         assertThat(result.counts().scanned()).isEqualTo(300);
+        f.assertExactCounts(runId, 1);
+        f.assertDestinationIsCopyOfSource();
+    }
+
+    @Test
+    void worker_whenKilledBeforeItsFirstCheckpoint_redeliveryRedoesTheSegmentWithExactCounts() throws Exception {
+        Fixture f = new Fixture(400);
+        String runId = "killed-early";
+        f.seeder().seed(runId, f.job(1).pageSize(50).build());
+        Message message = receiveAll(f.queues.queueUrl(), 1).get(0);
+        // The default interval (10 s) has not passed when it dies on page 3: nothing saved.
+        FaultyDynamoDb dying = new FaultyDynamoDb(dynamoDb, 1, 0, 0, 5);
+        assertThatThrownBy(() -> f.worker(dying, Clock.systemUTC()).process(
+                List.of(new QueuedMessage(message.messageId(), message.body())),
+                Deadline.after(Duration.ofMinutes(1), Clock.systemUTC())))
+                .isInstanceOf(FaultyDynamoDb.Killed.class);
+        assertThat(f.ledger.findSegment(runId, 0).orElseThrow().pages()).isZero();
+
+        sqs.changeMessageVisibility(b -> b.queueUrl(f.queues.queueUrl()).receiptHandle(message.receiptHandle())
+                .visibilityTimeout(0));
+        Message again = receiveAll(f.queues.queueUrl(), 1).get(0);
+        Clock later = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(5));
+        BatchResult result = f.worker(dynamoDb, later).process(
+                List.of(new QueuedMessage(again.messageId(), again.body())), Deadline.after(Duration.ofMinutes(1), later));
+
+        assertThat(result.outcomes().values()).containsExactly(SegmentOutcome.COMPLETED);
+        assertThat(result.counts().scanned()).isEqualTo(400);
         f.assertExactCounts(runId, 1);
         f.assertDestinationIsCopyOfSource();
     }

@@ -32,24 +32,23 @@ final class LedgerRuns {
     /** A segment that took one continuation: a first page, a hand-over, then the rest. */
     void completeWithContinuation(String runId, int segment, Counts first, Counts rest) {
         ProgressLedger.Lease lease = claim(runId, segment);
-        ledger.checkpoint(lease, key(segment), first);
-        ledger.releaseForContinuation(lease);
+        ledger.releaseForContinuation(lease, new ProgressLedger.Pages(1, first, key(segment)));
         ProgressLedger.Lease second = claim(runId, segment);
-        ledger.complete(second, rest, first.plus(rest), 1);
+        ledger.complete(second, new ProgressLedger.Pages(1, rest, null), first.plus(rest), 1);
     }
 
     void complete(String runId, int segment, Counts counts) {
-        ledger.complete(claim(runId, segment), counts, counts, 0);
+        ledger.complete(claim(runId, segment), new ProgressLedger.Pages(1, counts, null), counts, 0);
     }
 
     /** A segment with a checkpointed page, still held by a live worker. */
     void inProgress(String runId, int segment, Counts page) {
-        ledger.checkpoint(claim(runId, segment), key(segment), page);
+        ledger.checkpoint(claim(runId, segment), new ProgressLedger.Pages(1, page, key(segment)));
     }
 
     /** A segment whose delivery failed with {@code error}, as the worker records it. */
     void fail(String runId, int segment, String error) {
-        ledger.recordFailure(claim(runId, segment), error);
+        ledger.recordFailure(claim(runId, segment), error, ProgressLedger.Pages.NONE);
     }
 
     static void deadLetter(SqsClient sqs, String dlqUrl, String runId, int segment, int totalSegments) {
