@@ -68,9 +68,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "Segments of a " + EMPTY_SEGMENT_ITEMS + "-item table, to time empty segments. Default: ${DEFAULT-VALUE}.")
     int emptySegments;
 
-    @Option(names = "--rounds", defaultValue = "1",
+    @Option(names = "--rounds", defaultValue = "3",
             description = "Rounds of the copy measurements, raw and pipeline in alternating order; the best of"
-                    + " each is reported. Default: ${DEFAULT-VALUE}.")
+                    + " each is reported, which is the machine's steady state: the first round still runs"
+                    + " partly in the JIT's warm-up. Default: ${DEFAULT-VALUE}.")
     int rounds;
 
     @Option(names = "--skip", split = ",", paramLabel = "NAME",

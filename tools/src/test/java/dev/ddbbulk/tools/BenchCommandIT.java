@@ -15,7 +15,7 @@ class BenchCommandIT {
 
     @Test
     void bench_whenTiny_reportsEveryFigureAndRatiosAsQuotientsOfTheReportedRates() {
-        Cli result = Cli.run("bench", "--items", "500", "--segments", "10", "--workers", "2",
+        Cli result = Cli.run("bench", "--rounds", "1", "--items", "500", "--segments", "10", "--workers", "2",
                 "--seeder-segments", "2000", "--empty-segments", "50", "--json");
 
         assertThat(result.exitCode()).as(result.err()).isZero();
@@ -53,7 +53,7 @@ class BenchCommandIT {
 
     @Test
     void bench_whenMeasurementsAreSkipped_reportsThemAsNullAndRunsTheRest() {
-        Cli result = Cli.run("bench", "--items", "60", "--workers", "2", "--empty-segments", "20", "--skip",
+        Cli result = Cli.run("bench", "--rounds", "1", "--items", "60", "--workers", "2", "--empty-segments", "20", "--skip",
                 "warmUp,rawBatch,pipelineBatch,rawPut,rawConditionalPut,pipelineConditional,workerHeap,seeder", "--json");
 
         assertThat(result.exitCode()).as(result.err()).isZero();
