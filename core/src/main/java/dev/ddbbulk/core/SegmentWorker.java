@@ -9,7 +9,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -22,7 +27,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * within the safety margin it checkpoints, sends a continuation message and acknowledges the current one.
  *
  * <p>Knows nothing of Lambda: the worker Lambda and the CLI's local fleet both call {@link #process}.
- * One instance is one worker: not thread-safe, it owns its rate limiter.
+ * One instance is one worker: not thread-safe, it owns its rate limiter and a completion thread.
  */
 public final class SegmentWorker {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentWorker.class);
@@ -38,6 +43,12 @@ public final class SegmentWorker {
     private final SegmentScanner scanner;
     private final Map<String, RunContext> runs = new ConcurrentHashMap<>();
     private final Budgets budgets;
+    /** Runs completing transactions, one at a time, while the worker goes on to its next message. */
+    private final ExecutorService completions = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "ddb-bulk-complete");
+        t.setDaemon(true);
+        return t;
+    });
 
     /**
      * Where a worker's capacity budgets come from. Lambda workers each hold an even share of the job's
@@ -114,29 +125,54 @@ public final class SegmentWorker {
      * every invocation makes progress however small its budget.
      */
     public BatchResult process(List<QueuedMessage> messages, Deadline deadline) {
-        List<String> failed = new ArrayList<>();
-        Map<String, SegmentOutcome> outcomes = new LinkedHashMap<>();
+        Map<String, Future<SegmentOutcome>> pending = new LinkedHashMap<>();
         Progress progress = new Progress();
         for (QueuedMessage message : messages) {
-            SegmentOutcome outcome;
+            Future<SegmentOutcome> outcome;
             try {
                 outcome = processOne(message, deadline, progress);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                outcome = SegmentOutcome.FAILED;
+                outcome = CompletableFuture.completedFuture(SegmentOutcome.FAILED);
             } catch (RuntimeException e) {
                 LOG.warn("Message {} failed and will be retried: {}", message.messageId(), describe(e), e);
-                outcome = SegmentOutcome.FAILED;
+                outcome = CompletableFuture.completedFuture(SegmentOutcome.FAILED);
             }
-            if (outcome == SegmentOutcome.FAILED) {
-                failed.add(message.messageId());
-            }
-            outcomes.put(message.messageId(), outcome);
+            pending.put(message.messageId(), outcome);
         }
+        List<String> failed = new ArrayList<>();
+        Map<String, SegmentOutcome> outcomes = new LinkedHashMap<>();
+        pending.forEach((messageId, future) -> {
+            SegmentOutcome outcome = settle(messageId, future);
+            if (outcome == SegmentOutcome.FAILED) {
+                failed.add(messageId);
+            }
+            outcomes.put(messageId, outcome);
+        });
         return new BatchResult(List.copyOf(failed), outcomes, progress.counts);
     }
 
-    private SegmentOutcome processOne(QueuedMessage queued, Deadline deadline, Progress progress)
+    /** Waits for a segment's completing transaction; a failed one fails its message, which is retried. */
+    private static SegmentOutcome settle(String messageId, Future<SegmentOutcome> outcome) {
+        try {
+            return outcome.get();
+        } catch (InterruptedException e) {
+            // Failing the message is safe: if the transaction went through, the redelivery finds it done.
+            Thread.currentThread().interrupt();
+            return SegmentOutcome.FAILED;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            LOG.warn("Message {} failed and will be retried: {}", messageId, describe(cause), cause);
+            return SegmentOutcome.FAILED;
+        }
+    }
+
+    /**
+     * Works one message up to its segment's last page. The segment's completing transaction then runs on
+     * this worker's completion thread while the worker takes its next message (it is settled before the
+     * batch returns), so the ledger's slowest call does not hold up the scan.
+     */
+    private Future<SegmentOutcome> processOne(QueuedMessage queued, Deadline deadline, Progress progress)
             throws InterruptedException {
         SegmentMessage message = SegmentMessageCodec.fromJson(queued.body());
         RunContext run = runs.computeIfAbsent(message.runId(), this::loadRun);
@@ -149,10 +185,10 @@ public final class SegmentWorker {
         var claim = ledger.claim(message.runId(), message.segment(), owner,
                 deadline.at().plus(ProgressLedger.leaseGrace()));
         if (claim instanceof ProgressLedger.Claim.AlreadyDone) {
-            return SegmentOutcome.ALREADY_DONE;
+            return CompletableFuture.completedFuture(SegmentOutcome.ALREADY_DONE);
         }
         if (claim instanceof ProgressLedger.Claim.Leased) {
-            return SegmentOutcome.DUPLICATE_IN_FLIGHT;
+            return CompletableFuture.completedFuture(SegmentOutcome.DUPLICATE_IN_FLIGHT);
         }
         var granted = (ProgressLedger.Claim.Granted) claim;
         ProgressLedger.Lease lease = granted.lease();
@@ -172,7 +208,7 @@ public final class SegmentWorker {
                     unsaved = ProgressLedger.Pages.NONE;
                     String body = SegmentMessageCodec.toJson(message.continueAt(key));
                     sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(body));
-                    return SegmentOutcome.CONTINUED;
+                    return CompletableFuture.completedFuture(SegmentOutcome.CONTINUED);
                 }
                 Map<String, AttributeValue> startKey = key;
                 ScanPage page = Throttling.retry(() -> scanner.scanPage(run.job.sourceTable(), message.segment(),
@@ -185,8 +221,10 @@ public final class SegmentWorker {
                 totals = totals.plus(pageCounts);
                 unsaved = unsaved.plus(pageCounts, page.lastEvaluatedKey());
                 if (page.last()) {
-                    ledger.complete(lease, unsaved, totals, record.continuations());
-                    return SegmentOutcome.COMPLETED;
+                    ProgressLedger.Lease held = lease;
+                    ProgressLedger.Pages lastPages = unsaved;
+                    Counts segmentTotals = totals;
+                    return completions.submit(() -> complete(held, lastPages, segmentTotals, record.continuations()));
                 }
                 key = page.lastEvaluatedKey();
                 if (!clock.instant().isBefore(nextCheckpoint)) {
@@ -197,14 +235,34 @@ public final class SegmentWorker {
             }
         } catch (ProgressLedger.LeaseLostException e) {
             LOG.warn("{}; another delivery carries the segment on", e.getMessage());
-            return SegmentOutcome.DUPLICATE_IN_FLIGHT;
+            return CompletableFuture.completedFuture(SegmentOutcome.DUPLICATE_IN_FLIGHT);
         } catch (RuntimeException | InterruptedException e) {
-            try {
-                ledger.recordFailure(lease, describe(e), unsaved);
-            } catch (RuntimeException recordFailure) {
-                e.addSuppressed(recordFailure);
-            }
+            recordFailure(lease, e, unsaved.lastEvaluatedKey() != null ? unsaved : ProgressLedger.Pages.NONE);
             throw e;
+        }
+    }
+
+    private SegmentOutcome complete(ProgressLedger.Lease lease, ProgressLedger.Pages lastPages, Counts totals,
+                                    long continuations) {
+        try {
+            ledger.complete(lease, lastPages, totals, continuations);
+            return SegmentOutcome.COMPLETED;
+        } catch (ProgressLedger.LeaseLostException e) {
+            LOG.warn("{}; another delivery carries the segment on", e.getMessage());
+            return SegmentOutcome.DUPLICATE_IN_FLIGHT;
+        } catch (RuntimeException e) {
+            // The last page has no key to resume after: the next delivery goes on from the last checkpoint.
+            recordFailure(lease, e, ProgressLedger.Pages.NONE);
+            throw e;
+        }
+    }
+
+    /** Records why a delivery failed, keeping {@code failure} as the error that counts. */
+    private void recordFailure(ProgressLedger.Lease lease, Exception failure, ProgressLedger.Pages unsaved) {
+        try {
+            ledger.recordFailure(lease, describe(failure), unsaved);
+        } catch (RuntimeException recordFailure) {
+            failure.addSuppressed(recordFailure);
         }
     }
 

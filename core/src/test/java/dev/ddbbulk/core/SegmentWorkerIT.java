@@ -25,6 +25,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
@@ -291,6 +293,36 @@ class SegmentWorkerIT {
     }
 
     @Test
+    void process_whenTheCompletingTransactionFails_failsTheMessageAndTheRetryCountsEachItemOnce() throws Exception {
+        TestTables.fill(dynamoDb, source, 130);
+        String runId = seed(copyJob().totalSegments(1).pageSize(20).checkpointIntervalSeconds(0).build());
+        AtomicInteger transactions = new AtomicInteger();
+        DynamoDbClient failingOnce = intercepting(dynamoDb, request -> {
+            if (request instanceof TransactWriteItemsRequest && transactions.incrementAndGet() == 1) {
+                throw DynamoDbException.builder().statusCode(500).message("injected: transaction failed").build();
+            }
+        });
+        SegmentWorker flaky = new SegmentWorker(dynamoDb, sqs, queueUrl,
+                new ProgressLedger(failingOnce, ledger.table(), Clock.systemUTC()), SAFETY_MARGIN, Clock.systemUTC(),
+                new Random(5), Sleeper.SYSTEM);
+        Message message = TestTables.receive(sqs, queueUrl, 1, Duration.ofSeconds(20)).get(0);
+
+        BatchResult first = flaky.process(List.of(queued(message)), generous());
+        SegmentRecord afterFailure = ledger.findSegment(runId, 0).orElseThrow();
+        BatchResult second = flaky.process(List.of(queued(message)), generous());
+
+        assertThat(first.failedMessageIds()).containsExactly(message.messageId());
+        assertThat(afterFailure.status()).isEqualTo(SegmentStatus.FAILED);
+        assertThat(afterFailure.lastError()).contains("injected: transaction failed");
+        // 7 pages; the 6 full ones were checkpointed, the last one is written again by the retry
+        assertThat(afterFailure.counts().scanned()).isEqualTo(120);
+        assertThat(second.outcomes().values()).containsExactly(SegmentOutcome.COMPLETED);
+        assertThat(second.counts().scanned()).isEqualTo(10);
+        assertThat(ledger.findRun(runId).orElseThrow().completedCounts()).isEqualTo(new Counts(130, 130, 0, 0, 0));
+        assertDestinationEqualsSource();
+    }
+
+    @Test
     void process_whenRedeliveredAfterAFailure_resumesFromTheCheckpointAndCountsEachItemOnce() throws Exception {
         TestTables.fill(dynamoDb, source, 200);
         List<Map<String, AttributeValue>> scanOrder = new ArrayList<>();
@@ -444,15 +476,23 @@ class SegmentWorkerIT {
 
     /** {@code dynamoDb}, counting the ledger's checkpoint writes. */
     private static DynamoDbClient countingCheckpoints(DynamoDbClient dynamoDb, AtomicInteger checkpoints) {
+        return intercepting(dynamoDb, request -> {
+            if (request instanceof UpdateItemRequest update && update.updateExpression().startsWith("SET checkpoint = :ck")) {
+                checkpoints.incrementAndGet();
+            }
+        });
+    }
+
+    /** {@code dynamoDb}, showing {@code inspector} every request first (which may throw instead). */
+    private static DynamoDbClient intercepting(DynamoDbClient dynamoDb, java.util.function.Consumer<Object> inspector) {
         return (DynamoDbClient) java.lang.reflect.Proxy.newProxyInstance(DynamoDbClient.class.getClassLoader(),
                 new Class<?>[] {DynamoDbClient.class}, (proxy, method, args) -> {
                     if (args != null && args.length == 1 && args[0] instanceof java.util.function.Consumer) {
                         // updateItem(Consumer) and the like build the request and call the proxy with it
                         return java.lang.reflect.InvocationHandler.invokeDefault(proxy, method, args);
                     }
-                    if (args != null && args.length == 1 && args[0] instanceof UpdateItemRequest update
-                            && update.updateExpression().startsWith("SET checkpoint = :ck")) {
-                        checkpoints.incrementAndGet();
+                    if (args != null && args.length == 1) {
+                        inspector.accept(args[0]);
                     }
                     try {
                         return method.invoke(dynamoDb, args);

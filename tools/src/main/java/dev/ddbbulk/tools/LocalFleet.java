@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -43,6 +44,8 @@ final class LocalFleet {
     private final AtomicLong segmentsCompleted = new AtomicLong();
     private final AtomicLong continuations = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong settled = new AtomicLong();
+    private final AtomicInteger busy = new AtomicInteger();
 
     LocalFleet(SqsClient sqs, String queueUrl, List<SegmentWorker> workers, Duration timeBudget,
                Duration retryDelay, Clock clock) {
@@ -112,10 +115,15 @@ final class LocalFleet {
             List<Message> messages = response.messages();
             Deadline deadline = Deadline.after(timeBudget, clock);
             invocations.incrementAndGet();
-            BatchResult result = worker.process(messages.stream()
-                    .map(m -> new QueuedMessage(m.messageId(), m.body())).toList(), deadline);
-            record(result);
-            acknowledge(messages, result);
+            busy.incrementAndGet();
+            try {
+                BatchResult result = worker.process(messages.stream()
+                        .map(m -> new QueuedMessage(m.messageId(), m.body())).toList(), deadline);
+                record(result);
+                acknowledge(messages, result);
+            } finally {
+                busy.decrementAndGet();
+            }
         }
     }
 
@@ -125,6 +133,7 @@ final class LocalFleet {
         segmentsCompleted.addAndGet(result.count(SegmentOutcome.COMPLETED));
         continuations.addAndGet(result.count(SegmentOutcome.CONTINUED));
         failures.addAndGet(result.count(SegmentOutcome.FAILED));
+        settled.addAndGet(result.outcomes().size());
     }
 
     private void acknowledge(List<Message> messages, BatchResult result) {
@@ -150,6 +159,16 @@ final class LocalFleet {
         if (!retry.isEmpty()) {
             sqs.changeMessageVisibilityBatch(b -> b.queueUrl(queueUrl).entries(retry));
         }
+    }
+
+    /** Messages the workers have finished with, whatever the outcome: a change means the ledger moved. */
+    long messagesSettled() {
+        return settled.get();
+    }
+
+    /** Whether any worker is working a batch of messages now. */
+    boolean busy() {
+        return busy.get() > 0;
     }
 
     long invocations() {

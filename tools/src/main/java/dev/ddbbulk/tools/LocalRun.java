@@ -29,6 +29,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 final class LocalRun {
     /** How long the fleet must see an empty queue before it concludes that nothing is left to do. */
     private static final int EMPTY_CHECKS_TO_STOP = 3;
+    /** How often the ledger is read for completion while no message settles (e.g. all wait for a retry). */
+    private static final Duration LEDGER_READ_EVERY = Duration.ofSeconds(2);
 
     private final DynamoDbClient dynamoDb;
     private final SqsClient sqs;
@@ -117,6 +119,8 @@ final class LocalRun {
                 options.retryDelay(), clock);
         int[] emptyChecks = {0};
         long[] completed = {0};
+        long[] lastSettled = {-1};
+        long[] lastLedgerRead = {0};
         boolean[] seedReported = {false};
         java.util.function.BooleanSupplier finished = () -> {
             if (!seeded.isDone()) {
@@ -129,9 +133,22 @@ final class LocalRun {
                 err.flush();
             }
             seedReported[0] = true;
-            completed[0] = ledger.findRun(runId).orElseThrow().segmentsCompleted();
-            if (completed[0] >= job.totalSegments()) {
-                return true;
+            // The ledger is read when the fleet has finished a message since the last read, or every
+            // LEDGER_READ_EVERY otherwise, and the queue only while no worker is busy: polling costs the
+            // same endpoints the workers need.
+            long settled = fleet.messagesSettled();
+            long now = clock.millis();
+            if (settled != lastSettled[0] || now - lastLedgerRead[0] >= LEDGER_READ_EVERY.toMillis()) {
+                lastSettled[0] = settled;
+                lastLedgerRead[0] = now;
+                completed[0] = ledger.findRun(runId).orElseThrow().segmentsCompleted();
+                if (completed[0] >= job.totalSegments()) {
+                    return true;
+                }
+            }
+            if (fleet.busy()) {
+                emptyChecks[0] = 0;
+                return false;
             }
             emptyChecks[0] = QueuePair.depth(sqs, queues.queueUrl()) == 0 ? emptyChecks[0] + 1 : 0;
             return emptyChecks[0] >= EMPTY_CHECKS_TO_STOP;
