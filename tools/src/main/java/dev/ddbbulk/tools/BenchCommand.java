@@ -37,8 +37,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 final class BenchCommand implements Callable<Integer> {
     static final List<String> MEASUREMENTS = List.of("warmUp", "rawBatch", "pipelineBatch", "rawPut",
             "rawConditionalPut", "pipelineConditional", "workerHeap", "emptySegments", "seeder");
-    private static final int WARM_UP_ITEMS = 2_000;
-    private static final int WARM_UP_SEGMENTS = 20;
+    private static final int WARM_UP_ITEMS = 5_000;
+    private static final int WARM_UP_SEGMENTS = 50;
     private static final int EMPTY_SEGMENT_ITEMS = 100;
 
     @Spec
@@ -145,13 +145,16 @@ final class BenchCommand implements Callable<Integer> {
         TableShape tiny = runs("emptySegments") ? fill("tiny", Math.min(items, EMPTY_SEGMENT_ITEMS)) : null;
 
         if (runs("warmUp")) {
-            // The batch paths warm up at a fifth of the size with every segment, so that the ledger's and the
-            // queue's calls (a few per segment) run hundreds of times before they are measured, as the data
-            // path's BatchWriteItem already did while the table was filled. The per-item paths make 2,000 calls
-            // on a small table; the ledger calls they share with the batch pipeline are warm by then.
+            // The batch paths warm up twice at a fifth of the size with every segment, so that the ledger's and
+            // the queue's calls (a few per segment) run hundreds of times before they are measured, as the data
+            // path's BatchWriteItem already did while the table was filled. The per-item paths make 5,000 calls
+            // each on a smaller table. Less than this left the first measured round in the JIT's warm-up,
+            // up to 40% slower than the next.
             progress("warming up every path...");
-            announce(rawCopy("warmUp/rawBatch", small, smallItems, segments, RawCeilings.Write.BATCH));
-            announce(pipeline("warmUp/pipelineBatch", small, smallItems, segments, WriteMode.BATCH, null));
+            for (int pass = 1; pass <= 2; pass++) {
+                announce(rawCopy("warmUp/rawBatch", small, smallItems, segments, RawCeilings.Write.BATCH));
+                announce(pipeline("warmUp/pipelineBatch", small, smallItems, segments, WriteMode.BATCH, null));
+            }
             int warmItems = Math.min(items, WARM_UP_ITEMS);
             TableShape warm = fill("warm", warmItems);
             int warmSegments = Math.min(segments, WARM_UP_SEGMENTS);
