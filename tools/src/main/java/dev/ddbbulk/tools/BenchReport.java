@@ -1,6 +1,7 @@
 package dev.ddbbulk.tools;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -57,6 +58,8 @@ final class BenchReport {
     private SeederBench.Result seeder;
     private double[] rawSendHalves;
     private double elapsedSeconds;
+    /** Every measured round's rate, per path, in the order the rounds ran. */
+    private final Map<String, List<Double>> roundRates = new LinkedHashMap<>();
 
     BenchReport(Settings settings) {
         this.settings = settings;
@@ -65,6 +68,7 @@ final class BenchReport {
     /** Keeps the best of a path's rounds: other builds on the machine only ever slow a round down. */
     void record(Run run) {
         Figure figure = run.figure();
+        roundRates.computeIfAbsent(figure.name(), n -> new ArrayList<>()).add(figure.rate());
         Figure best = figures.get(figure.name());
         if (best == null || figure.rate() > best.rate()) {
             figures.put(figure.name(), figure);
@@ -137,10 +141,28 @@ final class BenchReport {
         return f == null ? null : round2(f.seconds() * 1000 / f.count());
     }
 
+    /**
+     * The ratio of each round's own pair, measured minutes apart at most: how far single rounds scatter
+     * on this machine around the ratio of the best figures.
+     */
+    List<Double> ratioByRound(String pipeline, String raw) {
+        List<Double> a = roundRates.getOrDefault(pipeline, List.of());
+        List<Double> b = roundRates.getOrDefault(raw, List.of());
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+            ratios.add(b.get(i) == 0 ? null : round3(a.get(i) / b.get(i)));
+        }
+        return ratios;
+    }
+
     private Double ratio(String pipeline, String raw) {
         Double a = rate(pipeline);
         Double b = rate(raw);
         return a == null || b == null || b == 0 ? null : round3(a / b);
+    }
+
+    private static void ratioByRound(ArrayNode array, List<Double> ratios) {
+        ratios.forEach(array::add);
     }
 
     ObjectNode toJson(ObjectMapper json) {
@@ -178,6 +200,8 @@ final class BenchReport {
         node.put("seederRatio", seederRatio());
         node.put("conditionCostRatio", conditionCostRatio());
         node.put("conditionalPipelineRatio", conditionalPipelineRatio());
+        ratioByRound(node.putArray("batchRatioByRound"), ratioByRound("pipelineBatch", "rawBatch"));
+        ratioByRound(node.putArray("conditionalRatioByRound"), ratioByRound("pipelineConditional", "rawPut"));
         ObjectNode targets = node.putObject("targets");
         for (Target t : targets()) {
             ObjectNode target = targets.putObject(t.name());

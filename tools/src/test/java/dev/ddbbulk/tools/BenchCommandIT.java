@@ -39,6 +39,12 @@ class BenchCommandIT {
         assertThat(json.get("conditionalPipelineRatio").asDouble()).isCloseTo(
                 json.get("pipelineConditionalItemsPerSecond").asDouble()
                         / json.get("rawConditionalPutItemsPerSecond").asDouble(), within(0.001));
+        // one round: its own pair's ratio is the ratio of the figures
+        assertThat(json.get("batchRatioByRound")).hasSize(1);
+        assertThat(json.get("batchRatioByRound").get(0).asDouble()).isCloseTo(json.get("batchRatio").asDouble(),
+                within(0.002));
+        assertThat(json.get("conditionalRatioByRound").get(0).asDouble())
+                .isCloseTo(json.get("conditionalRatio").asDouble(), within(0.002));
         assertThat(json.get("items").asInt()).isEqualTo(500);
         assertThat(json.get("workers").asInt()).isEqualTo(2);
         assertThat(json.get("segments").asInt()).isEqualTo(10);
