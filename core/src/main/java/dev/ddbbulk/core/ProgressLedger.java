@@ -228,6 +228,16 @@ public final class ProgressLedger {
     }
 
     /**
+     * Whether DynamoDB cancelled a transaction because another one held one of its items (on AWS the run
+     * record is such an item when many segments complete at once). Nothing of it was applied: it may be
+     * sent again.
+     */
+    public static boolean isTransactionConflict(TransactionCanceledException e) {
+        return e.hasCancellationReasons() && e.cancellationReasons().stream()
+                .anyMatch(reason -> "TransactionConflict".equals(reason.code()));
+    }
+
+    /**
      * Saves the pages written since the last checkpoint and gives the segment up, so the continuation
      * message sent next can claim it. Idempotent: when the segment is no longer ours (this call was sent
      * twice, or the lease expired and another delivery has it) but not done, it returns normally, because

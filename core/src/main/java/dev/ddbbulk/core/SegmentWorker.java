@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -242,15 +243,28 @@ public final class SegmentWorker {
         }
     }
 
+    /**
+     * Completes the segment, sending the transaction again (with jittered backoff) while DynamoDB cancels
+     * it for a conflict with another segment's transaction on the run record.
+     */
     private SegmentOutcome complete(ProgressLedger.Lease lease, ProgressLedger.Pages lastPages, Counts totals,
-                                    long continuations) {
+                                    long continuations) throws InterruptedException {
         try {
-            ledger.complete(lease, lastPages, totals, continuations);
-            return SegmentOutcome.COMPLETED;
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    ledger.complete(lease, lastPages, totals, continuations);
+                    return SegmentOutcome.COMPLETED;
+                } catch (TransactionCanceledException e) {
+                    if (!ProgressLedger.isTransactionConflict(e) || attempt + 1 >= Backoff.DEFAULT.maxAttempts()) {
+                        throw e;
+                    }
+                }
+                sleeper.sleep(Backoff.DEFAULT.delay(attempt, random));
+            }
         } catch (ProgressLedger.LeaseLostException e) {
             LOG.warn("{}; another delivery carries the segment on", e.getMessage());
             return SegmentOutcome.DUPLICATE_IN_FLIGHT;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | InterruptedException e) {
             // The last page has no key to resume after: the next delivery goes on from the last checkpoint.
             recordFailure(lease, e, ProgressLedger.Pages.NONE);
             throw e;

@@ -25,8 +25,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
@@ -320,6 +322,34 @@ class SegmentWorkerIT {
         assertThat(second.counts().scanned()).isEqualTo(10);
         assertThat(ledger.findRun(runId).orElseThrow().completedCounts()).isEqualTo(new Counts(130, 130, 0, 0, 0));
         assertDestinationEqualsSource();
+    }
+
+    @Test
+    void process_whenTheCompletingTransactionConflicts_sendsItAgainAndCompletes() throws Exception {
+        TestTables.fill(dynamoDb, source, 50);
+        String runId = seed(copyJob().totalSegments(1).pageSize(20).build());
+        AtomicInteger transactions = new AtomicInteger();
+        DynamoDbClient conflictingTwice = intercepting(dynamoDb, request -> {
+            if (request instanceof TransactWriteItemsRequest && transactions.incrementAndGet() <= 2) {
+                throw TransactionCanceledException.builder().message("injected conflict")
+                        .cancellationReasons(CancellationReason.builder().code("None").build(),
+                                CancellationReason.builder().code("TransactionConflict").build())
+                        .build();
+            }
+        });
+        RecordingSleeper sleeper = RecordingSleeper.withoutClock();
+        SegmentWorker conflicted = new SegmentWorker(dynamoDb, sqs, queueUrl,
+                new ProgressLedger(conflictingTwice, ledger.table(), Clock.systemUTC()), SAFETY_MARGIN,
+                Clock.systemUTC(), new Random(5), sleeper);
+        Message message = TestTables.receive(sqs, queueUrl, 1, Duration.ofSeconds(20)).get(0);
+
+        BatchResult result = conflicted.process(List.of(queued(message)), generous());
+
+        assertThat(result.outcomes().values()).containsExactly(SegmentOutcome.COMPLETED);
+        assertThat(transactions).hasValue(3);
+        assertThat(sleeper.sleeps()).hasSize(2);
+        assertThat(ledger.findRun(runId).orElseThrow().completedCounts()).isEqualTo(new Counts(50, 50, 0, 0, 0));
+        assertThat(ledger.findSegment(runId, 0).orElseThrow().attempts()).isEqualTo(1);
     }
 
     @Test
