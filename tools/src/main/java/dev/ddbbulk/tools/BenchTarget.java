@@ -11,12 +11,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * Where the bench runs: the embedded default (DynamoDB Local + ElasticMQ in this JVM) or the endpoints
@@ -121,14 +119,6 @@ final class BenchTarget implements AutoCloseable {
         queues.add(pair.queueUrl());
         queues.add(pair.dlqUrl());
         return pair;
-    }
-
-    /** A new plain queue, deleted on close (or earlier with {@link #deleteQueues}). */
-    String createQueue(String suffix) {
-        String url = sqs.createQueue(b -> b.queueName(name(suffix))
-                .attributes(Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD, "3600"))).queueUrl();
-        queues.add(url);
-        return url;
     }
 
     /** Deletes a table now; a copy's destination is not needed once measured, and DynamoDB Local keeps it in memory. */
