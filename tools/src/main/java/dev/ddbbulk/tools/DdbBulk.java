@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         description = "Bulk-update, backfill or copy a DynamoDB table through a parallel scan fanned out over SQS.",
         subcommands = {DemoCommand.class, RunCommand.class, StartCommand.class, StatusCommand.class, DlqCommand.class,
                 BenchCommand.class, CommandLine.HelpCommand.class})
-public final class DdbBulk implements Runnable {
+public final class DdbBulk implements java.util.concurrent.Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -30,9 +30,14 @@ public final class DdbBulk implements Runnable {
         return cli;
     }
 
+    /** Without a command there is nothing to do: say so, show the commands, and fail as bad input does. */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getErr());
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("ddb-bulk: name a command, e.g. 'ddb-bulk demo' (all commands below)");
+        spec.commandLine().usage(err);
+        err.flush();
+        return ExitCodes.INVALID_INPUT;
     }
 
     private static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
