@@ -13,8 +13,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -44,12 +46,11 @@ public final class SegmentWorker {
     private final SegmentScanner scanner;
     private final Map<String, RunContext> runs = new ConcurrentHashMap<>();
     private final Budgets budgets;
-    /** Runs completing transactions, one at a time, while the worker goes on to its next message. */
-    private final ExecutorService completions = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "ddb-bulk-complete");
-        t.setDaemon(true);
-        return t;
-    });
+    /**
+     * Runs completing transactions, one at a time, while the worker goes on to its next message. Its thread
+     * ends after a second without work, so a worker that is dropped leaves no thread behind.
+     */
+    private final ExecutorService completions = completionThread();
 
     /**
      * Where a worker's capacity budgets come from. Lambda workers each hold an even share of the job's
@@ -108,6 +109,16 @@ public final class SegmentWorker {
         this.random = random;
         this.sleeper = sleeper;
         this.scanner = new SegmentScanner(dynamoDb);
+    }
+
+    private static ExecutorService completionThread() {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "ddb-bulk-complete");
+            t.setDaemon(true);
+            return t;
+        });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /** Builds a worker from the Lambda environment (see {@link Env}) with clients for this region. */
