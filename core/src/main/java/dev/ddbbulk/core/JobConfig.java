@@ -1,5 +1,6 @@
 package dev.ddbbulk.core;
 
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -101,8 +102,8 @@ public record JobConfig(String sourceTable, String destinationTable, boolean con
     }
 
     /** How often a worker records its position in a segment; zero means after every page. */
-    public java.time.Duration checkpointInterval() {
-        return java.time.Duration.ofSeconds(checkpointIntervalSeconds);
+    public Duration checkpointInterval() {
+        return Duration.ofSeconds(checkpointIntervalSeconds);
     }
 
     private static void requireTableName(String parameter, String option, String name) {

@@ -37,6 +37,8 @@ public final class ProgressLedger {
     static final String PK = "pk";
     static final String SK = "sk";
     static final String RUN_SK = "RUN";
+    /** The counters a segment or run adds up, as ADD clauses over {@link #withCounts}' values. */
+    private static final String ADD_COUNTS = "scanned :sc, written :wr, deleted :de, skipped :sk, conditionalFailures :cf";
 
     private final DynamoDbClient dynamoDb;
     private final String table;
@@ -168,14 +170,12 @@ public final class ProgressLedger {
         long after = lease.pages() + pages.count();
         try {
             dynamoDb.updateItem(b -> b.tableName(table).key(segmentKey(lease.runId(), lease.segment()))
-                    .updateExpression("SET checkpoint = :ck, updatedAt = :now, pages = :after"
-                            + " ADD scanned :sc, written :wr, deleted :de, skipped :sk, conditionalFailures :cf")
+                    .updateExpression("SET updatedAt = :now" + saving(pages) + " ADD " + ADD_COUNTS)
                     .conditionExpression("leaseOwner = :me AND #st = :running AND pages = :before")
                     .expressionAttributeNames(Map.of("#st", "status"))
-                    .expressionAttributeValues(withCounts(pages.counts(), Map.of(
-                            ":ck", s(DynamoDbKeyCodec.toJson(pages.lastEvaluatedKey())), ":now", n(clock.millis()),
+                    .expressionAttributeValues(saved(lease, pages, Map.of(":now", n(clock.millis()),
                             ":me", s(lease.owner()), ":running", s(SegmentStatus.IN_PROGRESS.name()),
-                            ":before", n(lease.pages()), ":after", n(after)))));
+                            ":before", n(lease.pages())))));
         } catch (ConditionalCheckFailedException e) {
             Map<String, AttributeValue> now = segmentItem(lease);
             boolean replayed = lease.owner().equals(text(now.get("leaseOwner"))) && number(now.get("pages")) == after;
@@ -198,7 +198,7 @@ public final class ProgressLedger {
         Update segment = Update.builder().tableName(table).key(segmentKey(lease.runId(), lease.segment()))
                 .updateExpression("SET #st = :done, updatedAt = :now, pages = :after"
                         + " REMOVE checkpoint, leaseOwner, leaseExpiresAt"
-                        + " ADD scanned :sc, written :wr, deleted :de, skipped :sk, conditionalFailures :cf")
+                        + " ADD " + ADD_COUNTS)
                 .conditionExpression("leaseOwner = :me AND #st = :running AND pages = :before")
                 .expressionAttributeNames(Map.of("#st", "status"))
                 .expressionAttributeValues(withCounts(sinceCheckpoint.counts(), Map.of(
@@ -208,8 +208,7 @@ public final class ProgressLedger {
                 .build();
         Update run = Update.builder().tableName(table).key(runKey(lease.runId()))
                 .updateExpression("SET lastCompletedAt = :now"
-                        + " ADD segmentsCompleted :one, scanned :sc, written :wr, deleted :de, skipped :sk,"
-                        + " conditionalFailures :cf, continuations :co")
+                        + " ADD segmentsCompleted :one, continuations :co, " + ADD_COUNTS)
                 .conditionExpression("attribute_exists(pk)")
                 .expressionAttributeValues(withCounts(totals, Map.of(":one", n(1), ":co", n(continuations),
                         ":now", n(clock.millis()))))
@@ -249,7 +248,8 @@ public final class ProgressLedger {
         try {
             dynamoDb.updateItem(b -> b.tableName(table).key(segmentKey(lease.runId(), lease.segment()))
                     .updateExpression("REMOVE leaseOwner, leaseExpiresAt SET updatedAt = :now"
-                            + saving(sinceCheckpoint) + " ADD continuations :one" + adding(sinceCheckpoint))
+                            + saving(sinceCheckpoint) + " ADD continuations :one"
+                            + (sinceCheckpoint.count() == 0 ? "" : ", " + ADD_COUNTS))
                     .conditionExpression("leaseOwner = :me AND pages = :before")
                     .expressionAttributeValues(saved(lease, sinceCheckpoint, Map.of(":me", s(lease.owner()),
                             ":now", n(clock.millis()), ":one", n(1), ":before", n(lease.pages())))));
@@ -269,11 +269,11 @@ public final class ProgressLedger {
         String trimmed = error.length() > 2000 ? error.substring(0, 2000) + "..." : error;
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":failed", s(SegmentStatus.FAILED.name()),
                 ":err", s(trimmed), ":now", n(clock.millis()), ":me", s(lease.owner()), ":before", n(lease.pages())));
-        String adding = adding(sinceCheckpoint);
         try {
             dynamoDb.updateItem(b -> b.tableName(table).key(segmentKey(lease.runId(), lease.segment()))
                     .updateExpression("SET #st = :failed, lastError = :err, updatedAt = :now" + saving(sinceCheckpoint)
-                            + " REMOVE leaseOwner, leaseExpiresAt" + (adding.isEmpty() ? "" : " ADD" + adding.substring(1)))
+                            + " REMOVE leaseOwner, leaseExpiresAt"
+                            + (sinceCheckpoint.count() == 0 ? "" : " ADD " + ADD_COUNTS))
                     .conditionExpression("leaseOwner = :me AND pages = :before")
                     .expressionAttributeNames(Map.of("#st", "status"))
                     .expressionAttributeValues(saved(lease, sinceCheckpoint, values)));
@@ -282,17 +282,12 @@ public final class ProgressLedger {
         }
     }
 
-    /** The SET clauses that save {@code pages}, if any. */
+    /** The SET clauses (each after a comma) that save {@code pages}' checkpoint and page count, if any. */
     private static String saving(Pages pages) {
         return pages.count() == 0 ? "" : ", checkpoint = :ck, pages = :after";
     }
 
-    /** The ADD clauses (each after a comma) that add {@code pages}' counts, if any. */
-    private static String adding(Pages pages) {
-        return pages.count() == 0 ? ""
-                : ", scanned :sc, written :wr, deleted :de, skipped :sk, conditionalFailures :cf";
-    }
-
+    /** {@code values} with those {@link #saving} and {@link #ADD_COUNTS} refer to, when there are pages to save. */
     private static Map<String, AttributeValue> saved(Lease lease, Pages pages, Map<String, AttributeValue> values) {
         if (pages.count() == 0) {
             return values;

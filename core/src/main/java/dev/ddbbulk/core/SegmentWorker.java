@@ -249,7 +249,7 @@ public final class SegmentWorker {
             LOG.warn("{}; another delivery carries the segment on", e.getMessage());
             return CompletableFuture.completedFuture(SegmentOutcome.DUPLICATE_IN_FLIGHT);
         } catch (RuntimeException | InterruptedException e) {
-            recordFailure(lease, e, unsaved.lastEvaluatedKey() != null ? unsaved : ProgressLedger.Pages.NONE);
+            recordFailure(lease, e, unsaved);
             throw e;
         }
     }

@@ -259,9 +259,8 @@ class SegmentWorkerIT {
         String runId = seed(copyJob().processor(TestProcessors.Ticking.class.getName()).totalSegments(1).pageSize(20)
                 .checkpointIntervalSeconds(10).build());
         AtomicInteger checkpoints = new AtomicInteger();
-        SegmentWorker ticking = new SegmentWorker(dynamoDb, sqs, queueUrl,
-                new ProgressLedger(countingCheckpoints(dynamoDb, checkpoints), ledger.table(), Clock.systemUTC()),
-                SAFETY_MARGIN, TestProcessors.Ticking.CLOCK, new Random(5), Sleeper.SYSTEM);
+        SegmentWorker ticking = workerWithLedgerOn(countingCheckpoints(dynamoDb, checkpoints),
+                TestProcessors.Ticking.CLOCK, Sleeper.SYSTEM);
         Message message = TestTables.receive(sqs, queueUrl, 1, Duration.ofSeconds(20)).get(0);
 
         BatchResult result = ticking.process(List.of(queued(message)), generous());
@@ -282,9 +281,8 @@ class SegmentWorkerIT {
         TestTables.fill(dynamoDb, source, 190);
         String runId = seed(copyJob().totalSegments(1).pageSize(20).checkpointIntervalSeconds(0).build());
         AtomicInteger checkpoints = new AtomicInteger();
-        SegmentWorker eager = new SegmentWorker(dynamoDb, sqs, queueUrl,
-                new ProgressLedger(countingCheckpoints(dynamoDb, checkpoints), ledger.table(), Clock.systemUTC()),
-                SAFETY_MARGIN, MutableClock.atEpochSecond(1_700_000_000), new Random(5), Sleeper.SYSTEM);
+        SegmentWorker eager = workerWithLedgerOn(countingCheckpoints(dynamoDb, checkpoints),
+                MutableClock.atEpochSecond(1_700_000_000), Sleeper.SYSTEM);
         Message message = TestTables.receive(sqs, queueUrl, 1, Duration.ofSeconds(20)).get(0);
 
         eager.process(List.of(queued(message)), generous());
@@ -304,9 +302,7 @@ class SegmentWorkerIT {
                 throw DynamoDbException.builder().statusCode(500).message("injected: transaction failed").build();
             }
         });
-        SegmentWorker flaky = new SegmentWorker(dynamoDb, sqs, queueUrl,
-                new ProgressLedger(failingOnce, ledger.table(), Clock.systemUTC()), SAFETY_MARGIN, Clock.systemUTC(),
-                new Random(5), Sleeper.SYSTEM);
+        SegmentWorker flaky = workerWithLedgerOn(failingOnce, Clock.systemUTC(), Sleeper.SYSTEM);
         Message message = TestTables.receive(sqs, queueUrl, 1, Duration.ofSeconds(20)).get(0);
 
         BatchResult first = flaky.process(List.of(queued(message)), generous());
@@ -338,9 +334,7 @@ class SegmentWorkerIT {
             }
         });
         RecordingSleeper sleeper = RecordingSleeper.withoutClock();
-        SegmentWorker conflicted = new SegmentWorker(dynamoDb, sqs, queueUrl,
-                new ProgressLedger(conflictingTwice, ledger.table(), Clock.systemUTC()), SAFETY_MARGIN,
-                Clock.systemUTC(), new Random(5), sleeper);
+        SegmentWorker conflicted = workerWithLedgerOn(conflictingTwice, Clock.systemUTC(), sleeper);
         Message message = TestTables.receive(sqs, queueUrl, 1, Duration.ofSeconds(20)).get(0);
 
         BatchResult result = conflicted.process(List.of(queued(message)), generous());
@@ -504,10 +498,16 @@ class SegmentWorkerIT {
         return items.stream().map(TestTables::keyString).collect(Collectors.toSet());
     }
 
+    /** A worker on this test's tables and queue whose ledger calls go through {@code ledgerClient}. */
+    private SegmentWorker workerWithLedgerOn(DynamoDbClient ledgerClient, Clock clock, Sleeper sleeper) {
+        return new SegmentWorker(dynamoDb, sqs, queueUrl, new ProgressLedger(ledgerClient, ledger.table(),
+                Clock.systemUTC()), SAFETY_MARGIN, clock, new Random(5), sleeper);
+    }
+
     /** {@code dynamoDb}, counting the ledger's checkpoint writes. */
     private static DynamoDbClient countingCheckpoints(DynamoDbClient dynamoDb, AtomicInteger checkpoints) {
         return intercepting(dynamoDb, request -> {
-            if (request instanceof UpdateItemRequest update && update.updateExpression().startsWith("SET checkpoint = :ck")) {
+            if (request instanceof UpdateItemRequest update && update.updateExpression().startsWith("SET updatedAt = :now, checkpoint = :ck")) {
                 checkpoints.incrementAndGet();
             }
         });
