@@ -147,20 +147,10 @@ class DataSafetyIT {
         Message message = receiveAll(f.queues.queueUrl(), 1).get(0);
         // Two BatchWriteItem calls a page; it dies on its 6th: pages 1-2 checkpointed (one checkpoint a
         // page), page 3 half written, nothing acknowledged.
-        FaultyDynamoDb dying = new FaultyDynamoDb(dynamoDb, 1, 0, 0, 5);
-        SegmentWorker doomed = f.worker(dying, Clock.systemUTC());
-        assertThatThrownBy(() -> doomed.process(List.of(new QueuedMessage(message.messageId(), message.body())),
-                Deadline.after(Duration.ofMinutes(1), Clock.systemUTC())))
-                .isInstanceOf(FaultyDynamoDb.Killed.class);
+        killOnSixthWrite(f, message);
         assertThat(f.ledger.findSegment(runId, 0).orElseThrow().counts().scanned()).isEqualTo(100);
 
-        // SQS redelivers after the visibility timeout; by then the dead worker's lease has expired.
-        sqs.changeMessageVisibility(b -> b.queueUrl(f.queues.queueUrl()).receiptHandle(message.receiptHandle())
-                .visibilityTimeout(0));
-        Message again = receiveAll(f.queues.queueUrl(), 1).get(0);
-        Clock later = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(5));
-        BatchResult result = f.worker(dynamoDb, later).process(
-                List.of(new QueuedMessage(again.messageId(), again.body())), Deadline.after(Duration.ofMinutes(1), later));
+        BatchResult result = redeliverAfterTheLeaseExpired(f, message);
 
         assertThat(result.outcomes().values()).containsExactly(SegmentOutcome.COMPLETED);
         assertThat(result.counts().scanned()).isEqualTo(300);
@@ -175,24 +165,37 @@ class DataSafetyIT {
         f.seeder().seed(runId, f.job(1).pageSize(50).build());
         Message message = receiveAll(f.queues.queueUrl(), 1).get(0);
         // The default interval (10 s) has not passed when it dies on page 3: nothing saved.
-        FaultyDynamoDb dying = new FaultyDynamoDb(dynamoDb, 1, 0, 0, 5);
-        assertThatThrownBy(() -> f.worker(dying, Clock.systemUTC()).process(
-                List.of(new QueuedMessage(message.messageId(), message.body())),
-                Deadline.after(Duration.ofMinutes(1), Clock.systemUTC())))
-                .isInstanceOf(FaultyDynamoDb.Killed.class);
+        killOnSixthWrite(f, message);
         assertThat(f.ledger.findSegment(runId, 0).orElseThrow().pages()).isZero();
 
-        sqs.changeMessageVisibility(b -> b.queueUrl(f.queues.queueUrl()).receiptHandle(message.receiptHandle())
-                .visibilityTimeout(0));
-        Message again = receiveAll(f.queues.queueUrl(), 1).get(0);
-        Clock later = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(5));
-        BatchResult result = f.worker(dynamoDb, later).process(
-                List.of(new QueuedMessage(again.messageId(), again.body())), Deadline.after(Duration.ofMinutes(1), later));
+        BatchResult result = redeliverAfterTheLeaseExpired(f, message);
 
         assertThat(result.outcomes().values()).containsExactly(SegmentOutcome.COMPLETED);
         assertThat(result.counts().scanned()).isEqualTo(400);
         f.assertExactCounts(runId, 1);
         f.assertDestinationIsCopyOfSource();
+    }
+
+    /** Works {@code message} with a worker that dies (nothing acknowledged) on its 6th BatchWriteItem. */
+    private void killOnSixthWrite(Fixture f, Message message) {
+        FaultyDynamoDb dying = new FaultyDynamoDb(dynamoDb, 1, 0, 0, 5);
+        SegmentWorker doomed = f.worker(dying, Clock.systemUTC());
+        assertThatThrownBy(() -> doomed.process(List.of(new QueuedMessage(message.messageId(), message.body())),
+                Deadline.after(Duration.ofMinutes(1), Clock.systemUTC())))
+                .isInstanceOf(FaultyDynamoDb.Killed.class);
+    }
+
+    /**
+     * SQS redelivers {@code message} after its visibility timeout, by when the dead worker's lease has expired;
+     * a healthy worker takes it.
+     */
+    private BatchResult redeliverAfterTheLeaseExpired(Fixture f, Message message) throws Exception {
+        sqs.changeMessageVisibility(b -> b.queueUrl(f.queues.queueUrl()).receiptHandle(message.receiptHandle())
+                .visibilityTimeout(0));
+        Message again = receiveAll(f.queues.queueUrl(), 1).get(0);
+        Clock later = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(5));
+        return f.worker(dynamoDb, later).process(
+                List.of(new QueuedMessage(again.messageId(), again.body())), Deadline.after(Duration.ofMinutes(1), later));
     }
 
     @Test
