@@ -39,6 +39,8 @@ public final class ProgressLedger {
     static final String RUN_SK = "RUN";
     /** The counters a segment or run adds up, as ADD clauses over {@link #withCounts}' values. */
     private static final String ADD_COUNTS = "scanned :sc, written :wr, deleted :de, skipped :sk, conditionalFailures :cf";
+    /** Segments one completing transaction takes: DynamoDB allows 100 items, one of them the run record. */
+    public static final int MAX_COMPLETIONS = 99;
 
     private final DynamoDbClient dynamoDb;
     private final String table;
@@ -188,42 +190,98 @@ public final class ProgressLedger {
 
     /**
      * Marks the segment done with the counts of the pages written since the last checkpoint and adds the
-     * segment's totals to the run, in one transaction (whose SDK-made idempotency token makes a retry
-     * harmless): a segment is counted into its run exactly once.
+     * segment's totals to the run, in one transaction: see {@link #complete(List)}.
      *
      * @param sinceCheckpoint the pages since the last checkpoint, including the last page
      * @param totals          the segment's counts including the last page
+     * @throws LeaseLostException when the lease is lost; nothing was counted
      */
     public void complete(Lease lease, Pages sinceCheckpoint, Counts totals, long continuations) {
-        Update segment = Update.builder().tableName(table).key(segmentKey(lease.runId(), lease.segment()))
-                .updateExpression("SET #st = :done, updatedAt = :now, pages = :after"
-                        + " REMOVE checkpoint, leaseOwner, leaseExpiresAt"
-                        + " ADD " + ADD_COUNTS)
-                .conditionExpression("leaseOwner = :me AND #st = :running AND pages = :before")
-                .expressionAttributeNames(Map.of("#st", "status"))
-                .expressionAttributeValues(withCounts(sinceCheckpoint.counts(), Map.of(
-                        ":done", s(SegmentStatus.DONE.name()), ":now", n(clock.millis()), ":me", s(lease.owner()),
-                        ":running", s(SegmentStatus.IN_PROGRESS.name()), ":before", n(lease.pages()),
-                        ":after", n(lease.pages() + sinceCheckpoint.count()))))
-                .build();
-        Update run = Update.builder().tableName(table).key(runKey(lease.runId()))
-                .updateExpression("SET lastCompletedAt = :now"
-                        + " ADD segmentsCompleted :one, continuations :co, " + ADD_COUNTS)
-                .conditionExpression("attribute_exists(pk)")
-                .expressionAttributeValues(withCounts(totals, Map.of(":one", n(1), ":co", n(continuations),
-                        ":now", n(clock.millis()))))
-                .build();
-        try {
-            dynamoDb.transactWriteItems(b -> b.transactItems(
-                    TransactWriteItem.builder().update(segment).build(),
-                    TransactWriteItem.builder().update(run).build()));
-        } catch (TransactionCanceledException e) {
-            List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
-            if (!reasons.isEmpty() && "ConditionalCheckFailed".equals(reasons.get(0).code())) {
-                throw new LeaseLostException(lease, e);
-            }
-            throw e;
+        if (!complete(List.of(new Completion(lease, sinceCheckpoint, totals, continuations))).isEmpty()) {
+            throw new LeaseLostException(lease, null);
         }
+    }
+
+    /**
+     * Marks segments of one run done, each with the counts of its pages since its last checkpoint, and adds
+     * their totals to the run, in one transaction (whose SDK-made idempotency token makes a retry harmless):
+     * a segment is counted into its run exactly once. One transaction for many segments costs DynamoDB
+     * about what one for a single segment does, and the run record is written once, not once a segment.
+     *
+     * <p>A segment whose lease was lost (its condition failed) is left out and returned, and the others
+     * are sent again without it.
+     *
+     * @param completions at most {@link #MAX_COMPLETIONS} segments, all of one run
+     * @return the completions not applied because their lease is lost; the rest are done
+     * @throws TransactionCanceledException for any other cancellation, a conflict among them
+     *                                      ({@link #isTransactionConflict}); nothing was applied
+     */
+    public List<Completion> complete(List<Completion> completions) {
+        if (completions.isEmpty() || completions.size() > MAX_COMPLETIONS) {
+            throw new IllegalArgumentException("A completing transaction takes 1.." + MAX_COMPLETIONS
+                    + " segments, got " + completions.size());
+        }
+        String runId = completions.get(0).lease().runId();
+        if (completions.stream().anyMatch(c -> !c.lease().runId().equals(runId))) {
+            throw new IllegalArgumentException("A completing transaction takes segments of one run, got "
+                    + completions.stream().map(c -> c.lease().runId()).distinct().toList());
+        }
+        List<Completion> remaining = new ArrayList<>(completions);
+        List<Completion> lost = new ArrayList<>();
+        while (!remaining.isEmpty()) {
+            try {
+                dynamoDb.transactWriteItems(b -> b.transactItems(completing(remaining)));
+                return List.copyOf(lost);
+            } catch (TransactionCanceledException e) {
+                List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
+                List<Completion> refused = new ArrayList<>();
+                for (int i = 0; i < Math.min(reasons.size(), remaining.size()); i++) {
+                    if ("ConditionalCheckFailed".equals(reasons.get(i).code())) {
+                        refused.add(remaining.get(i));
+                    }
+                }
+                if (refused.isEmpty()) {
+                    throw e;
+                }
+                lost.addAll(refused);
+                remaining.removeAll(refused);
+            }
+        }
+        return List.copyOf(lost);
+    }
+
+    /** The transaction's items: one update a segment, then one of the run with their sums. */
+    private List<TransactWriteItem> completing(List<Completion> completions) {
+        long now = clock.millis();
+        List<TransactWriteItem> items = new ArrayList<>(completions.size() + 1);
+        Counts totals = Counts.ZERO;
+        long continuations = 0;
+        for (Completion c : completions) {
+            Lease lease = c.lease();
+            items.add(TransactWriteItem.builder().update(Update.builder().tableName(table)
+                    .key(segmentKey(lease.runId(), lease.segment()))
+                    .updateExpression("SET #st = :done, updatedAt = :now, pages = :after"
+                            + " REMOVE checkpoint, leaseOwner, leaseExpiresAt"
+                            + " ADD " + ADD_COUNTS)
+                    .conditionExpression("leaseOwner = :me AND #st = :running AND pages = :before")
+                    .expressionAttributeNames(Map.of("#st", "status"))
+                    .expressionAttributeValues(withCounts(c.sinceCheckpoint().counts(), Map.of(
+                            ":done", s(SegmentStatus.DONE.name()), ":now", n(now), ":me", s(lease.owner()),
+                            ":running", s(SegmentStatus.IN_PROGRESS.name()), ":before", n(lease.pages()),
+                            ":after", n(lease.pages() + c.sinceCheckpoint().count()))))
+                    .build()).build());
+            totals = totals.plus(c.totals());
+            continuations += c.continuations();
+        }
+        items.add(TransactWriteItem.builder().update(Update.builder().tableName(table)
+                .key(runKey(completions.get(0).lease().runId()))
+                .updateExpression("SET lastCompletedAt = :now"
+                        + " ADD segmentsCompleted :done, continuations :co, " + ADD_COUNTS)
+                .conditionExpression("attribute_exists(pk)")
+                .expressionAttributeValues(withCounts(totals, Map.of(":done", n(completions.size()),
+                        ":co", n(continuations), ":now", n(now))))
+                .build()).build());
+        return items;
     }
 
     /**
@@ -454,6 +512,16 @@ public final class ProgressLedger {
         public Pages plus(Counts page, Map<String, AttributeValue> lastEvaluatedKey) {
             return new Pages(count + 1, counts.plus(page), lastEvaluatedKey);
         }
+    }
+
+    /**
+     * A segment whose last page is written, to be marked done.
+     *
+     * @param sinceCheckpoint the pages since the last checkpoint, including the last page
+     * @param totals          the segment's counts including the last page
+     * @param continuations   the continuations the segment took, added to the run's
+     */
+    public record Completion(Lease lease, Pages sinceCheckpoint, Counts totals, long continuations) {
     }
 
     /** The outcome of {@link #claim}. */

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -137,12 +138,23 @@ public final class SegmentWorker {
      * every invocation makes progress however small its budget.
      */
     public BatchResult process(List<QueuedMessage> messages, Deadline deadline) {
+        return process(messages.iterator(), deadline);
+    }
+
+    /**
+     * Processes messages taken one at a time from {@code messages}, which may bring them only when asked
+     * (the local fleet takes a message from the queue only when a worker is free for it), before
+     * {@code deadline}. Every message taken has an outcome in the result.
+     */
+    public BatchResult process(Iterator<QueuedMessage> messages, Deadline deadline) {
         Map<String, Future<SegmentOutcome>> pending = new LinkedHashMap<>();
         Progress progress = new Progress();
-        for (QueuedMessage message : messages) {
+        Completions completing = new Completions();
+        while (messages.hasNext()) {
+            QueuedMessage message = messages.next();
             Future<SegmentOutcome> outcome;
             try {
-                outcome = processOne(message, deadline, progress);
+                outcome = processOne(message, deadline, progress, completing);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 outcome = CompletableFuture.completedFuture(SegmentOutcome.FAILED);
@@ -151,7 +163,9 @@ public final class SegmentWorker {
                 outcome = CompletableFuture.completedFuture(SegmentOutcome.FAILED);
             }
             pending.put(message.messageId(), outcome);
+            completing.flushDue();
         }
+        completing.flushAll();
         List<String> failed = new ArrayList<>();
         Map<String, SegmentOutcome> outcomes = new LinkedHashMap<>();
         pending.forEach((messageId, future) -> {
@@ -180,12 +194,13 @@ public final class SegmentWorker {
     }
 
     /**
-     * Works one message up to its segment's last page. The segment's completing transaction then runs on
-     * this worker's completion thread while the worker takes its next message (it is settled before the
-     * batch returns), so the ledger's slowest call does not hold up the scan.
+     * Works one message up to its segment's last page. The segment is then marked done together with the
+     * other segments of the batch that ended within the run's checkpoint interval, in one transaction on
+     * this worker's completion thread (settled before the batch returns), so the ledger's slowest call
+     * neither holds up the scan nor runs once a segment.
      */
-    private Future<SegmentOutcome> processOne(QueuedMessage queued, Deadline deadline, Progress progress)
-            throws InterruptedException {
+    private Future<SegmentOutcome> processOne(QueuedMessage queued, Deadline deadline, Progress progress,
+                                              Completions completing) throws InterruptedException {
         SegmentMessage message = SegmentMessageCodec.fromJson(queued.body());
         RunContext run = runs.computeIfAbsent(message.runId(), this::loadRun);
         if (message.totalSegments() != run.job.totalSegments()) {
@@ -233,10 +248,8 @@ public final class SegmentWorker {
                 totals = totals.plus(pageCounts);
                 unsaved = unsaved.plus(pageCounts, page.lastEvaluatedKey());
                 if (page.last()) {
-                    ProgressLedger.Lease held = lease;
-                    ProgressLedger.Pages lastPages = unsaved;
-                    Counts segmentTotals = totals;
-                    return completions.submit(() -> complete(held, lastPages, segmentTotals, record.continuations()));
+                    return completing.add(run.job,
+                            new ProgressLedger.Completion(lease, unsaved, totals, record.continuations()));
                 }
                 key = page.lastEvaluatedKey();
                 if (!clock.instant().isBefore(nextCheckpoint)) {
@@ -244,6 +257,7 @@ public final class SegmentWorker {
                     unsaved = ProgressLedger.Pages.NONE;
                     nextCheckpoint = clock.instant().plus(run.job.checkpointInterval());
                 }
+                completing.flushDue();
             }
         } catch (ProgressLedger.LeaseLostException e) {
             LOG.warn("{}; another delivery carries the segment on", e.getMessage());
@@ -255,30 +269,49 @@ public final class SegmentWorker {
     }
 
     /**
-     * Completes the segment, sending the transaction again (with jittered backoff) while DynamoDB cancels
-     * it for a conflict with another segment's transaction on the run record.
+     * Marks segments done in one transaction, sending it again (with jittered backoff) while DynamoDB
+     * cancels it for a conflict with another transaction on the run record. A failure fails every one of
+     * them: their next deliveries go on from their last checkpoints.
      */
-    private SegmentOutcome complete(ProgressLedger.Lease lease, ProgressLedger.Pages lastPages, Counts totals,
-                                    long continuations) throws InterruptedException {
+    private void complete(List<Completing> batch) {
+        List<ProgressLedger.Completion> completions = batch.stream().map(Completing::completion).toList();
         try {
-            for (int attempt = 0; ; attempt++) {
-                try {
-                    ledger.complete(lease, lastPages, totals, continuations);
-                    return SegmentOutcome.COMPLETED;
-                } catch (TransactionCanceledException e) {
-                    if (!ProgressLedger.isTransactionConflict(e) || attempt + 1 >= Backoff.DEFAULT.maxAttempts()) {
-                        throw e;
-                    }
+            List<ProgressLedger.Completion> lost = completeWithRetry(completions);
+            for (Completing c : batch) {
+                if (lost.contains(c.completion())) {
+                    LOG.warn("Lost the lease on segment {} of run {}; another delivery carries the segment on",
+                            c.completion().lease().segment(), c.completion().lease().runId());
+                    c.outcome().complete(SegmentOutcome.DUPLICATE_IN_FLIGHT);
+                } else {
+                    c.outcome().complete(SegmentOutcome.COMPLETED);
                 }
-                sleeper.sleep(Backoff.DEFAULT.delay(attempt, random));
             }
-        } catch (ProgressLedger.LeaseLostException e) {
-            LOG.warn("{}; another delivery carries the segment on", e.getMessage());
-            return SegmentOutcome.DUPLICATE_IN_FLIGHT;
         } catch (RuntimeException | InterruptedException e) {
-            // The last page has no key to resume after: the next delivery goes on from the last checkpoint.
-            recordFailure(lease, e, ProgressLedger.Pages.NONE);
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            for (Completing c : batch) {
+                // The last page has no key to resume after: the next delivery goes on from the last checkpoint.
+                recordFailure(c.completion().lease(), e, ProgressLedger.Pages.NONE);
+                c.outcome().completeExceptionally(e);
+            }
+        } catch (Error e) {
+            batch.forEach(c -> c.outcome().completeExceptionally(e));
             throw e;
+        }
+    }
+
+    private List<ProgressLedger.Completion> completeWithRetry(List<ProgressLedger.Completion> completions)
+            throws InterruptedException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return ledger.complete(completions);
+            } catch (TransactionCanceledException e) {
+                if (!ProgressLedger.isTransactionConflict(e) || attempt + 1 >= Backoff.DEFAULT.maxAttempts()) {
+                    throw e;
+                }
+            }
+            sleeper.sleep(Backoff.DEFAULT.delay(attempt, random));
         }
     }
 
@@ -307,6 +340,55 @@ public final class SegmentWorker {
     static String describe(Throwable e) {
         String message = e.getMessage();
         return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    /** A segment to be marked done, and where its message's outcome goes once it is. */
+    private record Completing(ProgressLedger.Completion completion, CompletableFuture<SegmentOutcome> outcome) {
+    }
+
+    /**
+     * The segments of one batch whose last page is written, gathered a run at a time and marked done in one
+     * transaction when the run's checkpoint interval has passed since the first of them ended (at once with
+     * an interval of 0), when {@link ProgressLedger#MAX_COMPLETIONS} are waiting, and at the end of the batch.
+     */
+    private final class Completions {
+        private final Map<String, List<Completing>> waiting = new LinkedHashMap<>();
+        private final Map<String, Instant> due = new LinkedHashMap<>();
+
+        Future<SegmentOutcome> add(JobConfig job, ProgressLedger.Completion completion) {
+            String runId = completion.lease().runId();
+            CompletableFuture<SegmentOutcome> outcome = new CompletableFuture<>();
+            List<Completing> batch = waiting.computeIfAbsent(runId, id -> new ArrayList<>());
+            batch.add(new Completing(completion, outcome));
+            due.putIfAbsent(runId, clock.instant().plus(job.checkpointInterval()));
+            if (batch.size() >= ProgressLedger.MAX_COMPLETIONS) {
+                flush(runId);
+            }
+            flushDue();
+            return outcome;
+        }
+
+        void flushDue() {
+            if (waiting.isEmpty()) {
+                return;
+            }
+            Instant now = clock.instant();
+            List.copyOf(due.entrySet()).forEach(run -> {
+                if (!now.isBefore(run.getValue())) {
+                    flush(run.getKey());
+                }
+            });
+        }
+
+        void flushAll() {
+            List.copyOf(waiting.keySet()).forEach(this::flush);
+        }
+
+        private void flush(String runId) {
+            List<Completing> batch = waiting.remove(runId);
+            due.remove(runId);
+            completions.execute(() -> complete(batch));
+        }
     }
 
     /** What this invocation did, for live progress. */

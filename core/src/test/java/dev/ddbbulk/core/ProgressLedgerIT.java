@@ -7,6 +7,7 @@ import dev.ddbbulk.embedded.EmbeddedServices;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -223,6 +224,68 @@ class ProgressLedgerIT {
         RunRecord run = ledger.findRun(runId).orElseThrow();
         assertThat(run.segmentsCompleted()).isEqualTo(1);
         assertThat(run.completedCounts().scanned()).isEqualTo(6);
+    }
+
+    @Test
+    void complete_whenGivenManySegments_marksEachDoneAndAddsTheirSumsToTheRunOnce() {
+        ledger.startRun(runId, job);
+        var first = grant(1);
+        var second = ledger.checkpoint(grant(2), page(key("p2", "1"), new Counts(10, 10, 0, 0, 0)));
+        var third = grant(3);
+
+        var lost = ledger.complete(List.of(
+                new ProgressLedger.Completion(first, last(new Counts(4, 4, 0, 0, 0)), new Counts(4, 4, 0, 0, 0), 0),
+                new ProgressLedger.Completion(second, last(new Counts(5, 3, 1, 1, 0)), new Counts(15, 13, 1, 1, 0), 2),
+                new ProgressLedger.Completion(third, last(new Counts(6, 5, 0, 0, 1)), new Counts(6, 5, 0, 0, 1), 1)));
+
+        assertThat(lost).isEmpty();
+        RunRecord run = ledger.findRun(runId).orElseThrow();
+        assertThat(run.segmentsCompleted()).isEqualTo(3);
+        assertThat(run.completedCounts()).isEqualTo(new Counts(25, 22, 1, 1, 1));
+        assertThat(run.continuations()).isEqualTo(3);
+        assertThat(ledger.findSegment(runId, 2).orElseThrow().counts()).isEqualTo(new Counts(15, 13, 1, 1, 0));
+        assertThat(ledger.findSegment(runId, 2).orElseThrow().pages()).isEqualTo(2);
+        assertThat(ledger.completedSegments(runId).stream().boxed().toList()).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void complete_whenOneLeaseWasTakenOver_returnsItAndCompletesOnlyTheOthers() {
+        ledger.startRun(runId, job);
+        var kept = grant(4);
+        var stale = grant(5);
+        clock.advance(Duration.ofMinutes(2));
+        var current = grant(5);
+        var keptCompletion = new ProgressLedger.Completion(kept, last(new Counts(7, 7, 0, 0, 0)), new Counts(7, 7, 0, 0, 0), 0);
+        var staleCompletion = new ProgressLedger.Completion(stale, last(new Counts(9, 9, 0, 0, 0)), new Counts(9, 9, 0, 0, 0), 0);
+
+        var lost = ledger.complete(List.of(staleCompletion, keptCompletion));
+
+        assertThat(lost).containsExactly(staleCompletion);
+        RunRecord run = ledger.findRun(runId).orElseThrow();
+        assertThat(run.segmentsCompleted()).isEqualTo(1);
+        assertThat(run.completedCounts()).isEqualTo(new Counts(7, 7, 0, 0, 0));
+        SegmentRecord taken = ledger.findSegment(runId, 5).orElseThrow();
+        assertThat(taken.status()).isEqualTo(SegmentStatus.IN_PROGRESS);
+        assertThat(taken.counts()).isEqualTo(Counts.ZERO);
+        ledger.complete(current, last(new Counts(9, 9, 0, 0, 0)), new Counts(9, 9, 0, 0, 0), 0);
+        assertThat(ledger.findRun(runId).orElseThrow().completedCounts()).isEqualTo(new Counts(16, 16, 0, 0, 0));
+    }
+
+    @Test
+    void complete_whenSegmentsOfTwoRuns_refusesAndWritesNothing() {
+        ledger.startRun(runId, job);
+        String otherRun = TestTables.unique("run");
+        ledger.startRun(otherRun, job);
+        var ours = grant(1);
+        var theirs = ((ProgressLedger.Claim.Granted) ledger.claim(otherRun, 1, "other-owner",
+                leaseFor(Duration.ofMinutes(1)))).lease();
+
+        assertThatThrownBy(() -> ledger.complete(List.of(
+                new ProgressLedger.Completion(ours, last(Counts.ZERO), Counts.ZERO, 0),
+                new ProgressLedger.Completion(theirs, last(Counts.ZERO), Counts.ZERO, 0))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one run");
+        assertThat(ledger.findRun(runId).orElseThrow().segmentsCompleted()).isZero();
+        assertThat(ledger.findRun(otherRun).orElseThrow().segmentsCompleted()).isZero();
     }
 
     @Test

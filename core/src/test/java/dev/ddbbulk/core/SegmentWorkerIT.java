@@ -293,6 +293,49 @@ class SegmentWorkerIT {
     }
 
     @Test
+    void process_whenABatchEndsItsSegmentsWithinTheCheckpointInterval_marksThemDoneInOneTransaction() throws Exception {
+        TestTables.fill(dynamoDb, source, 300);
+        String runId = seed(copyJob().totalSegments(10).pageSize(50).build());
+        List<TransactWriteItemsRequest> transactions = new java.util.concurrent.CopyOnWriteArrayList<>();
+        SegmentWorker batching = workerWithLedgerOn(intercepting(dynamoDb, request -> {
+            if (request instanceof TransactWriteItemsRequest transaction) {
+                transactions.add(transaction);
+            }
+        }), MutableClock.atEpochSecond(1_700_000_000), Sleeper.SYSTEM);
+        List<Message> messages = TestTables.receive(sqs, queueUrl, 10, Duration.ofSeconds(20));
+
+        BatchResult result = batching.process(messages.stream().map(SegmentWorkerIT::queued).toList(), generous());
+
+        assertThat(result.outcomes()).hasSize(10).allSatisfy((id, outcome) ->
+                assertThat(outcome).isEqualTo(SegmentOutcome.COMPLETED));
+        // ten segment updates and one of the run record
+        assertThat(transactions).singleElement().satisfies(t -> assertThat(t.transactItems()).hasSize(11));
+        RunRecord run = ledger.findRun(runId).orElseThrow();
+        assertThat(run.complete()).isTrue();
+        assertThat(run.completedCounts()).isEqualTo(new Counts(300, 300, 0, 0, 0));
+        assertDestinationEqualsSource();
+    }
+
+    @Test
+    void process_whenCheckpointIntervalIsZero_marksEachSegmentDoneAsItEnds() throws Exception {
+        TestTables.fill(dynamoDb, source, 100);
+        String runId = seed(copyJob().totalSegments(4).pageSize(50).checkpointIntervalSeconds(0).build());
+        AtomicInteger transactions = new AtomicInteger();
+        SegmentWorker eager = workerWithLedgerOn(intercepting(dynamoDb, request -> {
+            if (request instanceof TransactWriteItemsRequest) {
+                transactions.incrementAndGet();
+            }
+        }), MutableClock.atEpochSecond(1_700_000_000), Sleeper.SYSTEM);
+        List<Message> messages = TestTables.receive(sqs, queueUrl, 4, Duration.ofSeconds(20));
+
+        BatchResult result = eager.process(messages.stream().map(SegmentWorkerIT::queued).toList(), generous());
+
+        assertThat(result.outcomes().values()).containsOnly(SegmentOutcome.COMPLETED).hasSize(4);
+        assertThat(transactions).hasValue(4);
+        assertThat(ledger.findRun(runId).orElseThrow().completedCounts()).isEqualTo(new Counts(100, 100, 0, 0, 0));
+    }
+
+    @Test
     void process_whenTheCompletingTransactionFails_failsTheMessageAndTheRetryCountsEachItemOnce() throws Exception {
         TestTables.fill(dynamoDb, source, 130);
         String runId = seed(copyJob().totalSegments(1).pageSize(20).checkpointIntervalSeconds(0).build());
