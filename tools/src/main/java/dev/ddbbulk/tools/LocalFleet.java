@@ -8,8 +8,12 @@ import dev.ddbbulk.core.SegmentOutcome;
 import dev.ddbbulk.core.SegmentWorker;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -26,17 +30,29 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
 
 /**
  * A fleet of worker threads that consume the segment queue the way Lambda's SQS event source mapping
- * does: receive up to 10 messages with a visibility timeout, invoke the worker with a time budget, delete
- * what succeeded, and leave failed messages to come back (after {@code retryDelay}) until the queue's
- * redrive policy moves them to the DLQ.
+ * does: invoke a worker with up to {@link #BATCH_SIZE} messages and a time budget, delete what succeeded,
+ * and leave failed messages to come back (after {@code retryDelay}) until the queue's redrive policy moves
+ * them to the DLQ.
+ *
+ * <p>Unlike Lambda, the fleet's workers share what they receive: messages are received 10 at a time (with
+ * a visibility timeout of the budget and 30 s more) into one local buffer, and an invocation takes its
+ * messages from it one at a time, when it is ready to start the next. So no worker waits for work while
+ * another holds messages it has not started, which at the end of a run would leave workers idle for up to
+ * nine segments' time.
  */
 final class LocalFleet {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalFleet.class);
     private final SqsClient sqs;
     private final String queueUrl;
     private final List<SegmentWorker> workers;
+    /** Messages one invocation takes at most: the template's event source mapping gives Lambda 10 a batch. */
+    static final int BATCH_SIZE = 10;
     private final Duration timeBudget;
+    private final Duration safetyMargin;
     private final Duration retryDelay;
+    private final int visibilitySeconds;
+    /** Received and not yet taken, oldest first. */
+    private final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
     private final Clock clock;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicLong invocations = new AtomicLong();
@@ -47,12 +63,18 @@ final class LocalFleet {
     private final AtomicLong settled = new AtomicLong();
     private final AtomicInteger busy = new AtomicInteger();
 
+    /**
+     * @param safetyMargin the workers' own: an invocation takes no further message once its deadline is
+     *                     this close, since the worker would only hand it on as a continuation
+     */
     LocalFleet(SqsClient sqs, String queueUrl, List<SegmentWorker> workers, Duration timeBudget,
-               Duration retryDelay, Clock clock) {
+               Duration safetyMargin, Duration retryDelay, Clock clock) {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
         this.workers = List.copyOf(workers);
         this.timeBudget = timeBudget;
+        this.safetyMargin = safetyMargin;
+        this.visibilitySeconds = (int) Math.min(43_200, timeBudget.plusSeconds(30).toSeconds());
         this.retryDelay = retryDelay;
         this.clock = clock;
     }
@@ -90,6 +112,7 @@ final class LocalFleet {
             if (!pool.awaitTermination(timeBudget.toMillis() + 30_000, TimeUnit.MILLISECONDS)) {
                 pool.shutdownNow();
             }
+            releaseUnstarted();
         }
         for (Future<?> thread : threads) {
             rethrow(thread);
@@ -105,25 +128,94 @@ final class LocalFleet {
     }
 
     private void consume(SegmentWorker worker) {
-        int visibility = (int) Math.min(43_200, timeBudget.plusSeconds(30).toSeconds());
         while (!stopping.get()) {
-            ReceiveMessageResponse response = sqs.receiveMessage(b -> b.queueUrl(queueUrl)
-                    .maxNumberOfMessages(10).waitTimeSeconds(1).visibilityTimeout(visibility));
-            if (!response.hasMessages() || response.messages().isEmpty()) {
+            Received first = take(1);
+            if (first == null) {
                 continue;
             }
-            List<Message> messages = response.messages();
-            Deadline deadline = Deadline.after(timeBudget, clock);
+            // Every message of the invocation was received no earlier than its first (the buffer is oldest
+            // first), within a receive's time: the visibility timeout's 30 s over the budget covers that.
+            Invocation invocation = new Invocation(first, new Deadline(first.at().plus(timeBudget), clock));
             invocations.incrementAndGet();
             busy.incrementAndGet();
             try {
-                BatchResult result = worker.process(messages.stream()
-                        .map(m -> new QueuedMessage(m.messageId(), m.body())).toList(), deadline);
+                BatchResult result = worker.process(invocation, invocation.deadline);
                 record(result);
-                acknowledge(messages, result);
+                acknowledge(invocation.taken, result);
             } finally {
                 busy.decrementAndGet();
             }
+        }
+    }
+
+    /**
+     * The oldest message received and not taken; when there is none, receives up to {@link #BATCH_SIZE}
+     * more, waiting up to {@code waitSeconds} for them.
+     */
+    private Received take(int waitSeconds) {
+        Received next = received.poll();
+        if (next != null) {
+            return next;
+        }
+        Instant at = clock.instant();
+        ReceiveMessageResponse response = sqs.receiveMessage(b -> b.queueUrl(queueUrl)
+                .maxNumberOfMessages(BATCH_SIZE).waitTimeSeconds(waitSeconds).visibilityTimeout(visibilitySeconds));
+        if (response.hasMessages()) {
+            response.messages().forEach(m -> received.add(new Received(m, at)));
+        }
+        return received.poll();
+    }
+
+    /** Makes what was received but not taken visible again at once, for whoever works the queue next. */
+    private void releaseUnstarted() {
+        List<ChangeMessageVisibilityBatchRequestEntry> release = new ArrayList<>();
+        for (Received r = received.poll(); r != null; r = received.poll()) {
+            release.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(r.message().messageId())
+                    .receiptHandle(r.message().receiptHandle()).visibilityTimeout(0).build());
+        }
+        for (int from = 0; from < release.size(); from += BATCH_SIZE) {
+            List<ChangeMessageVisibilityBatchRequestEntry> chunk =
+                    release.subList(from, Math.min(release.size(), from + BATCH_SIZE));
+            sqs.changeMessageVisibilityBatch(b -> b.queueUrl(queueUrl).entries(chunk));
+        }
+    }
+
+    /** A message and when its receive began (its visibility timeout runs from about then). */
+    private record Received(Message message, Instant at) {
+    }
+
+    /**
+     * The messages of one invocation, taken one at a time as the worker asks for the next: none once
+     * {@link #BATCH_SIZE} are taken, the fleet stops, or the deadline is within the safety margin.
+     */
+    private final class Invocation implements Iterator<QueuedMessage> {
+        private final Deadline deadline;
+        private final List<Message> taken = new ArrayList<>();
+        private Received next;
+
+        Invocation(Received first, Deadline deadline) {
+            this.next = first;
+            this.deadline = deadline;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (next == null && taken.size() < BATCH_SIZE && !stopping.get()
+                    && deadline.remaining().compareTo(safetyMargin) > 0) {
+                next = take(0);
+            }
+            return next != null;
+        }
+
+        @Override
+        public QueuedMessage next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            Message message = next.message();
+            next = null;
+            taken.add(message);
+            return new QueuedMessage(message.messageId(), message.body());
         }
     }
 
@@ -140,7 +232,8 @@ final class LocalFleet {
         List<DeleteMessageBatchRequestEntry> done = new ArrayList<>();
         List<ChangeMessageVisibilityBatchRequestEntry> retry = new ArrayList<>();
         for (Message m : messages) {
-            if (result.failedMessageIds().contains(m.messageId())) {
+            SegmentOutcome outcome = result.outcomes().get(m.messageId());
+            if (outcome == null || outcome == SegmentOutcome.FAILED) {
                 retry.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(m.messageId())
                         .receiptHandle(m.receiptHandle()).visibilityTimeout((int) retryDelay.toSeconds()).build());
             } else {

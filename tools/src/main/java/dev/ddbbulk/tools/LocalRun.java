@@ -116,7 +116,7 @@ final class LocalRun {
                     new Random(random.nextLong()), Sleeper.SYSTEM, budgets));
         }
         LocalFleet fleet = new LocalFleet(sqs, queues.queueUrl(), workers, options.timeBudget(),
-                options.retryDelay(), clock);
+                options.safetyMargin(), options.retryDelay(), clock);
         int[] emptyChecks = {0};
         long[] completed = {0};
         long[] lastSettled = {-1};

@@ -100,7 +100,8 @@ class DataSafetyIT {
                 fleet.add(worker(client, Clock.systemUTC()));
             }
             long giveUp = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            new LocalFleet(sqs, queues.queueUrl(), fleet, budget, Duration.ofSeconds(1), Clock.systemUTC())
+            new LocalFleet(sqs, queues.queueUrl(), fleet, budget, Duration.ofMillis(10), Duration.ofSeconds(1),
+                    Clock.systemUTC())
                     .runUntil(() -> {
                         if (System.nanoTime() > giveUp) {
                             throw new AssertionError("run " + runId + " did not complete in 90 s");

@@ -1,0 +1,87 @@
+package dev.ddbbulk.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ddbbulk.core.Backoff;
+import dev.ddbbulk.core.Counts;
+import dev.ddbbulk.core.JobConfig;
+import dev.ddbbulk.core.ProgressLedger;
+import dev.ddbbulk.core.RunRecord;
+import dev.ddbbulk.core.SegmentSeeder;
+import dev.ddbbulk.core.SegmentWorker;
+import dev.ddbbulk.core.Sleeper;
+import dev.ddbbulk.core.TableValidator;
+import dev.ddbbulk.embedded.EmbeddedServices;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+class LocalFleetIT {
+    private static EmbeddedServices services;
+    private static DynamoDbClient dynamoDb;
+    private static SqsClient sqs;
+
+    @BeforeAll
+    static void start() {
+        services = EmbeddedServices.start();
+        dynamoDb = services.dynamoDbClient(8);
+        sqs = services.sqsClient(8);
+    }
+
+    @AfterAll
+    static void stop() {
+        dynamoDb.close();
+        sqs.close();
+        services.close();
+    }
+
+    @Test
+    void runUntil_whenOneWorkerIsHeldOnItsFirstSegment_theOtherWorksTheMessagesReceivedWithIt() throws Exception {
+        DemoData.createTable(dynamoDb, "fleet-src");
+        DemoData.createTable(dynamoDb, "fleet-dst");
+        DemoData.fill(dynamoDb, new TableValidator(dynamoDb).describe("fleet-src", "table", "--table"), 100, 150, 2);
+        ProgressLedger ledger = new ProgressLedger(dynamoDb, "fleet-ledger", Clock.systemUTC());
+        ledger.createTableIfMissing();
+        QueuePair queues = QueuePair.create(sqs, "fleet-q", 3, Duration.ofSeconds(60));
+        JobConfig job = JobConfig.builder().sourceTable("fleet-src").destinationTable("fleet-dst").totalSegments(10)
+                .parallelWorkers(2).pageSize(20).processor(HoldingProcessor.class.getName()).build();
+        HoldingProcessor.reset();
+        // All ten messages are in the queue before the fleet starts: the first receive takes them all.
+        new SegmentSeeder(new TableValidator(dynamoDb), ledger, sqs, queues.queueUrl(), new Random(1), 4,
+                Backoff.DEFAULT, Sleeper.SYSTEM, Clock.systemUTC()).seed("held", job);
+        List<SegmentWorker> workers = List.of(worker(ledger, queues), worker(ledger, queues));
+        LocalFleet fleet = new LocalFleet(sqs, queues.queueUrl(), workers, Duration.ofMinutes(5), Duration.ofSeconds(10),
+                Duration.ofSeconds(1), Clock.systemUTC());
+        long[] completedWhileHeld = {-1};
+        long giveUp = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+
+        fleet.runUntil(() -> {
+            if (System.nanoTime() > giveUp) {
+                throw new AssertionError("the run did not complete in 90 s");
+            }
+            long completed = ledger.findRun("held").orElseThrow().segmentsCompleted();
+            if (completed >= 9 && completedWhileHeld[0] < 0) {
+                completedWhileHeld[0] = completed;
+                HoldingProcessor.release();
+            }
+            return completed >= 10;
+        }, Duration.ofMillis(50));
+
+        assertThat(completedWhileHeld[0]).isEqualTo(9);
+        RunRecord run = ledger.findRun("held").orElseThrow();
+        assertThat(run.completedCounts()).isEqualTo(new Counts(100, 100, 0, 0, 0));
+        assertThat(fleet.failures()).isZero();
+        assertThat(fleet.segmentsCompleted()).isEqualTo(10);
+    }
+
+    private static SegmentWorker worker(ProgressLedger ledger, QueuePair queues) {
+        return new SegmentWorker(dynamoDb, sqs, queues.queueUrl(), ledger, Duration.ofSeconds(10), Clock.systemUTC(),
+                new Random(3), Sleeper.SYSTEM);
+    }
+}
