@@ -19,15 +19,27 @@ public final class SegmentScanner {
         this.dynamoDb = dynamoDb;
     }
 
+    /** A page of a segment, without its consumed capacity. */
     public ScanPage scanPage(String table, int segment, int totalSegments, Map<String, AttributeValue> startKey,
                              int limit, boolean consistentRead) {
+        return scanPage(table, segment, totalSegments, startKey, limit, consistentRead, ReturnConsumedCapacity.NONE);
+    }
+
+    /**
+     * A page of a segment.
+     *
+     * @param consumedCapacity whether to ask for the page's consumed capacity (for a read budget only:
+     *                         DynamoDB Local spends measurable time working it out for every item)
+     */
+    public ScanPage scanPage(String table, int segment, int totalSegments, Map<String, AttributeValue> startKey,
+                             int limit, boolean consistentRead, ReturnConsumedCapacity consumedCapacity) {
         ScanRequest.Builder request = ScanRequest.builder()
                 .tableName(table)
                 .segment(segment)
                 .totalSegments(totalSegments)
                 .limit(limit)
                 .consistentRead(consistentRead)
-                .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL);
+                .returnConsumedCapacity(consumedCapacity);
         if (startKey != null && !startKey.isEmpty()) {
             request.exclusiveStartKey(startKey);
         }

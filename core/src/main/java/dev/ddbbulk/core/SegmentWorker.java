@@ -239,7 +239,8 @@ public final class SegmentWorker {
                 }
                 Map<String, AttributeValue> startKey = key;
                 ScanPage page = Throttling.retry(() -> scanner.scanPage(run.job.sourceTable(), message.segment(),
-                        message.totalSegments(), startKey, run.job.pageSize(), run.job.consistentRead()),
+                        message.totalSegments(), startKey, run.job.pageSize(), run.job.consistentRead(),
+                        run.readBudget.consumedCapacityToReturn()),
                         run.readBudget, Backoff.DEFAULT, random, sleeper);
                 run.readBudget.consumed(page.consumedReadUnits());
                 Counts pageCounts = run.handle(page);

@@ -16,6 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 
 class SegmentScannerIT {
     private static final int ITEMS = 3_000;
@@ -110,5 +111,17 @@ class SegmentScannerIT {
 
         assertThat(page.items()).isEmpty();
         assertThat(page.last()).isTrue();
+    }
+
+    @Test
+    void scanPage_whenConsumedCapacityAskedFor_reportsTheUnitsAndOtherwiseNone() {
+        SegmentScanner scanner = new SegmentScanner(dynamoDb);
+
+        ScanPage metered = scanner.scanPage(table, 0, 1, null, 50, true, ReturnConsumedCapacity.TOTAL);
+        ScanPage unmetered = scanner.scanPage(table, 0, 1, null, 50, true, ReturnConsumedCapacity.NONE);
+
+        assertThat(metered.consumedReadUnits()).isPositive();
+        assertThat(unmetered.consumedReadUnits()).isZero();
+        assertThat(unmetered.items()).isEqualTo(metered.items());
     }
 }
