@@ -70,9 +70,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "Segments of a " + EMPTY_SEGMENT_ITEMS + "-item table, to time empty segments. Default: ${DEFAULT-VALUE}.")
     int emptySegments;
 
-    @Option(names = "--rounds", defaultValue = "3",
+    @Option(names = "--rounds", defaultValue = "5",
             description = "Rounds of the copy measurements, raw and pipeline in alternating order; the best of"
-                    + " each is reported, which is the machine's steady state: the first round still runs"
+                    + " each is reported, which is the machine's steady state: on a shared machine a round can"
+                    + " run 30% slower than the next for reasons outside the work, and the first still runs"
                     + " partly in the JIT's warm-up. Default: ${DEFAULT-VALUE}.")
     int rounds;
 
