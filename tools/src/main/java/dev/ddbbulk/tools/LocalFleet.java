@@ -112,11 +112,12 @@ final class LocalFleet {
             if (!pool.awaitTermination(timeBudget.toMillis() + 30_000, TimeUnit.MILLISECONDS)) {
                 pool.shutdownNow();
             }
-            releaseUnstarted();
         }
         for (Future<?> thread : threads) {
             rethrow(thread);
         }
+        // After a failure they come back when their visibility timeout ends, as after a crash.
+        releaseUnstarted();
     }
 
     private static void rethrow(Future<?> thread) throws InterruptedException {

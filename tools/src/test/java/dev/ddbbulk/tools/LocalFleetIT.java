@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 class LocalFleetIT {
     private static EmbeddedServices services;
@@ -78,6 +79,45 @@ class LocalFleetIT {
         assertThat(run.completedCounts()).isEqualTo(new Counts(100, 100, 0, 0, 0));
         assertThat(fleet.failures()).isZero();
         assertThat(fleet.segmentsCompleted()).isEqualTo(10);
+    }
+
+    @Test
+    void runUntil_whenStoppedWithMessagesReceivedButNotStarted_makesThemVisibleAgain() throws Exception {
+        DemoData.createTable(dynamoDb, "stop-src");
+        DemoData.createTable(dynamoDb, "stop-dst");
+        DemoData.fill(dynamoDb, new TableValidator(dynamoDb).describe("stop-src", "table", "--table"), 50, 150, 2);
+        ProgressLedger ledger = new ProgressLedger(dynamoDb, "stop-ledger", Clock.systemUTC());
+        ledger.createTableIfMissing();
+        QueuePair queues = QueuePair.create(sqs, "stop-q", 3, Duration.ofSeconds(60));
+        JobConfig job = JobConfig.builder().sourceTable("stop-src").destinationTable("stop-dst").totalSegments(10)
+                .parallelWorkers(1).pageSize(20).processor(HoldingProcessor.class.getName()).build();
+        HoldingProcessor.reset();
+        new SegmentSeeder(new TableValidator(dynamoDb), ledger, sqs, queues.queueUrl(), new Random(1), 4,
+                Backoff.DEFAULT, Sleeper.SYSTEM, Clock.systemUTC()).seed("stopped", job);
+        LocalFleet fleet = new LocalFleet(sqs, queues.queueUrl(), List.of(worker(ledger, queues)), Duration.ofMinutes(5),
+                Duration.ofSeconds(10), Duration.ofSeconds(1), Clock.systemUTC());
+        long giveUp = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+
+        // The one worker holds its first message while the other nine wait in the buffer; then the fleet stops.
+        fleet.runUntil(() -> {
+            if (System.nanoTime() > giveUp) {
+                throw new AssertionError("the worker did not start in 60 s");
+            }
+            if (!fleet.busy()) {
+                return false;
+            }
+            HoldingProcessor.release();
+            return true;
+        }, Duration.ofMillis(50));
+
+        var attributes = sqs.getQueueAttributes(b -> b.queueUrl(queues.queueUrl()).attributeNames(
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+        long visible = Long.parseLong(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
+        assertThat(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).isEqualTo("0");
+        assertThat(fleet.segmentsCompleted()).isPositive();
+        assertThat(visible + fleet.segmentsCompleted()).isEqualTo(10);
+        assertThat(visible + ledger.findRun("stopped").orElseThrow().segmentsCompleted()).isEqualTo(10);
     }
 
     private static SegmentWorker worker(ProgressLedger ledger, QueuePair queues) {
