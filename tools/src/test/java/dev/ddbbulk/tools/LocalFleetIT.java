@@ -44,21 +44,10 @@ class LocalFleetIT {
 
     @Test
     void runUntil_whenOneWorkerIsHeldOnItsFirstSegment_theOtherWorksTheMessagesReceivedWithIt() throws Exception {
-        DemoData.createTable(dynamoDb, "fleet-src");
-        DemoData.createTable(dynamoDb, "fleet-dst");
-        DemoData.fill(dynamoDb, new TableValidator(dynamoDb).describe("fleet-src", "table", "--table"), 100, 150, 2);
-        ProgressLedger ledger = new ProgressLedger(dynamoDb, "fleet-ledger", Clock.systemUTC());
-        ledger.createTableIfMissing();
-        QueuePair queues = QueuePair.create(sqs, "fleet-q", 3, Duration.ofSeconds(60));
-        JobConfig job = JobConfig.builder().sourceTable("fleet-src").destinationTable("fleet-dst").totalSegments(10)
-                .parallelWorkers(2).pageSize(20).processor(HoldingProcessor.class.getName()).build();
-        HoldingProcessor.reset();
         // All ten messages are in the queue before the fleet starts: the first receive takes them all.
-        new SegmentSeeder(new TableValidator(dynamoDb), ledger, sqs, queues.queueUrl(), new Random(1), 4,
-                Backoff.DEFAULT, Sleeper.SYSTEM, Clock.systemUTC()).seed("held", job);
-        List<SegmentWorker> workers = List.of(worker(ledger, queues), worker(ledger, queues));
-        LocalFleet fleet = new LocalFleet(sqs, queues.queueUrl(), workers, Duration.ofMinutes(5), Duration.ofSeconds(10),
-                Duration.ofSeconds(1), Clock.systemUTC());
+        Seeded seeded = seed("held", 100, 2);
+        ProgressLedger ledger = seeded.ledger();
+        LocalFleet fleet = seeded.fleet();
         long[] completedWhileHeld = {-1};
         long giveUp = System.nanoTime() + Duration.ofSeconds(90).toNanos();
 
@@ -83,19 +72,9 @@ class LocalFleetIT {
 
     @Test
     void runUntil_whenStoppedWithMessagesReceivedButNotStarted_makesThemVisibleAgain() throws Exception {
-        DemoData.createTable(dynamoDb, "stop-src");
-        DemoData.createTable(dynamoDb, "stop-dst");
-        DemoData.fill(dynamoDb, new TableValidator(dynamoDb).describe("stop-src", "table", "--table"), 50, 150, 2);
-        ProgressLedger ledger = new ProgressLedger(dynamoDb, "stop-ledger", Clock.systemUTC());
-        ledger.createTableIfMissing();
-        QueuePair queues = QueuePair.create(sqs, "stop-q", 3, Duration.ofSeconds(60));
-        JobConfig job = JobConfig.builder().sourceTable("stop-src").destinationTable("stop-dst").totalSegments(10)
-                .parallelWorkers(1).pageSize(20).processor(HoldingProcessor.class.getName()).build();
-        HoldingProcessor.reset();
-        new SegmentSeeder(new TableValidator(dynamoDb), ledger, sqs, queues.queueUrl(), new Random(1), 4,
-                Backoff.DEFAULT, Sleeper.SYSTEM, Clock.systemUTC()).seed("stopped", job);
-        LocalFleet fleet = new LocalFleet(sqs, queues.queueUrl(), List.of(worker(ledger, queues)), Duration.ofMinutes(5),
-                Duration.ofSeconds(10), Duration.ofSeconds(1), Clock.systemUTC());
+        Seeded seeded = seed("stopped", 50, 1);
+        ProgressLedger ledger = seeded.ledger();
+        LocalFleet fleet = seeded.fleet();
         long giveUp = System.nanoTime() + Duration.ofSeconds(60).toNanos();
 
         // The one worker holds its first message while the other nine wait in the buffer; then the fleet stops.
@@ -110,7 +89,7 @@ class LocalFleetIT {
             return true;
         }, Duration.ofMillis(50));
 
-        var attributes = sqs.getQueueAttributes(b -> b.queueUrl(queues.queueUrl()).attributeNames(
+        var attributes = sqs.getQueueAttributes(b -> b.queueUrl(seeded.queues().queueUrl()).attributeNames(
                 QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
                 QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
         long visible = Long.parseLong(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
@@ -118,6 +97,35 @@ class LocalFleetIT {
         assertThat(fleet.segmentsCompleted()).isPositive();
         assertThat(visible + fleet.segmentsCompleted()).isEqualTo(10);
         assertThat(visible + ledger.findRun("stopped").orElseThrow().segmentsCompleted()).isEqualTo(10);
+    }
+
+    /** A fleet of {@code workers} on a queue holding the ten segment messages of run {@code runId}. */
+    private record Seeded(ProgressLedger ledger, QueuePair queues, LocalFleet fleet) {
+    }
+
+    /**
+     * Copies a table of {@code items} in ten segments with the {@link HoldingProcessor}: tables, ledger and
+     * queue named after {@code runId}, every message seeded before the fleet starts.
+     */
+    private static Seeded seed(String runId, int items, int workers) throws InterruptedException {
+        DemoData.createTable(dynamoDb, runId + "-src");
+        DemoData.createTable(dynamoDb, runId + "-dst");
+        DemoData.fill(dynamoDb, new TableValidator(dynamoDb).describe(runId + "-src", "table", "--table"), items, 150, 2);
+        ProgressLedger ledger = new ProgressLedger(dynamoDb, runId + "-ledger", Clock.systemUTC());
+        ledger.createTableIfMissing();
+        QueuePair queues = QueuePair.create(sqs, runId + "-q", 3, Duration.ofSeconds(60));
+        JobConfig job = JobConfig.builder().sourceTable(runId + "-src").destinationTable(runId + "-dst")
+                .totalSegments(10).parallelWorkers(workers).pageSize(20).processor(HoldingProcessor.class.getName())
+                .build();
+        HoldingProcessor.reset();
+        new SegmentSeeder(new TableValidator(dynamoDb), ledger, sqs, queues.queueUrl(), new Random(1), 4,
+                Backoff.DEFAULT, Sleeper.SYSTEM, Clock.systemUTC()).seed(runId, job);
+        List<SegmentWorker> fleet = new java.util.ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            fleet.add(worker(ledger, queues));
+        }
+        return new Seeded(ledger, queues, new LocalFleet(sqs, queues.queueUrl(), fleet, Duration.ofMinutes(5),
+                Duration.ofSeconds(10), Duration.ofSeconds(1), Clock.systemUTC()));
     }
 
     private static SegmentWorker worker(ProgressLedger ledger, QueuePair queues) {
