@@ -297,11 +297,8 @@ class SegmentWorkerIT {
         TestTables.fill(dynamoDb, source, 300);
         String runId = seed(copyJob().totalSegments(10).pageSize(50).build());
         List<TransactWriteItemsRequest> transactions = new java.util.concurrent.CopyOnWriteArrayList<>();
-        SegmentWorker batching = workerWithLedgerOn(intercepting(dynamoDb, request -> {
-            if (request instanceof TransactWriteItemsRequest transaction) {
-                transactions.add(transaction);
-            }
-        }), MutableClock.atEpochSecond(1_700_000_000), Sleeper.SYSTEM);
+        SegmentWorker batching = workerWithLedgerOn(recordingTransactions(dynamoDb, transactions),
+                MutableClock.atEpochSecond(1_700_000_000), Sleeper.SYSTEM);
         List<Message> messages = TestTables.receive(sqs, queueUrl, 10, Duration.ofSeconds(20));
 
         BatchResult result = batching.process(messages.stream().map(SegmentWorkerIT::queued).toList(), generous());
@@ -320,18 +317,15 @@ class SegmentWorkerIT {
     void process_whenCheckpointIntervalIsZero_marksEachSegmentDoneAsItEnds() throws Exception {
         TestTables.fill(dynamoDb, source, 100);
         String runId = seed(copyJob().totalSegments(4).pageSize(50).checkpointIntervalSeconds(0).build());
-        AtomicInteger transactions = new AtomicInteger();
-        SegmentWorker eager = workerWithLedgerOn(intercepting(dynamoDb, request -> {
-            if (request instanceof TransactWriteItemsRequest) {
-                transactions.incrementAndGet();
-            }
-        }), MutableClock.atEpochSecond(1_700_000_000), Sleeper.SYSTEM);
+        List<TransactWriteItemsRequest> transactions = new java.util.concurrent.CopyOnWriteArrayList<>();
+        SegmentWorker eager = workerWithLedgerOn(recordingTransactions(dynamoDb, transactions),
+                MutableClock.atEpochSecond(1_700_000_000), Sleeper.SYSTEM);
         List<Message> messages = TestTables.receive(sqs, queueUrl, 4, Duration.ofSeconds(20));
 
         BatchResult result = eager.process(messages.stream().map(SegmentWorkerIT::queued).toList(), generous());
 
         assertThat(result.outcomes().values()).containsOnly(SegmentOutcome.COMPLETED).hasSize(4);
-        assertThat(transactions).hasValue(4);
+        assertThat(transactions).hasSize(4);
         assertThat(ledger.findRun(runId).orElseThrow().completedCounts()).isEqualTo(new Counts(100, 100, 0, 0, 0));
     }
 
@@ -552,6 +546,16 @@ class SegmentWorkerIT {
         return intercepting(dynamoDb, request -> {
             if (request instanceof UpdateItemRequest update && update.updateExpression().startsWith("SET updatedAt = :now, checkpoint = :ck")) {
                 checkpoints.incrementAndGet();
+            }
+        });
+    }
+
+    /** {@code dynamoDb}, adding the ledger's completing transactions to {@code transactions}. */
+    private static DynamoDbClient recordingTransactions(DynamoDbClient dynamoDb,
+                                                        List<TransactWriteItemsRequest> transactions) {
+        return intercepting(dynamoDb, request -> {
+            if (request instanceof TransactWriteItemsRequest transaction) {
+                transactions.add(transaction);
             }
         });
     }

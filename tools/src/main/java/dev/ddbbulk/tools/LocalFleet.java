@@ -42,11 +42,11 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
  */
 final class LocalFleet {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalFleet.class);
+    /** Messages one invocation takes at most: the template's event source mapping gives Lambda 10 a batch. */
+    static final int BATCH_SIZE = 10;
     private final SqsClient sqs;
     private final String queueUrl;
     private final List<SegmentWorker> workers;
-    /** Messages one invocation takes at most: the template's event source mapping gives Lambda 10 a batch. */
-    static final int BATCH_SIZE = 10;
     private final Duration timeBudget;
     private final Duration safetyMargin;
     private final Duration retryDelay;
