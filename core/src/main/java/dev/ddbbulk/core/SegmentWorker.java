@@ -353,16 +353,19 @@ public final class SegmentWorker {
      * an interval of 0), when {@link ProgressLedger#MAX_COMPLETIONS} are waiting, and at the end of the batch.
      */
     private final class Completions {
-        private final Map<String, List<Completing>> waiting = new LinkedHashMap<>();
-        private final Map<String, Instant> due = new LinkedHashMap<>();
+        /** Per run, the segments waiting, oldest first, and when they are due. */
+        private final Map<String, Waiting> waiting = new LinkedHashMap<>();
+
+        private record Waiting(List<Completing> segments, Instant due) {
+        }
 
         Future<SegmentOutcome> add(JobConfig job, ProgressLedger.Completion completion) {
             String runId = completion.lease().runId();
             CompletableFuture<SegmentOutcome> outcome = new CompletableFuture<>();
-            List<Completing> batch = waiting.computeIfAbsent(runId, id -> new ArrayList<>());
-            batch.add(new Completing(completion, outcome));
-            due.putIfAbsent(runId, clock.instant().plus(job.checkpointInterval()));
-            if (batch.size() >= ProgressLedger.MAX_COMPLETIONS) {
+            Waiting run = waiting.computeIfAbsent(runId,
+                    id -> new Waiting(new ArrayList<>(), clock.instant().plus(job.checkpointInterval())));
+            run.segments().add(new Completing(completion, outcome));
+            if (run.segments().size() >= ProgressLedger.MAX_COMPLETIONS) {
                 flush(runId);
             }
             flushDue();
@@ -374,9 +377,9 @@ public final class SegmentWorker {
                 return;
             }
             Instant now = clock.instant();
-            List.copyOf(due.entrySet()).forEach(run -> {
-                if (!now.isBefore(run.getValue())) {
-                    flush(run.getKey());
+            List.copyOf(waiting.keySet()).forEach(runId -> {
+                if (!now.isBefore(waiting.get(runId).due())) {
+                    flush(runId);
                 }
             });
         }
@@ -386,8 +389,7 @@ public final class SegmentWorker {
         }
 
         private void flush(String runId) {
-            List<Completing> batch = waiting.remove(runId);
-            due.remove(runId);
+            List<Completing> batch = waiting.remove(runId).segments();
             completions.execute(() -> complete(batch));
         }
     }

@@ -1,7 +1,6 @@
 package dev.ddbbulk.tools;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -161,10 +160,6 @@ final class BenchReport {
         return a == null || b == null || b == 0 ? null : round3(a / b);
     }
 
-    private static void ratioByRound(ArrayNode array, List<Double> ratios) {
-        ratios.forEach(array::add);
-    }
-
     ObjectNode toJson(ObjectMapper json) {
         ObjectNode node = json.createObjectNode();
         node.put("items", settings.items());
@@ -200,8 +195,8 @@ final class BenchReport {
         node.put("seederRatio", seederRatio());
         node.put("conditionCostRatio", conditionCostRatio());
         node.put("conditionalPipelineRatio", conditionalPipelineRatio());
-        ratioByRound(node.putArray("batchRatioByRound"), ratioByRound("pipelineBatch", "rawBatch"));
-        ratioByRound(node.putArray("conditionalRatioByRound"), ratioByRound("pipelineConditional", "rawPut"));
+        ratioByRound("pipelineBatch", "rawBatch").forEach(node.putArray("batchRatioByRound")::add);
+        ratioByRound("pipelineConditional", "rawPut").forEach(node.putArray("conditionalRatioByRound")::add);
         ObjectNode targets = node.putObject("targets");
         for (Target t : targets()) {
             ObjectNode target = targets.putObject(t.name());
