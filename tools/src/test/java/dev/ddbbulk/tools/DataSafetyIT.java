@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ddbbulk.core.Backoff;
+import dev.ddbbulk.core.Counts;
 import dev.ddbbulk.core.BatchResult;
 import dev.ddbbulk.core.Deadline;
 import dev.ddbbulk.core.InvalidJobException;
@@ -36,8 +37,12 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
-/** Nothing is lost or clobbered: killed workers, duplicate delivery, throttling, concurrent writers, resume. */
+/**
+ * Nothing is lost or clobbered: killed workers, duplicate delivery, throttling, concurrent writers, resume;
+ * and the local fleet neither keeps received messages from idle workers nor leaves them invisible.
+ */
 class DataSafetyIT {
     private static final AtomicInteger NAMES = new AtomicInteger();
     private static final int ITEM_BYTES = 150;
@@ -108,6 +113,21 @@ class DataSafetyIT {
                         }
                         return ledger.findRun(runId).orElseThrow().segmentsCompleted() >= total;
                     }, Duration.ofMillis(100));
+        }
+
+        /**
+         * A fleet of {@code workers} (5-minute budget) on run {@code runId}, seeded before it starts: ten
+         * segments copied with the {@link HoldingProcessor}, which holds the first item until released.
+         */
+        LocalFleet heldFleet(String runId, int workers) throws InterruptedException {
+            HoldingProcessor.reset();
+            seeder().seed(runId, job(10).parallelWorkers(workers).processor(HoldingProcessor.class.getName()).build());
+            List<SegmentWorker> fleet = new ArrayList<>();
+            for (int i = 0; i < workers; i++) {
+                fleet.add(worker(dynamoDb, Clock.systemUTC()));
+            }
+            return new LocalFleet(sqs, queues.queueUrl(), fleet, Duration.ofMinutes(5), Duration.ofMillis(10),
+                    Duration.ofSeconds(1), Clock.systemUTC());
         }
 
         void assertDestinationIsCopyOfSource() throws InterruptedException {
@@ -366,5 +386,59 @@ class DataSafetyIT {
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(result.err()).contains("Run 'nope' is not in ledger " + f.ledger.table());
+    }
+
+    @Test
+    void localFleet_whenOneWorkerIsHeldOnItsFirstSegment_theOtherWorksTheMessagesReceivedWithIt() throws Exception {
+        Fixture f = new Fixture(100);
+        // All ten messages are in the queue before the fleet starts: the first receive takes them all.
+        LocalFleet fleet = f.heldFleet("held", 2);
+        long[] completedWhileHeld = {-1};
+        long giveUp = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+
+        fleet.runUntil(() -> {
+            if (System.nanoTime() > giveUp) {
+                throw new AssertionError("the run did not complete in 90 s");
+            }
+            long completed = f.ledger.findRun("held").orElseThrow().segmentsCompleted();
+            if (completed >= 9 && completedWhileHeld[0] < 0) {
+                completedWhileHeld[0] = completed;
+                HoldingProcessor.release();
+            }
+            return completed >= 10;
+        }, Duration.ofMillis(50));
+
+        assertThat(completedWhileHeld[0]).isEqualTo(9);
+        assertThat(f.ledger.findRun("held").orElseThrow().completedCounts()).isEqualTo(new Counts(100, 100, 0, 0, 0));
+        assertThat(fleet.failures()).isZero();
+        assertThat(fleet.segmentsCompleted()).isEqualTo(10);
+    }
+
+    @Test
+    void localFleet_whenStoppedWithMessagesReceivedButNotStarted_makesThemVisibleAgain() throws Exception {
+        Fixture f = new Fixture(50);
+        LocalFleet fleet = f.heldFleet("stopped", 1);
+        long giveUp = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+
+        // The one worker holds its first message while the other nine wait in the buffer; then the fleet stops.
+        fleet.runUntil(() -> {
+            if (System.nanoTime() > giveUp) {
+                throw new AssertionError("the worker did not start in 60 s");
+            }
+            if (!fleet.busy()) {
+                return false;
+            }
+            HoldingProcessor.release();
+            return true;
+        }, Duration.ofMillis(50));
+
+        var attributes = sqs.getQueueAttributes(b -> b.queueUrl(f.queues.queueUrl()).attributeNames(
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+        long visible = Long.parseLong(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
+        assertThat(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).isEqualTo("0");
+        assertThat(fleet.segmentsCompleted()).isPositive();
+        assertThat(visible + fleet.segmentsCompleted()).isEqualTo(10);
+        assertThat(visible + f.ledger.findRun("stopped").orElseThrow().segmentsCompleted()).isEqualTo(10);
     }
 }
