@@ -51,7 +51,9 @@ public final class SegmentWorker {
      * Runs completing transactions, one at a time, while the worker goes on to its next message. Its thread
      * ends after a second without work, so a worker that is dropped leaves no thread behind.
      */
-    private final ExecutorService completions = completionThread();
+    private final ExecutorService completions = ledgerThread("ddb-bulk-complete");
+    /** Claims the next message's segment while the current segment's last page is written; idle threads end. */
+    private final ExecutorService claiming = ledgerThread("ddb-bulk-claim");
 
     /**
      * Where a worker's capacity budgets come from. Lambda workers each hold an even share of the job's
@@ -112,9 +114,9 @@ public final class SegmentWorker {
         this.scanner = new SegmentScanner(dynamoDb);
     }
 
-    private static ExecutorService completionThread() {
+    private static ExecutorService ledgerThread(String name) {
         ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "ddb-bulk-complete");
+            Thread t = new Thread(r, name);
             t.setDaemon(true);
             return t;
         });
@@ -150,19 +152,19 @@ public final class SegmentWorker {
         Map<String, Future<SegmentOutcome>> pending = new LinkedHashMap<>();
         Progress progress = new Progress();
         Completions completing = new Completions();
-        while (messages.hasNext()) {
-            QueuedMessage message = messages.next();
+        Claims claims = new Claims(messages, deadline, pending);
+        for (Taken next = claims.next(); next != null; next = claims.next()) {
             Future<SegmentOutcome> outcome;
             try {
-                outcome = processOne(message, deadline, progress, completing);
+                outcome = processOne(next, deadline, progress, completing, claims);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 outcome = CompletableFuture.completedFuture(SegmentOutcome.FAILED);
             } catch (RuntimeException e) {
-                LOG.warn("Message {} failed and will be retried: {}", message.messageId(), describe(e), e);
+                LOG.warn("Message {} failed and will be retried: {}", next.messageId(), describe(e), e);
                 outcome = CompletableFuture.completedFuture(SegmentOutcome.FAILED);
             }
-            pending.put(message.messageId(), outcome);
+            pending.put(next.messageId(), outcome);
             completing.flushDue();
         }
         completing.flushAll();
@@ -194,23 +196,17 @@ public final class SegmentWorker {
     }
 
     /**
-     * Works one message up to its segment's last page. The segment is then marked done together with the
+     * Works one message, whose claim {@code claims} sent, up to its segment's last page, and sends the next
+     * message's claim once that page is processed, before it is written. The segment is then marked done together with the
      * other segments of the batch that ended within the run's checkpoint interval, in one transaction on
      * this worker's completion thread (settled before the batch returns), so the ledger's slowest call
      * neither holds up the scan nor runs once a segment.
      */
-    private Future<SegmentOutcome> processOne(QueuedMessage queued, Deadline deadline, Progress progress,
-                                              Completions completing) throws InterruptedException {
-        SegmentMessage message = SegmentMessageCodec.fromJson(queued.body());
-        RunContext run = runs.computeIfAbsent(message.runId(), this::loadRun);
-        if (message.totalSegments() != run.job.totalSegments()) {
-            throw new IllegalArgumentException("Message for segment " + message.segment() + " says "
-                    + message.totalSegments() + " segments but run " + message.runId() + " has "
-                    + run.job.totalSegments());
-        }
-        String owner = UUID.randomUUID().toString();
-        var claim = ledger.claim(message.runId(), message.segment(), owner,
-                deadline.at().plus(ProgressLedger.leaseGrace()));
+    private Future<SegmentOutcome> processOne(Taken taken, Deadline deadline, Progress progress,
+                                              Completions completing, Claims claims) throws InterruptedException {
+        SegmentMessage message = taken.message();
+        RunContext run = taken.run();
+        var claim = taken.claim();
         if (claim instanceof ProgressLedger.Claim.AlreadyDone) {
             return CompletableFuture.completedFuture(SegmentOutcome.ALREADY_DONE);
         }
@@ -243,7 +239,8 @@ public final class SegmentWorker {
                         run.readBudget.consumedCapacityToReturn()),
                         run.readBudget, Backoff.DEFAULT, random, sleeper);
                 run.readBudget.consumed(page.consumedReadUnits());
-                Counts pageCounts = run.handle(page);
+                // The next message's claim, a ledger round trip, runs while the last page is written.
+                Counts pageCounts = run.handle(page, page.last() ? claims::claimNext : () -> { });
                 progress.pages++;
                 progress.counts = progress.counts.plus(pageCounts);
                 totals = totals.plus(pageCounts);
@@ -343,6 +340,104 @@ public final class SegmentWorker {
         return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
+    /**
+     * Takes the batch's messages one at a time and claims each one's segment on the claim thread. A worker
+     * asks for the next claim when its current segment's last page is processed, so the claim's round trip
+     * runs while that page is written: a message is taken early by at most one page's write, never while a
+     * slow processor holds the worker.
+     */
+    private final class Claims {
+        private final Iterator<QueuedMessage> messages;
+        private final Deadline deadline;
+        private final Map<String, Future<SegmentOutcome>> outcomes;
+        private Taken ahead;
+
+        Claims(Iterator<QueuedMessage> messages, Deadline deadline, Map<String, Future<SegmentOutcome>> outcomes) {
+            this.messages = messages;
+            this.deadline = deadline;
+            this.outcomes = outcomes;
+        }
+
+        /** The next message to work, its claim on its way; null when the batch has no more. */
+        Taken next() {
+            if (ahead != null) {
+                Taken next = ahead;
+                ahead = null;
+                return next;
+            }
+            while (messages.hasNext()) {
+                Taken next = take(messages.next());
+                if (next != null) {
+                    return next;
+                }
+            }
+            return null;
+        }
+
+        /** Takes the next message, if any, and sends its claim. */
+        void claimNext() {
+            while (ahead == null && messages.hasNext()) {
+                ahead = take(messages.next());
+            }
+        }
+
+        /** A message with its claim sent, or null when it is unreadable: its outcome is then a failure. */
+        private Taken take(QueuedMessage queued) {
+            try {
+                SegmentMessage message = SegmentMessageCodec.fromJson(queued.body());
+                RunContext run = runs.computeIfAbsent(message.runId(), SegmentWorker.this::loadRun);
+                if (message.totalSegments() != run.job.totalSegments()) {
+                    throw new IllegalArgumentException("Message for segment " + message.segment() + " says "
+                            + message.totalSegments() + " segments but run " + message.runId() + " has "
+                            + run.job.totalSegments());
+                }
+                String owner = UUID.randomUUID().toString();
+                Instant leaseUntil = deadline.at().plus(ProgressLedger.leaseGrace());
+                Future<ProgressLedger.Claim> claim = claiming.submit(() ->
+                        ledger.claim(message.runId(), message.segment(), owner, leaseUntil));
+                return new Taken(queued.messageId(), message, run, claim);
+            } catch (RuntimeException e) {
+                LOG.warn("Message {} failed and will be retried: {}", queued.messageId(), describe(e), e);
+                outcomes.put(queued.messageId(), CompletableFuture.completedFuture(SegmentOutcome.FAILED));
+                return null;
+            }
+        }
+    }
+
+    /** A message taken from the batch, with its run and its segment's claim, sent or answered. */
+    private record Taken(String messageId, SegmentMessage message, RunContext run,
+                         Future<ProgressLedger.Claim> pendingClaim) {
+        /**
+         * The claim's answer. It waits through an interrupt (keeping it for the caller), as a synchronous
+         * call would: a claim granted but never seen would hold the segment until its lease ran out, and a
+         * redelivery meanwhile would take it for another delivery's and drop it.
+         */
+        ProgressLedger.Claim claim() {
+            boolean interrupted = false;
+            try {
+                while (true) {
+                    try {
+                        return pendingClaim.get();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    } catch (ExecutionException e) {
+                        if (e.getCause() instanceof RuntimeException cause) {
+                            throw cause;
+                        }
+                        if (e.getCause() instanceof Error cause) {
+                            throw cause;
+                        }
+                        throw new IllegalStateException("Claim of segment " + message.segment() + " failed", e.getCause());
+                    }
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
     /** A segment to be marked done, and where its message's outcome goes once it is. */
     private record Completing(ProgressLedger.Completion completion, CompletableFuture<SegmentOutcome> outcome) {
     }
@@ -403,7 +498,8 @@ public final class SegmentWorker {
     /** A run's job and the collaborators built for it once per worker. */
     private record RunContext(JobConfig job, ItemProcessor processor, ItemWriter writer, RateLimiter rateLimiter,
                               CapacityBudget readBudget) {
-        Counts handle(ScanPage page) throws InterruptedException {
+        /** Processes and writes a page, running {@code beforeWrite} once it is processed. */
+        Counts handle(ScanPage page, Runnable beforeWrite) throws InterruptedException {
             List<ItemAction> actions = processor.processPage(page.items());
             if (actions.size() != page.items().size()) {
                 throw new IllegalStateException("ItemProcessor " + job.processor() + " returned " + actions.size()
@@ -413,6 +509,7 @@ public final class SegmentWorker {
             long puts = actions.stream().filter(ItemAction.Put.class::isInstance).count();
             long deletes = actions.stream().filter(ItemAction.Delete.class::isInstance).count();
             long skipped = actions.size() - puts - deletes;
+            beforeWrite.run();
             if (job.dryRun()) {
                 // Counted as if written, so the summary says what a real run would write; nothing is.
                 return new Counts(page.items().size(), puts, deletes, skipped, 0);

@@ -330,6 +330,35 @@ class SegmentWorkerIT {
     }
 
     @Test
+    void process_whenASegmentsLastPageIsWritten_hasAlreadyClaimedTheNextMessagesSegment() throws Exception {
+        TestTables.fill(dynamoDb, source, 200);
+        String runId = seed(copyJob().totalSegments(2).pageSize(500).build());
+        List<Message> messages = TestTables.receive(sqs, queueUrl, 2, Duration.ofSeconds(20));
+        int second = SegmentMessageCodec.fromJson(messages.get(1).body()).segment();
+        AtomicInteger writes = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean claimedBeforeFirstWrite = new java.util.concurrent.atomic.AtomicBoolean();
+        // The first BatchWriteItem is of the first segment's only page: it waits (up to 10 s) for the claim.
+        DynamoDbClient waitingForTheClaim = intercepting(dynamoDb, request -> {
+            if (request instanceof software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest
+                    && writes.incrementAndGet() == 1) {
+                long giveUp = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (System.nanoTime() < giveUp && !claimedBeforeFirstWrite.get()) {
+                    claimedBeforeFirstWrite.set(ledger.findSegment(runId, second).isPresent());
+                }
+            }
+        });
+        SegmentWorker lookingAhead = new SegmentWorker(waitingForTheClaim, sqs, queueUrl, ledger, SAFETY_MARGIN,
+                Clock.systemUTC(), new Random(5), Sleeper.SYSTEM);
+
+        BatchResult result = lookingAhead.process(messages.stream().map(SegmentWorkerIT::queued).toList(), generous());
+
+        assertThat(claimedBeforeFirstWrite).isTrue();
+        assertThat(result.outcomes().values()).containsOnly(SegmentOutcome.COMPLETED).hasSize(2);
+        assertThat(ledger.findRun(runId).orElseThrow().completedCounts()).isEqualTo(new Counts(200, 200, 0, 0, 0));
+        assertDestinationEqualsSource();
+    }
+
+    @Test
     void process_whenTheCompletingTransactionFails_failsTheMessageAndTheRetryCountsEachItemOnce() throws Exception {
         TestTables.fill(dynamoDb, source, 130);
         String runId = seed(copyJob().totalSegments(1).pageSize(20).checkpointIntervalSeconds(0).build());

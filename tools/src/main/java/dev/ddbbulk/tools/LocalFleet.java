@@ -36,9 +36,9 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
  *
  * <p>Unlike Lambda, the fleet's workers share what they receive: messages are received 10 at a time (with
  * a visibility timeout of the budget and 30 s more) into one local buffer, and an invocation takes its
- * messages from it one at a time, when it is ready to start the next. So no worker waits for work while
- * another holds messages it has not started, which at the end of a run would leave workers idle for up to
- * nine segments' time.
+ * messages from it one at a time, when the worker writes its current segment's last page (and claims the
+ * next segment meanwhile). So no worker waits for work while another holds messages it has not started,
+ * which at the end of a run would leave workers idle for up to nine segments' time.
  */
 final class LocalFleet {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalFleet.class);
