@@ -73,7 +73,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "5",
             description = "Rounds of the copy measurements, raw and pipeline in alternating order; the best of"
                     + " each is reported, which is the machine's steady state: on a shared machine a round can"
-                    + " run 30% slower than the next for reasons outside the work. They follow a warm-up"
+                    + " run up to 50% slower than another for reasons outside the work. They follow a warm-up"
                     + " (--skip warmUp leaves it out) that ends with an unrecorded full-size round of the batch"
                     + " copies. Default: ${DEFAULT-VALUE}.")
     int rounds;
