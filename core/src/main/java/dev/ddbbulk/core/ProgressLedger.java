@@ -132,19 +132,26 @@ public final class ProgressLedger {
         return item == null ? Optional.empty() : Optional.ofNullable(instant(item.get("lastCompletedAt")));
     }
 
-    /** Claims a segment for one delivery until {@code leaseUntil}, or says why it cannot. */
-    public Claim claim(String runId, int segment, String owner, Instant leaseUntil) {
+    /**
+     * Claims a segment for one delivery of message {@code messageId} until {@code leaseUntil}, or says why it
+     * cannot. A lease that has not expired is taken over only by a later delivery of the same message: the
+     * earlier one has ended (it failed, perhaps without releasing the lease, or its worker died), or, if SQS
+     * delivered the message twice at once, it loses the lease at its next ledger write and stops. Any other
+     * message for the segment is a duplicate while the lease holds.
+     */
+    public Claim claim(String runId, int segment, String messageId, String owner, Instant leaseUntil) {
         Instant now = clock.instant();
         try {
             Map<String, AttributeValue> item = dynamoDb.updateItem(b -> b.tableName(table)
                     .key(segmentKey(runId, segment))
-                    .updateExpression("SET #st = :running, leaseOwner = :me, leaseExpiresAt = :until, updatedAt = :now,"
-                            + " pages = if_not_exists(pages, :zero) ADD attempts :one")
+                    .updateExpression("SET #st = :running, leaseOwner = :me, leaseMessage = :msg,"
+                            + " leaseExpiresAt = :until, updatedAt = :now, pages = if_not_exists(pages, :zero)"
+                            + " ADD attempts :one")
                     .conditionExpression("attribute_not_exists(#st) OR (#st <> :done AND (attribute_not_exists(leaseOwner)"
-                            + " OR leaseExpiresAt < :now))")
+                            + " OR leaseExpiresAt < :now OR leaseMessage = :msg))")
                     .expressionAttributeNames(Map.of("#st", "status"))
                     .expressionAttributeValues(Map.of(":running", s(SegmentStatus.IN_PROGRESS.name()),
-                            ":done", s(SegmentStatus.DONE.name()), ":me", s(owner),
+                            ":done", s(SegmentStatus.DONE.name()), ":me", s(owner), ":msg", s(messageId),
                             ":until", n(leaseUntil.toEpochMilli()), ":now", n(now.toEpochMilli()), ":one", n(1),
                             ":zero", n(0)))
                     .returnValues(ReturnValue.ALL_NEW)).attributes();
@@ -261,7 +268,7 @@ public final class ProgressLedger {
             items.add(TransactWriteItem.builder().update(Update.builder().tableName(table)
                     .key(segmentKey(lease.runId(), lease.segment()))
                     .updateExpression("SET #st = :done, updatedAt = :now, pages = :after"
-                            + " REMOVE checkpoint, leaseOwner, leaseExpiresAt"
+                            + " REMOVE checkpoint, leaseOwner, leaseMessage, leaseExpiresAt"
                             + " ADD " + ADD_COUNTS)
                     .conditionExpression("leaseOwner = :me AND #st = :running AND pages = :before")
                     .expressionAttributeNames(Map.of("#st", "status"))
@@ -305,7 +312,7 @@ public final class ProgressLedger {
     public void releaseForContinuation(Lease lease, Pages sinceCheckpoint) {
         try {
             dynamoDb.updateItem(b -> b.tableName(table).key(segmentKey(lease.runId(), lease.segment()))
-                    .updateExpression("REMOVE leaseOwner, leaseExpiresAt SET updatedAt = :now"
+                    .updateExpression("REMOVE leaseOwner, leaseMessage, leaseExpiresAt SET updatedAt = :now"
                             + saving(sinceCheckpoint) + " ADD continuations :one"
                             + (sinceCheckpoint.count() == 0 ? "" : ", " + ADD_COUNTS))
                     .conditionExpression("leaseOwner = :me AND pages = :before")
@@ -330,7 +337,7 @@ public final class ProgressLedger {
         try {
             dynamoDb.updateItem(b -> b.tableName(table).key(segmentKey(lease.runId(), lease.segment()))
                     .updateExpression("SET #st = :failed, lastError = :err, updatedAt = :now" + saving(sinceCheckpoint)
-                            + " REMOVE leaseOwner, leaseExpiresAt"
+                            + " REMOVE leaseOwner, leaseMessage, leaseExpiresAt"
                             + (sinceCheckpoint.count() == 0 ? "" : " ADD " + ADD_COUNTS))
                     .conditionExpression("leaseOwner = :me AND pages = :before")
                     .expressionAttributeNames(Map.of("#st", "status"))

@@ -394,7 +394,7 @@ public final class SegmentWorker {
                 String owner = UUID.randomUUID().toString();
                 Instant leaseUntil = deadline.at().plus(ProgressLedger.leaseGrace());
                 Future<ProgressLedger.Claim> claim = claiming.submit(() ->
-                        ledger.claim(message.runId(), message.segment(), owner, leaseUntil));
+                        ledger.claim(message.runId(), message.segment(), queued.messageId(), owner, leaseUntil));
                 return new Taken(queued.messageId(), message, run, claim);
             } catch (RuntimeException e) {
                 LOG.warn("Message {} failed and will be retried: {}", queued.messageId(), describe(e), e);
@@ -409,8 +409,8 @@ public final class SegmentWorker {
                          Future<ProgressLedger.Claim> pendingClaim) {
         /**
          * The claim's answer. It waits through an interrupt (keeping it for the caller), as a synchronous
-         * call would: a claim granted but never seen would hold the segment until its lease ran out, and a
-         * redelivery meanwhile would take it for another delivery's and drop it.
+         * call would: a claim granted but never seen would hold the segment against every other message
+         * until its lease ran out.
          */
         ProgressLedger.Claim claim() {
             boolean interrupted = false;

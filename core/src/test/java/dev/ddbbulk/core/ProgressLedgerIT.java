@@ -125,7 +125,7 @@ class ProgressLedgerIT {
     void claim_whenSegmentNew_grantsLease() {
         ledger.startRun(runId, job);
 
-        var claim = ledger.claim(runId, 5, "owner-a", leaseFor(Duration.ofMinutes(1)));
+        var claim = ledger.claim(runId, 5, "message-of-owner-a", "owner-a", leaseFor(Duration.ofMinutes(1)));
 
         assertThat(claim).isInstanceOf(ProgressLedger.Claim.Granted.class);
         var granted = (ProgressLedger.Claim.Granted) claim;
@@ -140,23 +140,44 @@ class ProgressLedgerIT {
     @Test
     void claim_whenLeaseHeldByAnother_returnsLeased() {
         ledger.startRun(runId, job);
-        ledger.claim(runId, 5, "owner-a", leaseFor(Duration.ofMinutes(1)));
+        ledger.claim(runId, 5, "message-of-owner-a", "owner-a", leaseFor(Duration.ofMinutes(1)));
         clock.advance(Duration.ofSeconds(59));
 
-        var claim = ledger.claim(runId, 5, "owner-b", leaseFor(Duration.ofMinutes(1)));
+        var claim = ledger.claim(runId, 5, "message-of-owner-b", "owner-b", leaseFor(Duration.ofMinutes(1)));
 
         assertThat(claim).isInstanceOf(ProgressLedger.Claim.Leased.class);
         assertThat(claim.segment().attempts()).isEqualTo(1);
     }
 
     @Test
+    void claim_whenALaterDeliveryOfTheSameMessageClaims_takesTheLeaseOverAndTheEarlierOneLosesIt() {
+        ledger.startRun(runId, job);
+        var first = (ProgressLedger.Claim.Granted) ledger.claim(runId, 5, "message-a", "owner-a",
+                leaseFor(Duration.ofMinutes(1)));
+        var checkpointed = ledger.checkpoint(first.lease(), page(key("p1", "10"), new Counts(10, 10, 0, 0, 0)));
+        clock.advance(Duration.ofSeconds(1));
+
+        // The first delivery failed and could not release its lease; SQS delivers the same message again.
+        var claim = ledger.claim(runId, 5, "message-a", "owner-b", leaseFor(Duration.ofMinutes(1)));
+
+        assertThat(claim).isInstanceOf(ProgressLedger.Claim.Granted.class);
+        assertThat(claim.segment().attempts()).isEqualTo(2);
+        assertThat(claim.segment().checkpoint()).isEqualTo(key("p1", "10"));
+        assertThat(claim.segment().counts().scanned()).isEqualTo(10);
+        assertThatThrownBy(() -> ledger.checkpoint(checkpointed, page(key("p1", "20"), new Counts(10, 10, 0, 0, 0))))
+                .isInstanceOf(ProgressLedger.LeaseLostException.class);
+        assertThat(ledger.claim(runId, 5, "message-b", "owner-c", leaseFor(Duration.ofMinutes(1))))
+                .isInstanceOf(ProgressLedger.Claim.Leased.class);
+    }
+
+    @Test
     void claim_whenLeaseExpired_grantsToTheNewOwnerAndTheOldOneLosesIt() {
         ledger.startRun(runId, job);
-        var first = (ProgressLedger.Claim.Granted) ledger.claim(runId, 5, "owner-a", leaseFor(Duration.ofMinutes(1)));
+        var first = (ProgressLedger.Claim.Granted) ledger.claim(runId, 5, "message-of-owner-a", "owner-a", leaseFor(Duration.ofMinutes(1)));
         var checkpointed = ledger.checkpoint(first.lease(), page(key("p1", "10"), new Counts(10, 10, 0, 0, 0)));
         clock.advance(Duration.ofSeconds(61));
 
-        var claim = ledger.claim(runId, 5, "owner-b", leaseFor(Duration.ofMinutes(1)));
+        var claim = ledger.claim(runId, 5, "message-of-owner-b", "owner-b", leaseFor(Duration.ofMinutes(1)));
 
         assertThat(claim).isInstanceOf(ProgressLedger.Claim.Granted.class);
         assertThat(claim.segment().attempts()).isEqualTo(2);
@@ -277,8 +298,8 @@ class ProgressLedgerIT {
         String otherRun = TestTables.unique("run");
         ledger.startRun(otherRun, job);
         var ours = grant(1);
-        var theirs = ((ProgressLedger.Claim.Granted) ledger.claim(otherRun, 1, "other-owner",
-                leaseFor(Duration.ofMinutes(1)))).lease();
+        var theirs = ((ProgressLedger.Claim.Granted) ledger.claim(otherRun, 1, "other-message",
+                "other-owner", leaseFor(Duration.ofMinutes(1)))).lease();
 
         assertThatThrownBy(() -> ledger.complete(List.of(
                 new ProgressLedger.Completion(ours, last(Counts.ZERO), Counts.ZERO, 0),
@@ -295,7 +316,7 @@ class ProgressLedgerIT {
         ledger.complete(lease, last(new Counts(1, 1, 0, 0, 0)), new Counts(1, 1, 0, 0, 0), 0);
         clock.advance(Duration.ofHours(1));
 
-        var claim = ledger.claim(runId, 2, "late-duplicate", leaseFor(Duration.ofMinutes(1)));
+        var claim = ledger.claim(runId, 2, "message-of-late-duplicate", "late-duplicate", leaseFor(Duration.ofMinutes(1)));
 
         assertThat(claim).isInstanceOf(ProgressLedger.Claim.AlreadyDone.class);
         assertThat(claim.segment().status()).isEqualTo(SegmentStatus.DONE);
@@ -330,7 +351,7 @@ class ProgressLedgerIT {
         var failing = ledger.checkpoint(grant(9), page(key("p9", "90"), new Counts(20, 20, 0, 0, 0)));
         ledger.recordFailure(failing, "boom", ProgressLedger.Pages.NONE);
 
-        var retry = ledger.claim(runId, 9, "retry", leaseFor(Duration.ofMinutes(1)));
+        var retry = ledger.claim(runId, 9, "message-of-retry", "retry", leaseFor(Duration.ofMinutes(1)));
 
         assertThat(retry).isInstanceOf(ProgressLedger.Claim.Granted.class);
         assertThat(retry.segment().status()).isEqualTo(SegmentStatus.IN_PROGRESS);
@@ -357,7 +378,7 @@ class ProgressLedgerIT {
         var lease = ledger.checkpoint(grant(1), page(key("p1", "5"), new Counts(5, 5, 0, 0, 0)));
 
         ledger.releaseForContinuation(lease, new ProgressLedger.Pages(2, new Counts(8, 7, 0, 1, 0), key("p1", "13")));
-        var next = ledger.claim(runId, 1, "continuation", leaseFor(Duration.ofMinutes(1)));
+        var next = ledger.claim(runId, 1, "message-of-continuation", "continuation", leaseFor(Duration.ofMinutes(1)));
 
         assertThat(next).isInstanceOf(ProgressLedger.Claim.Granted.class);
         assertThat(next.segment().continuations()).isEqualTo(1);
@@ -422,7 +443,7 @@ class ProgressLedgerIT {
         assertThat(failed.checkpoint()).isEqualTo(key("p11", "20"));
         assertThat(failed.counts().scanned()).isEqualTo(20);
         assertThat(failed.pages()).isEqualTo(2);
-        var retry = (ProgressLedger.Claim.Granted) ledger.claim(runId, 11, "retry", leaseFor(Duration.ofMinutes(1)));
+        var retry = (ProgressLedger.Claim.Granted) ledger.claim(runId, 11, "message-of-retry", "retry", leaseFor(Duration.ofMinutes(1)));
         assertThat(retry.lease().pages()).isEqualTo(2);
     }
 
@@ -456,7 +477,8 @@ class ProgressLedgerIT {
     }
 
     private ProgressLedger.Lease grant(int segment) {
-        var claim = ledger.claim(runId, segment, "owner-" + segment + "-" + clock.millis(), leaseFor(Duration.ofMinutes(1)));
+        var claim = ledger.claim(runId, segment, "message-" + segment + "-" + clock.millis(),
+                "owner-" + segment + "-" + clock.millis(), leaseFor(Duration.ofMinutes(1)));
         assertThat(claim).isInstanceOf(ProgressLedger.Claim.Granted.class);
         return ((ProgressLedger.Claim.Granted) claim).lease();
     }

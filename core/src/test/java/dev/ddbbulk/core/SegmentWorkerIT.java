@@ -243,7 +243,7 @@ class SegmentWorkerIT {
         TestTables.fill(dynamoDb, source, 30);
         String runId = seed(copyJob().totalSegments(1).build());
         Message message = TestTables.receive(sqs, queueUrl, 1, Duration.ofSeconds(20)).get(0);
-        ledger.claim(runId, 0, "other-worker", Instant.now().plus(Duration.ofMinutes(5)));
+        ledger.claim(runId, 0, "another-message", "other-worker", Instant.now().plus(Duration.ofMinutes(5)));
 
         BatchResult result = worker.process(List.of(queued(message)), generous());
 
@@ -437,6 +437,37 @@ class SegmentWorkerIT {
         assertThat(second.counts().scanned()).isEqualTo(100);
         RunRecord run = ledger.findRun(runId).orElseThrow();
         assertThat(run.completedCounts()).isEqualTo(new Counts(200, 200, 0, 0, 0));
+        assertThat(ledger.findSegment(runId, 0).orElseThrow().attempts()).isEqualTo(2);
+        assertDestinationEqualsSource();
+    }
+
+    @Test
+    void process_whenAFailedDeliveryCouldNotReleaseItsLease_theSameMessageRedeliveredTakesTheSegmentOver()
+            throws Exception {
+        TestTables.fill(dynamoDb, source, 200);
+        List<Map<String, AttributeValue>> scanOrder = new ArrayList<>();
+        new SegmentScanner(dynamoDb).forEachPage(source, 0, 1, 20, true, page -> scanOrder.addAll(page.items()));
+        Map<String, AttributeValue> flaky = new LinkedHashMap<>(scanOrder.get(110));
+        flaky.put(TestProcessors.FlakyOnce.ATTRIBUTE, AttributeValue.fromBool(true));
+        TestTables.putAll(dynamoDb, source, List.of(flaky));
+        String runId = seed(copyJob().processor(TestProcessors.FlakyOnce.class.getName()).totalSegments(1).pageSize(20)
+                .build());
+        // The ledger refuses the failure record, which would have released the lease.
+        SegmentWorker unlucky = workerWithLedgerOn(intercepting(dynamoDb, request -> {
+            if (request instanceof UpdateItemRequest update && update.updateExpression().contains(":failed")) {
+                throw DynamoDbException.builder().statusCode(500).message("injected: ledger unavailable").build();
+            }
+        }), Clock.systemUTC(), Sleeper.SYSTEM);
+        Message message = TestTables.receive(sqs, queueUrl, 1, Duration.ofSeconds(20)).get(0);
+
+        BatchResult first = unlucky.process(List.of(queued(message)), generous());
+        SegmentRecord afterFailure = ledger.findSegment(runId, 0).orElseThrow();
+        BatchResult second = worker.process(List.of(queued(message)), generous());
+
+        assertThat(first.failedMessageIds()).containsExactly(message.messageId());
+        assertThat(afterFailure.status()).isEqualTo(SegmentStatus.IN_PROGRESS);
+        assertThat(second.outcomes().values()).containsExactly(SegmentOutcome.COMPLETED);
+        assertThat(ledger.findRun(runId).orElseThrow().completedCounts()).isEqualTo(new Counts(200, 200, 0, 0, 0));
         assertThat(ledger.findSegment(runId, 0).orElseThrow().attempts()).isEqualTo(2);
         assertDestinationEqualsSource();
     }

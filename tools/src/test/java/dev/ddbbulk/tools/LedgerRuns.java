@@ -57,7 +57,7 @@ final class LedgerRuns {
     }
 
     private ProgressLedger.Lease claim(String runId, int segment) {
-        var claim = ledger.claim(runId, segment, UUID.randomUUID().toString(), Instant.now().plus(5, ChronoUnit.MINUTES));
+        var claim = ledger.claim(runId, segment, "message-" + segment, UUID.randomUUID().toString(), Instant.now().plus(5, ChronoUnit.MINUTES));
         if (!(claim instanceof ProgressLedger.Claim.Granted granted)) {
             throw new IllegalStateException("Segment " + segment + " of " + runId + " was not granted: " + claim);
         }
