@@ -414,14 +414,7 @@ class SegmentWorkerIT {
 
     @Test
     void process_whenRedeliveredAfterAFailure_resumesFromTheCheckpointAndCountsEachItemOnce() throws Exception {
-        TestTables.fill(dynamoDb, source, 200);
-        List<Map<String, AttributeValue>> scanOrder = new ArrayList<>();
-        new SegmentScanner(dynamoDb).forEachPage(source, 0, 1, 20, true, page -> scanOrder.addAll(page.items()));
-        Map<String, AttributeValue> flaky = new LinkedHashMap<>(scanOrder.get(110));   // on the 6th page of 20
-        flaky.put(TestProcessors.FlakyOnce.ATTRIBUTE, AttributeValue.fromBool(true));
-        TestTables.putAll(dynamoDb, source, List.of(flaky));
-        String runId = seed(copyJob().processor(TestProcessors.FlakyOnce.class.getName()).totalSegments(1).pageSize(20)
-                .build());
+        String runId = seedOneSegmentWithAFlakyItem();
         Message message = TestTables.receive(sqs, queueUrl, 1, Duration.ofSeconds(20)).get(0);
 
         BatchResult first = worker.process(List.of(queued(message)), generous());
@@ -444,14 +437,7 @@ class SegmentWorkerIT {
     @Test
     void process_whenAFailedDeliveryCouldNotReleaseItsLease_theSameMessageRedeliveredTakesTheSegmentOver()
             throws Exception {
-        TestTables.fill(dynamoDb, source, 200);
-        List<Map<String, AttributeValue>> scanOrder = new ArrayList<>();
-        new SegmentScanner(dynamoDb).forEachPage(source, 0, 1, 20, true, page -> scanOrder.addAll(page.items()));
-        Map<String, AttributeValue> flaky = new LinkedHashMap<>(scanOrder.get(110));
-        flaky.put(TestProcessors.FlakyOnce.ATTRIBUTE, AttributeValue.fromBool(true));
-        TestTables.putAll(dynamoDb, source, List.of(flaky));
-        String runId = seed(copyJob().processor(TestProcessors.FlakyOnce.class.getName()).totalSegments(1).pageSize(20)
-                .build());
+        String runId = seedOneSegmentWithAFlakyItem();
         // The ledger refuses the failure record, which would have released the lease.
         SegmentWorker unlucky = workerWithLedgerOn(intercepting(dynamoDb, request -> {
             if (request instanceof UpdateItemRequest update && update.updateExpression().contains(":failed")) {
@@ -532,6 +518,21 @@ class SegmentWorkerIT {
         new SegmentSeeder(new TableValidator(dynamoDb), ledger, sqs, queueUrl, new Random(9), 4, Backoff.DEFAULT,
                 Sleeper.SYSTEM, Clock.systemUTC()).seed(runId, job);
         return runId;
+    }
+
+    /**
+     * Seeds a one-segment copy of 200 items, pages of 20, with the {@link TestProcessors.FlakyOnce} processor,
+     * which fails once on the 111th item (on the 6th page).
+     */
+    private String seedOneSegmentWithAFlakyItem() throws InterruptedException {
+        TestTables.fill(dynamoDb, source, 200);
+        List<Map<String, AttributeValue>> scanOrder = new ArrayList<>();
+        new SegmentScanner(dynamoDb).forEachPage(source, 0, 1, 20, true, page -> scanOrder.addAll(page.items()));
+        Map<String, AttributeValue> flaky = new LinkedHashMap<>(scanOrder.get(110));
+        flaky.put(TestProcessors.FlakyOnce.ATTRIBUTE, AttributeValue.fromBool(true));
+        TestTables.putAll(dynamoDb, source, List.of(flaky));
+        return seed(copyJob().processor(TestProcessors.FlakyOnce.class.getName()).totalSegments(1).pageSize(20)
+                .build());
     }
 
     /**
