@@ -39,6 +39,8 @@ public final class ProgressLedger {
     static final String RUN_SK = "RUN";
     /** The counters a segment or run adds up, as ADD clauses over {@link #withCounts}' values. */
     private static final String ADD_COUNTS = "scanned :sc, written :wr, deleted :de, skipped :sk, conditionalFailures :cf";
+    /** A segment's lease, removed together whenever the lease ends. */
+    private static final String LEASE = "leaseOwner, leaseMessage, leaseExpiresAt";
     /** Segments one completing transaction takes: DynamoDB allows 100 items, one of them the run record. */
     public static final int MAX_COMPLETIONS = 99;
 
@@ -268,7 +270,7 @@ public final class ProgressLedger {
             items.add(TransactWriteItem.builder().update(Update.builder().tableName(table)
                     .key(segmentKey(lease.runId(), lease.segment()))
                     .updateExpression("SET #st = :done, updatedAt = :now, pages = :after"
-                            + " REMOVE checkpoint, leaseOwner, leaseMessage, leaseExpiresAt"
+                            + " REMOVE checkpoint, " + LEASE
                             + " ADD " + ADD_COUNTS)
                     .conditionExpression("leaseOwner = :me AND #st = :running AND pages = :before")
                     .expressionAttributeNames(Map.of("#st", "status"))
@@ -312,7 +314,7 @@ public final class ProgressLedger {
     public void releaseForContinuation(Lease lease, Pages sinceCheckpoint) {
         try {
             dynamoDb.updateItem(b -> b.tableName(table).key(segmentKey(lease.runId(), lease.segment()))
-                    .updateExpression("REMOVE leaseOwner, leaseMessage, leaseExpiresAt SET updatedAt = :now"
+                    .updateExpression("REMOVE " + LEASE + " SET updatedAt = :now"
                             + saving(sinceCheckpoint) + " ADD continuations :one"
                             + (sinceCheckpoint.count() == 0 ? "" : ", " + ADD_COUNTS))
                     .conditionExpression("leaseOwner = :me AND pages = :before")
@@ -337,7 +339,7 @@ public final class ProgressLedger {
         try {
             dynamoDb.updateItem(b -> b.tableName(table).key(segmentKey(lease.runId(), lease.segment()))
                     .updateExpression("SET #st = :failed, lastError = :err, updatedAt = :now" + saving(sinceCheckpoint)
-                            + " REMOVE leaseOwner, leaseMessage, leaseExpiresAt"
+                            + " REMOVE " + LEASE
                             + (sinceCheckpoint.count() == 0 ? "" : " ADD " + ADD_COUNTS))
                     .conditionExpression("leaseOwner = :me AND pages = :before")
                     .expressionAttributeNames(Map.of("#st", "status"))

@@ -161,8 +161,7 @@ public final class SegmentWorker {
                 Thread.currentThread().interrupt();
                 outcome = CompletableFuture.completedFuture(SegmentOutcome.FAILED);
             } catch (RuntimeException e) {
-                LOG.warn("Message {} failed and will be retried: {}", next.messageId(), describe(e), e);
-                outcome = CompletableFuture.completedFuture(SegmentOutcome.FAILED);
+                outcome = failed(next.messageId(), e);
             }
             pending.put(next.messageId(), outcome);
             completing.flushDue();
@@ -178,6 +177,12 @@ public final class SegmentWorker {
             outcomes.put(messageId, outcome);
         });
         return new BatchResult(List.copyOf(failed), outcomes, progress.counts);
+    }
+
+    /** The outcome of a message that failed with {@code e}, logged: it is reported and retried. */
+    private static Future<SegmentOutcome> failed(String messageId, RuntimeException e) {
+        LOG.warn("Message {} failed and will be retried: {}", messageId, describe(e), e);
+        return CompletableFuture.completedFuture(SegmentOutcome.FAILED);
     }
 
     /** Waits for a segment's completing transaction; a failed one fails its message, which is retried. */
@@ -197,10 +202,10 @@ public final class SegmentWorker {
 
     /**
      * Works one message, whose claim {@code claims} sent, up to its segment's last page, and sends the next
-     * message's claim once that page is processed, before it is written. The segment is then marked done together with the
-     * other segments of the batch that ended within the run's checkpoint interval, in one transaction on
-     * this worker's completion thread (settled before the batch returns), so the ledger's slowest call
-     * neither holds up the scan nor runs once a segment.
+     * message's claim once that page is processed, before it is written. The segment is then marked done
+     * together with the other segments of the batch that ended within the run's checkpoint interval, in one
+     * transaction on this worker's completion thread (settled before the batch returns), so the ledger's
+     * slowest call neither holds up the scan nor runs once a segment.
      */
     private Future<SegmentOutcome> processOne(Taken taken, Deadline deadline, Progress progress,
                                               Completions completing, Claims claims) throws InterruptedException {
@@ -360,21 +365,13 @@ public final class SegmentWorker {
 
         /** The next message to work, its claim on its way; null when the batch has no more. */
         Taken next() {
-            if (ahead != null) {
-                Taken next = ahead;
-                ahead = null;
-                return next;
-            }
-            while (messages.hasNext()) {
-                Taken next = take(messages.next());
-                if (next != null) {
-                    return next;
-                }
-            }
-            return null;
+            claimNext();
+            Taken next = ahead;
+            ahead = null;
+            return next;
         }
 
-        /** Takes the next message, if any, and sends its claim. */
+        /** Takes the next readable message, if any and none is taken yet, and sends its claim. */
         void claimNext() {
             while (ahead == null && messages.hasNext()) {
                 ahead = take(messages.next());
@@ -397,8 +394,7 @@ public final class SegmentWorker {
                         ledger.claim(message.runId(), message.segment(), queued.messageId(), owner, leaseUntil));
                 return new Taken(queued.messageId(), message, run, claim);
             } catch (RuntimeException e) {
-                LOG.warn("Message {} failed and will be retried: {}", queued.messageId(), describe(e), e);
-                outcomes.put(queued.messageId(), CompletableFuture.completedFuture(SegmentOutcome.FAILED));
+                outcomes.put(queued.messageId(), failed(queued.messageId(), e));
                 return null;
             }
         }
