@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
@@ -336,10 +338,10 @@ class SegmentWorkerIT {
         List<Message> messages = TestTables.receive(sqs, queueUrl, 2, Duration.ofSeconds(20));
         int second = SegmentMessageCodec.fromJson(messages.get(1).body()).segment();
         AtomicInteger writes = new AtomicInteger();
-        java.util.concurrent.atomic.AtomicBoolean claimedBeforeFirstWrite = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean claimedBeforeFirstWrite = new AtomicBoolean();
         // The first BatchWriteItem is of the first segment's only page: it waits (up to 10 s) for the claim.
         DynamoDbClient waitingForTheClaim = intercepting(dynamoDb, request -> {
-            if (request instanceof software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest
+            if (request instanceof BatchWriteItemRequest
                     && writes.incrementAndGet() == 1) {
                 long giveUp = System.nanoTime() + Duration.ofSeconds(10).toNanos();
                 while (System.nanoTime() < giveUp && !claimedBeforeFirstWrite.get()) {
