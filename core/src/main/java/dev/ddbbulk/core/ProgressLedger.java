@@ -40,7 +40,7 @@ public final class ProgressLedger {
     /** The counters a segment or run adds up, as ADD clauses over {@link #withCounts}' values. */
     private static final String ADD_COUNTS = "scanned :sc, written :wr, deleted :de, skipped :sk, conditionalFailures :cf";
     /** A segment's lease, removed together whenever the lease ends. */
-    private static final String LEASE = "leaseOwner, leaseMessage, leaseExpiresAt";
+    private static final String LEASE = "leaseOwner, leaseMessage, leaseExpiresAt, leaseClaimedAt";
     /** Segments one completing transaction takes: DynamoDB allows 100 items, one of them the run record. */
     public static final int MAX_COMPLETIONS = 99;
 
@@ -142,20 +142,35 @@ public final class ProgressLedger {
      * message for the segment is a duplicate while the lease holds.
      */
     public Claim claim(String runId, int segment, String messageId, String owner, Instant leaseUntil) {
+        return claim(runId, segment, messageId, owner, leaseUntil, null);
+    }
+
+    /**
+     * As {@link #claim(String, int, String, String, Instant)}, for a message of a resume that started at
+     * {@code resumedAt} (null for any other message): a lease claimed before then is taken over too, since
+     * the resume is started once the run's fleet has stopped. Should a delivery of that fleet still be at
+     * work, it loses the lease at its next ledger write and stops, as after an expired lease.
+     */
+    public Claim claim(String runId, int segment, String messageId, String owner, Instant leaseUntil,
+                       Instant resumedAt) {
         Instant now = clock.instant();
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":running", s(SegmentStatus.IN_PROGRESS.name()),
+                ":done", s(SegmentStatus.DONE.name()), ":me", s(owner), ":msg", s(messageId),
+                ":until", n(leaseUntil.toEpochMilli()), ":now", n(now.toEpochMilli()), ":one", n(1), ":zero", n(0)));
+        if (resumedAt != null) {
+            values.put(":resumed", n(resumedAt.toEpochMilli()));
+        }
         try {
             Map<String, AttributeValue> item = dynamoDb.updateItem(b -> b.tableName(table)
                     .key(segmentKey(runId, segment))
                     .updateExpression("SET #st = :running, leaseOwner = :me, leaseMessage = :msg,"
-                            + " leaseExpiresAt = :until, updatedAt = :now, pages = if_not_exists(pages, :zero)"
-                            + " ADD attempts :one")
+                            + " leaseExpiresAt = :until, leaseClaimedAt = :now, updatedAt = :now,"
+                            + " pages = if_not_exists(pages, :zero) ADD attempts :one")
                     .conditionExpression("attribute_not_exists(#st) OR (#st <> :done AND (attribute_not_exists(leaseOwner)"
-                            + " OR leaseExpiresAt < :now OR leaseMessage = :msg))")
+                            + " OR leaseExpiresAt < :now OR leaseMessage = :msg"
+                            + (resumedAt != null ? " OR leaseClaimedAt < :resumed" : "") + "))")
                     .expressionAttributeNames(Map.of("#st", "status"))
-                    .expressionAttributeValues(Map.of(":running", s(SegmentStatus.IN_PROGRESS.name()),
-                            ":done", s(SegmentStatus.DONE.name()), ":me", s(owner), ":msg", s(messageId),
-                            ":until", n(leaseUntil.toEpochMilli()), ":now", n(now.toEpochMilli()), ":one", n(1),
-                            ":zero", n(0)))
+                    .expressionAttributeValues(values)
                     .returnValues(ReturnValue.ALL_NEW)).attributes();
             SegmentRecord record = toSegment(item);
             return new Claim.Granted(new Lease(runId, segment, owner, record.pages()), record);

@@ -21,6 +21,9 @@ public final class SegmentMessageCodec {
             node.set("exclusiveStartKey", DynamoDbKeyCodec.toJsonNode(message.exclusiveStartKey()));
         }
         node.put("continuation", message.continuation());
+        if (message.resumedAt() != null) {
+            node.put("resumedAt", message.resumedAt().toEpochMilli());
+        }
         try {
             return JSON.writeValueAsString(node);
         } catch (JsonProcessingException e) {
@@ -48,7 +51,17 @@ public final class SegmentMessageCodec {
         return new SegmentMessage(node.get("runId").textValue(), wholeNumber(node, "segment", body),
                 wholeNumber(node, "totalSegments", body),
                 key == null || key.isNull() ? null : DynamoDbKeyCodec.fromJsonNode(key),
-                node.hasNonNull("continuation") ? wholeNumber(node, "continuation", body) : 0);
+                node.hasNonNull("continuation") ? wholeNumber(node, "continuation", body) : 0,
+                node.hasNonNull("resumedAt") ? java.time.Instant.ofEpochMilli(epochMillis(node, "resumedAt", body)) : null);
+    }
+
+    private static long epochMillis(JsonNode node, String field, String body) {
+        JsonNode value = node.get(field);
+        if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < 0) {
+            throw new IllegalArgumentException("Message field " + field + " must be epoch milliseconds, got " + value
+                    + ": " + abbreviate(body));
+        }
+        return value.longValue();
     }
 
     // asInt() would read "abc", true or null as 0 and so turn a corrupt message into work on segment 0.

@@ -65,7 +65,7 @@ public final class SegmentSeeder {
             return new SeedResult(runId, job.totalSegments(), 0, true, Duration.between(start, clock.instant()));
         }
         int[] order = shuffledSegments(job.totalSegments(), random);
-        long sent = send(runId, order, order.length);
+        long sent = send(runId, order, segment -> SegmentMessage.seed(runId, segment, job.totalSegments()));
         ledger.markSeeded(runId);
         return new SeedResult(runId, job.totalSegments(), sent, false, Duration.between(start, clock.instant()));
     }
@@ -73,6 +73,8 @@ public final class SegmentSeeder {
     /**
      * Re-enqueues every segment of an existing run that is not done, in shuffled order: how a run continues
      * after the whole fleet stopped. Segments still queued get a duplicate, which the ledger makes harmless.
+     * The messages carry the resume's start, so a segment whose lease a stopped worker still holds is taken
+     * over at once rather than after the lease expires (up to the time budget and 10 s more).
      *
      * @throws InvalidJobException when the run is not in the ledger
      */
@@ -91,7 +93,7 @@ public final class SegmentSeeder {
                 open[n++] = segment;
             }
         }
-        long sent = send(runId, open, total);
+        long sent = send(runId, open, segment -> SegmentMessage.resume(runId, segment, total, start));
         ledger.markSeeded(runId);
         return new SeedResult(runId, total, sent, false, Duration.between(start, clock.instant()));
     }
@@ -111,7 +113,8 @@ public final class SegmentSeeder {
         return order;
     }
 
-    private long send(String runId, int[] order, int totalSegments) throws InterruptedException {
+    private long send(String runId, int[] order, java.util.function.IntFunction<SegmentMessage> message)
+            throws InterruptedException {
         if (order.length == 0) {
             return 0;
         }
@@ -134,8 +137,7 @@ public final class SegmentSeeder {
                         List<SendMessageBatchRequestEntry> entries = new ArrayList<>(BATCH);
                         for (int i = b * BATCH; i < Math.min(order.length, (b + 1) * BATCH); i++) {
                             entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(order[i]))
-                                    .messageBody(SegmentMessageCodec.toJson(
-                                            SegmentMessage.seed(runId, order[i], totalSegments)))
+                                    .messageBody(SegmentMessageCodec.toJson(message.apply(order[i])))
                                     .build());
                         }
                         sendBatch(entries, jitter);

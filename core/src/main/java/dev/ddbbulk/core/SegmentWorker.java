@@ -391,7 +391,8 @@ public final class SegmentWorker {
                 String owner = UUID.randomUUID().toString();
                 Instant leaseUntil = deadline.at().plus(ProgressLedger.leaseGrace());
                 Future<ProgressLedger.Claim> claim = claiming.submit(() ->
-                        ledger.claim(message.runId(), message.segment(), queued.messageId(), owner, leaseUntil));
+                        ledger.claim(message.runId(), message.segment(), queued.messageId(), owner, leaseUntil,
+                                message.resumedAt()));
                 return new Taken(queued.messageId(), message, run, claim);
             } catch (RuntimeException e) {
                 outcomes.put(queued.messageId(), failed(queued.messageId(), e));

@@ -171,6 +171,41 @@ class ProgressLedgerIT {
     }
 
     @Test
+    void claim_whenAResumedMessageFindsALeaseClaimedBeforeTheResume_takesItOverAndTheOldOneLosesIt() {
+        ledger.startRun(runId, job);
+        var stopped = (ProgressLedger.Claim.Granted) ledger.claim(runId, 5, "message-a", "owner-a",
+                leaseFor(Duration.ofMinutes(15)));
+        var checkpointed = ledger.checkpoint(stopped.lease(), page(key("p1", "10"), new Counts(10, 10, 0, 0, 0)));
+        clock.advance(Duration.ofSeconds(5));
+        Instant resumedAt = clock.instant();
+        clock.advance(Duration.ofMillis(300));
+
+        var claim = ledger.claim(runId, 5, "message-of-the-resume", "owner-b", leaseFor(Duration.ofMinutes(15)),
+                resumedAt);
+
+        assertThat(claim).isInstanceOf(ProgressLedger.Claim.Granted.class);
+        assertThat(claim.segment().attempts()).isEqualTo(2);
+        assertThat(claim.segment().checkpoint()).isEqualTo(key("p1", "10"));
+        assertThat(claim.segment().counts().scanned()).isEqualTo(10);
+        assertThatThrownBy(() -> ledger.checkpoint(checkpointed, page(key("p1", "20"), new Counts(10, 10, 0, 0, 0))))
+                .isInstanceOf(ProgressLedger.LeaseLostException.class);
+    }
+
+    @Test
+    void claim_whenAResumedMessageFindsALeaseClaimedSinceTheResume_returnsLeased() {
+        ledger.startRun(runId, job);
+        Instant resumedAt = clock.instant();
+        clock.advance(Duration.ofMillis(200));
+        ledger.claim(runId, 5, "message-a", "owner-a", leaseFor(Duration.ofMinutes(15)), resumedAt);
+        clock.advance(Duration.ofSeconds(1));
+
+        var claim = ledger.claim(runId, 5, "message-b", "owner-b", leaseFor(Duration.ofMinutes(15)), resumedAt);
+
+        assertThat(claim).isInstanceOf(ProgressLedger.Claim.Leased.class);
+        assertThat(claim.segment().attempts()).isEqualTo(1);
+    }
+
+    @Test
     void claim_whenLeaseExpired_grantsToTheNewOwnerAndTheOldOneLosesIt() {
         ledger.startRun(runId, job);
         var first = (ProgressLedger.Claim.Granted) ledger.claim(runId, 5, "message-of-owner-a", "owner-a", leaseFor(Duration.ofMinutes(1)));

@@ -42,6 +42,26 @@ class SegmentMessageCodecTest {
     }
 
     @Test
+    void fromJson_whenResumed_roundTripsTheResumeStartAndAContinuationDropsIt() {
+        SegmentMessage resumed = SegmentMessage.resume("run-4", 7, 10, java.time.Instant.ofEpochMilli(1_700_000_000_123L));
+
+        SegmentMessage decoded = SegmentMessageCodec.fromJson(SegmentMessageCodec.toJson(resumed));
+
+        assertThat(decoded).isEqualTo(resumed);
+        assertThat(decoded.resumedAt().toEpochMilli()).isEqualTo(1_700_000_000_123L);
+        assertThat(decoded.continueAt(Map.of("pk", AttributeValue.fromS("a"))).resumedAt()).isNull();
+        assertThat(SegmentMessageCodec.toJson(SegmentMessage.seed("run-4", 7, 10))).doesNotContain("resumedAt");
+    }
+
+    @Test
+    void fromJson_whenResumedAtIsNotEpochMillis_refusesTheMessage() {
+        assertThatThrownBy(() -> SegmentMessageCodec.fromJson(
+                "{\"runId\":\"r\",\"segment\":2,\"totalSegments\":3,\"resumedAt\":\"yesterday\"}"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("resumedAt must be epoch milliseconds");
+    }
+
+    @Test
     void fromJson_whenBinaryKey_roundTripsBytes() {
         byte[] bytes = {0, 1, -128, 127, -1};
         SegmentMessage message = new SegmentMessage("run-3", 0, 1,

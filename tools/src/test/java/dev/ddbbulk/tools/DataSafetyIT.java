@@ -17,6 +17,7 @@ import dev.ddbbulk.core.QueuedMessage;
 import dev.ddbbulk.core.RunProgress;
 import dev.ddbbulk.core.SegmentOutcome;
 import dev.ddbbulk.core.SegmentSeeder;
+import dev.ddbbulk.core.SegmentStatus;
 import dev.ddbbulk.core.SegmentWorker;
 import dev.ddbbulk.core.Sleeper;
 import dev.ddbbulk.core.TableShape;
@@ -373,6 +374,30 @@ class DataSafetyIT {
         assertThat(summary.get("itemsScanned").asLong()).isEqualTo(300);
         assertThat(result.err()).contains("Resumed run " + runId + ": 4 segment messages");
         f.assertExactCounts(runId, segments);
+        f.assertDestinationIsCopyOfSource();
+    }
+
+    @Test
+    void runResume_whenAKilledWorkerStillHoldsALease_takesItOverAtOnceAndFinishesWithExactCounts() throws Exception {
+        Fixture f = new Fixture(400);
+        String runId = "resumed-after-kill";
+        f.seeder().seed(runId, f.job(1).pageSize(50).checkpointIntervalSeconds(0).build());
+        Message message = receiveAll(f.queues.queueUrl(), 1).get(0);
+        // Its lease runs a minute and 10 s more; the resume must not wait for that.
+        killOnSixthWrite(f, message);
+        f.queues.delete(sqs);
+        assertThat(f.ledger.findSegment(runId, 0).orElseThrow().status()).isEqualTo(SegmentStatus.IN_PROGRESS);
+
+        Cli result = Cli.run("run", "--resume", runId, "--ledger-table", f.ledger.table(), "--json",
+                "--endpoint-url", services.dynamoDbEndpoint().toString(),
+                "--sqs-endpoint-url", services.sqsEndpoint().toString(), "--region", EmbeddedServices.REGION.id());
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        JsonNode summary = result.json();
+        assertThat(summary.get("segmentsCompleted").asInt()).isEqualTo(1);
+        assertThat(summary.get("itemsScanned").asLong()).isEqualTo(400);
+        assertThat(f.ledger.findSegment(runId, 0).orElseThrow().attempts()).isEqualTo(2);
+        f.assertExactCounts(runId, 1);
         f.assertDestinationIsCopyOfSource();
     }
 
