@@ -52,6 +52,11 @@ final class CallTimer {
         return wrap(DynamoDbClient.class, client, "DynamoDB.");
     }
 
+    /** The ledger's client: its calls are tallied apart from the data's ({@code Ledger.updateItem}). */
+    DynamoDbClient wrapLedger(DynamoDbClient client) {
+        return wrap(DynamoDbClient.class, client, "Ledger.");
+    }
+
     SqsClient wrap(SqsClient client) {
         return wrap(SqsClient.class, client, "SQS.");
     }
