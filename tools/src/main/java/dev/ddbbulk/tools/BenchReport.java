@@ -154,6 +154,16 @@ final class BenchReport {
         return ratios;
     }
 
+    /** The median of a round's pair ratios: a drift or one lucky round of either side moves it least. */
+    static Double median(List<Double> values) {
+        List<Double> sorted = values.stream().filter(java.util.Objects::nonNull).sorted().toList();
+        if (sorted.isEmpty()) {
+            return null;
+        }
+        int n = sorted.size();
+        return round3(n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2);
+    }
+
     private Double ratio(String pipeline, String raw) {
         Double a = rate(pipeline);
         Double b = rate(raw);
@@ -197,6 +207,8 @@ final class BenchReport {
         node.put("conditionalPipelineRatio", conditionalPipelineRatio());
         ratioByRound("pipelineBatch", "rawBatch").forEach(node.putArray("batchRatioByRound")::add);
         ratioByRound("pipelineConditional", "rawPut").forEach(node.putArray("conditionalRatioByRound")::add);
+        node.put("batchRatioMedianOfRounds", median(ratioByRound("pipelineBatch", "rawBatch")));
+        node.put("conditionalRatioMedianOfRounds", median(ratioByRound("pipelineConditional", "rawPut")));
         ObjectNode targets = node.putObject("targets");
         for (Target t : targets()) {
             ObjectNode target = targets.putObject(t.name());
@@ -286,6 +298,12 @@ final class BenchReport {
                 formatNullable(conditionCostRatio()), "rawConditionalPut / rawPut");
         out.printf("%-18s %8s   %-34s (no target: the pipeline's cost alone)%n", "conditionalPipelineRatio",
                 formatNullable(conditionalPipelineRatio()), "pipelineConditional / rawConditionalPut");
+        out.printf("%-18s %8s   %-34s %s%n", "batchRatio by round",
+                formatNullable(median(ratioByRound("pipelineBatch", "rawBatch"))), "median of each round's own pair",
+                ratioByRound("pipelineBatch", "rawBatch"));
+        out.printf("%-18s %8s   %-34s %s%n", "conditionalRatio by round",
+                formatNullable(median(ratioByRound("pipelineConditional", "rawPut"))), "median of each round's own pair",
+                ratioByRound("pipelineConditional", "rawPut"));
         if (settings.items() != 50_000 || settings.workers() != 4 || settings.seederSegments() != 1_000_000) {
             out.println("(the targets are set for 50,000 items, 4 workers and 1,000,000 seeder segments)");
         }

@@ -45,6 +45,13 @@ class BenchCommandIT {
                 within(0.002));
         assertThat(json.get("conditionalRatioByRound").get(0).asDouble())
                 .isCloseTo(json.get("conditionalRatio").asDouble(), within(0.002));
+        assertThat(json.get("batchRatioMedianOfRounds").asDouble())
+                .isEqualTo(json.get("batchRatioByRound").get(0).asDouble());
+        assertThat(json.get("conditionalRatioMedianOfRounds").asDouble())
+                .isEqualTo(json.get("conditionalRatioByRound").get(0).asDouble());
+        // the unrecorded warm-up round runs every copy the ratios compare, at full size
+        assertThat(result.err()).contains("warmUp/rawPut ").contains("warmUp/pipelineConditional ")
+                .contains("warmUp/rawBatch ").contains("warmUp/pipelineBatch ");
         assertThat(json.get("items").asInt()).isEqualTo(500);
         assertThat(json.get("workers").asInt()).isEqualTo(2);
         assertThat(json.get("segments").asInt()).isEqualTo(10);
