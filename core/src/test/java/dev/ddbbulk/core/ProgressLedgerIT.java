@@ -160,12 +160,7 @@ class ProgressLedgerIT {
         // The first delivery failed and could not release its lease; SQS delivers the same message again.
         var claim = ledger.claim(runId, 5, "message-a", "owner-b", leaseFor(Duration.ofMinutes(1)));
 
-        assertThat(claim).isInstanceOf(ProgressLedger.Claim.Granted.class);
-        assertThat(claim.segment().attempts()).isEqualTo(2);
-        assertThat(claim.segment().checkpoint()).isEqualTo(key("p1", "10"));
-        assertThat(claim.segment().counts().scanned()).isEqualTo(10);
-        assertThatThrownBy(() -> ledger.checkpoint(checkpointed, page(key("p1", "20"), new Counts(10, 10, 0, 0, 0))))
-                .isInstanceOf(ProgressLedger.LeaseLostException.class);
+        assertTakenOver(claim, checkpointed);
         assertThat(ledger.claim(runId, 5, "message-b", "owner-c", leaseFor(Duration.ofMinutes(1))))
                 .isInstanceOf(ProgressLedger.Claim.Leased.class);
     }
@@ -183,12 +178,7 @@ class ProgressLedgerIT {
         var claim = ledger.claim(runId, 5, "message-of-the-resume", "owner-b", leaseFor(Duration.ofMinutes(15)),
                 resumedAt);
 
-        assertThat(claim).isInstanceOf(ProgressLedger.Claim.Granted.class);
-        assertThat(claim.segment().attempts()).isEqualTo(2);
-        assertThat(claim.segment().checkpoint()).isEqualTo(key("p1", "10"));
-        assertThat(claim.segment().counts().scanned()).isEqualTo(10);
-        assertThatThrownBy(() -> ledger.checkpoint(checkpointed, page(key("p1", "20"), new Counts(10, 10, 0, 0, 0))))
-                .isInstanceOf(ProgressLedger.LeaseLostException.class);
+        assertTakenOver(claim, checkpointed);
     }
 
     @Test
@@ -214,13 +204,7 @@ class ProgressLedgerIT {
 
         var claim = ledger.claim(runId, 5, "message-of-owner-b", "owner-b", leaseFor(Duration.ofMinutes(1)));
 
-        assertThat(claim).isInstanceOf(ProgressLedger.Claim.Granted.class);
-        assertThat(claim.segment().attempts()).isEqualTo(2);
-        assertThat(claim.segment().checkpoint()).isEqualTo(key("p1", "10"));
-        assertThat(claim.segment().counts().scanned()).isEqualTo(10);
-        assertThatThrownBy(() -> ledger.checkpoint(checkpointed, page(key("p1", "20"), new Counts(10, 10, 0, 0, 0))))
-                .isInstanceOf(ProgressLedger.LeaseLostException.class)
-                .hasMessageContaining("segment 5");
+        assertTakenOver(claim, checkpointed);
         assertThat(ledger.findSegment(runId, 5).orElseThrow().counts().scanned()).isEqualTo(10);
     }
 
@@ -509,6 +493,21 @@ class ProgressLedgerIT {
         assertThatThrownBy(() -> ledger.progress("missing-run"))
                 .isInstanceOf(InvalidJobException.class)
                 .hasMessageContaining("'missing-run'");
+    }
+
+    /**
+     * {@code claim} took segment 5 over from the delivery that checkpointed one page of 10 items as
+     * {@code checkpointed}: it goes on from that checkpoint with its counts, and the old delivery's next
+     * write is refused.
+     */
+    private void assertTakenOver(ProgressLedger.Claim claim, ProgressLedger.Lease checkpointed) {
+        assertThat(claim).isInstanceOf(ProgressLedger.Claim.Granted.class);
+        assertThat(claim.segment().attempts()).isEqualTo(2);
+        assertThat(claim.segment().checkpoint()).isEqualTo(key("p1", "10"));
+        assertThat(claim.segment().counts().scanned()).isEqualTo(10);
+        assertThatThrownBy(() -> ledger.checkpoint(checkpointed, page(key("p1", "20"), new Counts(10, 10, 0, 0, 0))))
+                .isInstanceOf(ProgressLedger.LeaseLostException.class)
+                .hasMessageContaining("segment 5");
     }
 
     private ProgressLedger.Lease grant(int segment) {
