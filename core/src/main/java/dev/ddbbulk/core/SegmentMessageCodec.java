@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
 
 /** JSON form of a {@link SegmentMessage}, the body of every SQS message the seeder and worker send. */
 public final class SegmentMessageCodec {
@@ -52,7 +53,7 @@ public final class SegmentMessageCodec {
                 wholeNumber(node, "totalSegments", body),
                 key == null || key.isNull() ? null : DynamoDbKeyCodec.fromJsonNode(key),
                 node.hasNonNull("continuation") ? wholeNumber(node, "continuation", body) : 0,
-                node.hasNonNull("resumedAt") ? java.time.Instant.ofEpochMilli(epochMillis(node, "resumedAt", body)) : null);
+                node.hasNonNull("resumedAt") ? Instant.ofEpochMilli(epochMillis(node, "resumedAt", body)) : null);
     }
 
     private static long epochMillis(JsonNode node, String field, String body) {
