@@ -298,12 +298,12 @@ final class BenchReport {
                 formatNullable(conditionCostRatio()), "rawConditionalPut / rawPut");
         out.printf("%-18s %8s   %-34s (no target: the pipeline's cost alone)%n", "conditionalPipelineRatio",
                 formatNullable(conditionalPipelineRatio()), "pipelineConditional / rawConditionalPut");
-        out.printf("%-18s %8s   %-34s %s%n", "batchRatio by round",
-                formatNullable(median(ratioByRound("pipelineBatch", "rawBatch"))), "median of each round's own pair",
-                ratioByRound("pipelineBatch", "rawBatch"));
-        out.printf("%-18s %8s   %-34s %s%n", "conditionalRatio by round",
-                formatNullable(median(ratioByRound("pipelineConditional", "rawPut"))), "median of each round's own pair",
-                ratioByRound("pipelineConditional", "rawPut"));
+        for (String[] pair : new String[][] {{"batchRatio", "pipelineBatch", "rawBatch"},
+                {"conditionalRatio", "pipelineConditional", "rawPut"}}) {
+            List<Double> byRound = ratioByRound(pair[1], pair[2]);
+            out.printf("%-18s %8s   %-34s %s%n", pair[0] + " by round", formatNullable(median(byRound)),
+                    "median of each round's own pair", byRound);
+        }
         if (settings.items() != 50_000 || settings.workers() != 4 || settings.seederSegments() != 1_000_000) {
             out.println("(the targets are set for 50,000 items, 4 workers and 1,000,000 seeder segments)");
         }

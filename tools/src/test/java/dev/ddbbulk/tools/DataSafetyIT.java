@@ -198,6 +198,15 @@ class DataSafetyIT {
         f.assertDestinationIsCopyOfSource();
     }
 
+    /** {@code ddb-bulk run --resume RUN_ID} on the embedded services and the fixture's ledger. */
+    private static Cli runResume(Fixture f, String runId, String... options) {
+        List<String> args = new ArrayList<>(List.of("run", "--resume", runId, "--ledger-table", f.ledger.table(),
+                "--endpoint-url", services.dynamoDbEndpoint().toString(),
+                "--sqs-endpoint-url", services.sqsEndpoint().toString(), "--region", EmbeddedServices.REGION.id()));
+        args.addAll(List.of(options));
+        return Cli.run(args.toArray(String[]::new));
+    }
+
     /** Works {@code message} with a worker that dies (nothing acknowledged) on its 6th BatchWriteItem. */
     private void killOnSixthWrite(Fixture f, Message message) {
         FaultyDynamoDb dying = new FaultyDynamoDb(dynamoDb, 1, 0, 0, 5);
@@ -363,9 +372,7 @@ class DataSafetyIT {
         f.queues.delete(sqs);
         assertThat(f.ledger.findRun(runId).orElseThrow().segmentsCompleted()).isEqualTo(2);
 
-        Cli result = Cli.run("run", "--resume", runId, "--ledger-table", f.ledger.table(), "--json",
-                "--endpoint-url", services.dynamoDbEndpoint().toString(),
-                "--sqs-endpoint-url", services.sqsEndpoint().toString(), "--region", EmbeddedServices.REGION.id());
+        Cli result = runResume(f, runId, "--json");
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         JsonNode summary = result.json();
@@ -388,9 +395,7 @@ class DataSafetyIT {
         f.queues.delete(sqs);
         assertThat(f.ledger.findSegment(runId, 0).orElseThrow().status()).isEqualTo(SegmentStatus.IN_PROGRESS);
 
-        Cli result = Cli.run("run", "--resume", runId, "--ledger-table", f.ledger.table(), "--json",
-                "--endpoint-url", services.dynamoDbEndpoint().toString(),
-                "--sqs-endpoint-url", services.sqsEndpoint().toString(), "--region", EmbeddedServices.REGION.id());
+        Cli result = runResume(f, runId, "--json");
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         JsonNode summary = result.json();
@@ -405,9 +410,7 @@ class DataSafetyIT {
     void runResume_whenRunIsUnknown_exits2() throws Exception {
         Fixture f = new Fixture(0);
 
-        Cli result = Cli.run("run", "--resume", "nope", "--ledger-table", f.ledger.table(),
-                "--endpoint-url", services.dynamoDbEndpoint().toString(),
-                "--sqs-endpoint-url", services.sqsEndpoint().toString(), "--region", EmbeddedServices.REGION.id());
+        Cli result = runResume(f, "nope");
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(result.err()).contains("Run 'nope' is not in ledger " + f.ledger.table());
