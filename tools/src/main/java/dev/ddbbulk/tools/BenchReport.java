@@ -59,6 +59,11 @@ final class BenchReport {
     private double elapsedSeconds;
     /** Every measured round's rate, per path, in the order the rounds ran. */
     private final Map<String, List<Double>> roundRates = new LinkedHashMap<>();
+    /**
+     * Every measured round's CPU time of DynamoDB Local's SQLite thread per 1,000 items, per path: the same
+     * work every round (the pipeline adds its ledger's few calls), so it shows how fast the machine ran then.
+     */
+    private final Map<String, List<Double>> roundSqliteMs = new LinkedHashMap<>();
 
     BenchReport(Settings settings) {
         this.settings = settings;
@@ -68,6 +73,11 @@ final class BenchReport {
     void record(Run run) {
         Figure figure = run.figure();
         roundRates.computeIfAbsent(figure.name(), n -> new ArrayList<>()).add(figure.rate());
+        Double sqlite = run.cpu() == null ? null : run.cpu().cpuSeconds().get(CpuProfile.DYNAMODB_LOCAL_SQLITE);
+        if (sqlite != null && figure.count() > 0 && figure.unit().equals("items")) {
+            roundSqliteMs.computeIfAbsent(figure.name(), n -> new ArrayList<>())
+                    .add(round1(sqlite * 1e6 / figure.count()));
+        }
         Figure best = figures.get(figure.name());
         if (best == null || figure.rate() > best.rate()) {
             figures.put(figure.name(), figure);
@@ -164,6 +174,39 @@ final class BenchReport {
         return round3(n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2);
     }
 
+    /**
+     * The geometric mean of the rounds' pair ratios and its 95% confidence interval, from Student's t on
+     * their logarithms: the range in which the ratio lies, given how far the pairs scatter.
+     */
+    record Interval(double mean, double low, double high, int pairs) {
+    }
+
+    /** Two-sided 95% quantiles of Student's t for 1..19 degrees of freedom. */
+    private static final double[] T_975 = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+        2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093};
+
+    /** The interval of {@code ratios} (nulls left out), or null with fewer than two of them. */
+    static Interval interval(List<Double> ratios) {
+        double[] logs = ratios.stream().filter(java.util.Objects::nonNull).filter(r -> r > 0)
+                .mapToDouble(Math::log).toArray();
+        int n = logs.length;
+        if (n < 2) {
+            return null;
+        }
+        if (n - 1 > T_975.length) {
+            throw new IllegalArgumentException("At most " + (T_975.length + 1) + " round pairs, got " + n);
+        }
+        double mean = java.util.Arrays.stream(logs).average().orElseThrow();
+        double squares = java.util.Arrays.stream(logs).map(l -> (l - mean) * (l - mean)).sum();
+        double half = T_975[n - 2] * Math.sqrt(squares / (n - 1) / n);
+        return new Interval(round3(Math.exp(mean)), round3(Math.exp(mean - half)), round3(Math.exp(mean + half)), n);
+    }
+
+    /** Each measured round's SQLite CPU per 1,000 items of {@code name}, in the order the rounds ran. */
+    List<Double> sqliteMsByRound(String name) {
+        return roundSqliteMs.getOrDefault(name, List.of());
+    }
+
     private Double ratio(String pipeline, String raw) {
         Double a = rate(pipeline);
         Double b = rate(raw);
@@ -209,6 +252,14 @@ final class BenchReport {
         ratioByRound("pipelineConditional", "rawPut").forEach(node.putArray("conditionalRatioByRound")::add);
         node.put("batchRatioMedianOfRounds", median(ratioByRound("pipelineBatch", "rawBatch")));
         node.put("conditionalRatioMedianOfRounds", median(ratioByRound("pipelineConditional", "rawPut")));
+        putInterval(node, "batchRatioOfRounds", interval(ratioByRound("pipelineBatch", "rawBatch")));
+        putInterval(node, "conditionalRatioOfRounds", interval(ratioByRound("pipelineConditional", "rawPut")));
+        ObjectNode byRound = node.putObject("roundsByPath");
+        roundRates.forEach((name, rates) -> {
+            ObjectNode path = byRound.putObject(name);
+            rates.forEach(path.putArray("perSecond")::add);
+            sqliteMsByRound(name).forEach(path.putArray("sqliteCpuMsPer1000Items")::add);
+        });
         ObjectNode targets = node.putObject("targets");
         for (Target t : targets()) {
             ObjectNode target = targets.putObject(t.name());
@@ -254,6 +305,15 @@ final class BenchReport {
         machine.put("loadAverageAtEnd", round2(loadAverage()));
         node.put("elapsedSeconds", round1(elapsedSeconds));
         return node;
+    }
+
+    private static void putInterval(ObjectNode node, String name, Interval interval) {
+        if (interval == null) {
+            node.putNull(name);
+            return;
+        }
+        node.putObject(name).put("geometricMean", interval.mean()).put("low95", interval.low())
+                .put("high95", interval.high()).put("pairs", interval.pairs());
     }
 
     void printText(PrintWriter out) {
@@ -303,6 +363,28 @@ final class BenchReport {
             List<Double> byRound = ratioByRound(pair[1], pair[2]);
             out.printf("%-18s %8s   %-34s %s%n", pair[0] + " by round", formatNullable(median(byRound)),
                     "median of each round's own pair", byRound);
+            Interval interval = interval(byRound);
+            if (interval != null) {
+                out.printf("%-18s %8s   %-34s %s to %s: %s%n", "", format(interval.mean()),
+                        "geometric mean; 95% interval", format(interval.low()), format(interval.high()),
+                        verdict(interval, pair[0].equals("batchRatio") ? BATCH_RATIO_TARGET : CONDITIONAL_RATIO_TARGET));
+            }
+        }
+        if (!roundRates.isEmpty()) {
+            out.println();
+            out.println("Rounds in the order they ran: items/s (DynamoDB Local's SQLite CPU ms per 1,000 items, the"
+                    + " machine's speed at the time)");
+            roundRates.forEach((name, rates) -> {
+                List<Double> sqlite = sqliteMsByRound(name);
+                StringBuilder line = new StringBuilder();
+                for (int i = 0; i < rates.size(); i++) {
+                    line.append(String.format("  %,.0f", rates.get(i)));
+                    if (i < sqlite.size()) {
+                        line.append(String.format(" (%.0f)", sqlite.get(i)));
+                    }
+                }
+                out.printf("  %-20s%s%n", name, line);
+            });
         }
         if (settings.items() != 50_000 || settings.workers() != 4 || settings.seederSegments() != 1_000_000) {
             out.println("(the targets are set for 50,000 items, 4 workers and 1,000,000 seeder segments)");
@@ -329,6 +411,17 @@ final class BenchReport {
         }
         out.printf("%nbench took %.0f s%n", elapsedSeconds);
         out.flush();
+    }
+
+    /** What the interval says of the target: above it, below it, or too wide to tell. */
+    static String verdict(Interval interval, double target) {
+        if (interval.low() >= target) {
+            return "the whole interval meets the target";
+        }
+        if (interval.high() < target) {
+            return "the whole interval misses the target";
+        }
+        return "the target lies inside the interval: these rounds cannot tell (more --rounds narrow it)";
     }
 
     /** A target from the issue; informational, the command's exit code does not depend on it. */

@@ -49,6 +49,13 @@ class BenchCommandIT {
                 .isEqualTo(json.get("batchRatioByRound").get(0).asDouble());
         assertThat(json.get("conditionalRatioMedianOfRounds").asDouble())
                 .isEqualTo(json.get("conditionalRatioByRound").get(0).asDouble());
+        // each path's rounds with the machine's speed gauge; one pair gives no interval
+        JsonNode rounds = json.get("roundsByPath");
+        assertThat(rounds.get("rawBatch").get("perSecond").get(0).asDouble())
+                .isEqualTo(json.get("rawBatchItemsPerSecond").asDouble());
+        assertThat(rounds.get("pipelineConditional").get("sqliteCpuMsPer1000Items").get(0).asDouble()).isPositive();
+        assertThat(json.get("batchRatioOfRounds").isNull()).isTrue();
+        assertThat(result.err()).contains("Rounds in the order they ran");
         // the unrecorded warm-up round runs every copy the ratios compare, at full size
         assertThat(result.err()).contains("warmUp/rawPut ").contains("warmUp/pipelineConditional ")
                 .contains("warmUp/rawBatch ").contains("warmUp/pipelineBatch ");

@@ -26,4 +26,37 @@ class BenchReportTest {
     void median_whenNoRounds_isNull() {
         assertThat(BenchReport.median(List.of())).isNull();
     }
+
+    @Test
+    void interval_whenRoundsOfRunA_isTheGeometricMeanWithStudentsTInterval() {
+        // run A of 2026-12-01 in the README: by hand, exp(mean of logs) and exp(mean +- 2.776 s / sqrt 5)
+        BenchReport.Interval interval = BenchReport.interval(List.of(0.849, 0.876, 0.851, 1.066, 1.133));
+
+        assertThat(interval).isEqualTo(new BenchReport.Interval(0.948, 0.799, 1.124, 5));
+    }
+
+    @Test
+    void interval_whenTwoPairs_usesTheWideQuantileOfOneDegreeOfFreedom() {
+        BenchReport.Interval interval = BenchReport.interval(List.of(Math.exp(-0.1), Math.exp(0.1)));
+
+        assertThat(interval).isEqualTo(new BenchReport.Interval(1.0, 0.281, 3.563, 2));
+    }
+
+    @Test
+    void interval_whenEveryPairIsTheSame_hasNoWidth() {
+        assertThat(BenchReport.interval(List.of(0.95, 0.95, 0.95))).isEqualTo(new BenchReport.Interval(0.95, 0.95, 0.95, 3));
+    }
+
+    @Test
+    void interval_whenFewerThanTwoPairs_isNull() {
+        assertThat(BenchReport.interval(Arrays.asList(0.9, null))).isNull();
+        assertThat(BenchReport.interval(List.of())).isNull();
+    }
+
+    @Test
+    void verdict_whenTheIntervalLiesAboveBelowOrAcrossTheTarget_saysWhichOne() {
+        assertThat(BenchReport.verdict(new BenchReport.Interval(0.95, 0.91, 0.99, 10), 0.9)).contains("meets");
+        assertThat(BenchReport.verdict(new BenchReport.Interval(0.85, 0.8, 0.89, 10), 0.9)).contains("misses");
+        assertThat(BenchReport.verdict(new BenchReport.Interval(0.93, 0.85, 1.01, 5), 0.9)).contains("cannot tell");
+    }
 }
