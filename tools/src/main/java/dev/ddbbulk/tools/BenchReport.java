@@ -64,6 +64,8 @@ final class BenchReport {
      * work every round (the pipeline adds its ledger's few calls), so it shows how fast the machine ran then.
      */
     private final Map<String, List<Double>> roundSqliteMs = new LinkedHashMap<>();
+    /** Every measured round's share of its wall time that the SQLite thread was busy, per path. */
+    private final Map<String, List<Double>> roundSqliteBusy = new LinkedHashMap<>();
 
     BenchReport(Settings settings) {
         this.settings = settings;
@@ -77,6 +79,8 @@ final class BenchReport {
         if (sqlite != null && figure.count() > 0 && figure.unit().equals("items")) {
             roundSqliteMs.computeIfAbsent(figure.name(), n -> new ArrayList<>())
                     .add(round1(sqlite * 1e6 / figure.count()));
+            roundSqliteBusy.computeIfAbsent(figure.name(), n -> new ArrayList<>())
+                    .add(round3(sqlite / figure.seconds()));
         }
         Figure best = figures.get(figure.name());
         if (best == null || figure.rate() > best.rate()) {
@@ -207,6 +211,26 @@ final class BenchReport {
         return roundSqliteMs.getOrDefault(name, List.of());
     }
 
+    /** Each measured round's share of its wall time that the SQLite thread was busy, in the order they ran. */
+    List<Double> sqliteBusyByRound(String name) {
+        return roundSqliteBusy.getOrDefault(name, List.of());
+    }
+
+    /**
+     * The pipeline's mean SQLite busy share over the raw path's: how well it keeps the single thread that bounds
+     * every copy on DynamoDB Local busy. Busy share is rate times CPU per item, so unlike the throughput it
+     * hardly moves with the machine's speed; the pipeline's own SQLite work (its ledger) counts as busy.
+     */
+    Double sqliteBusyRatio(String pipeline, String raw) {
+        Double a = mean(sqliteBusyByRound(pipeline));
+        Double b = mean(sqliteBusyByRound(raw));
+        return a == null || b == null || b == 0 ? null : round3(a / b);
+    }
+
+    static Double mean(List<Double> values) {
+        return values.isEmpty() ? null : values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    }
+
     private Double ratio(String pipeline, String raw) {
         Double a = rate(pipeline);
         Double b = rate(raw);
@@ -254,11 +278,14 @@ final class BenchReport {
         node.put("conditionalRatioMedianOfRounds", median(ratioByRound("pipelineConditional", "rawPut")));
         putInterval(node, "batchRatioOfRounds", interval(ratioByRound("pipelineBatch", "rawBatch")));
         putInterval(node, "conditionalRatioOfRounds", interval(ratioByRound("pipelineConditional", "rawPut")));
+        node.put("batchSqliteBusyRatio", sqliteBusyRatio("pipelineBatch", "rawBatch"));
+        node.put("conditionalSqliteBusyRatio", sqliteBusyRatio("pipelineConditional", "rawPut"));
         ObjectNode byRound = node.putObject("roundsByPath");
         roundRates.forEach((name, rates) -> {
             ObjectNode path = byRound.putObject(name);
             rates.forEach(path.putArray("perSecond")::add);
             sqliteMsByRound(name).forEach(path.putArray("sqliteCpuMsPer1000Items")::add);
+            sqliteBusyByRound(name).forEach(path.putArray("sqliteBusyShare")::add);
         });
         ObjectNode targets = node.putObject("targets");
         for (Target t : targets()) {
@@ -369,18 +396,25 @@ final class BenchReport {
                         "geometric mean; 95% interval", format(interval.low()), format(interval.high()),
                         verdict(interval, pair[0].equals("batchRatio") ? BATCH_RATIO_TARGET : CONDITIONAL_RATIO_TARGET));
             }
+            Double busy = sqliteBusyRatio(pair[1], pair[2]);
+            if (busy != null) {
+                out.printf("%-18s %8s   %-34s %.1f%% vs %.1f%% of the time (no target; the ledger's work counts as busy)%n",
+                        "", format(busy), "SQLite thread busy, mean of rounds", 100 * mean(sqliteBusyByRound(pair[1])),
+                        100 * mean(sqliteBusyByRound(pair[2])));
+            }
         }
         if (!roundRates.isEmpty()) {
             out.println();
             out.println("Rounds in the order they ran: items/s (DynamoDB Local's SQLite CPU ms per 1,000 items, the"
-                    + " machine's speed at the time)");
+                    + " machine's speed at the time; % of the copy's time that thread was busy)");
             roundRates.forEach((name, rates) -> {
                 List<Double> sqlite = sqliteMsByRound(name);
+                List<Double> busy = sqliteBusyByRound(name);
                 StringBuilder line = new StringBuilder();
                 for (int i = 0; i < rates.size(); i++) {
                     line.append(String.format("  %,.0f", rates.get(i)));
                     if (i < sqlite.size()) {
-                        line.append(String.format(" (%.0f)", sqlite.get(i)));
+                        line.append(String.format(" (%.0f; %.0f%%)", sqlite.get(i), 100 * busy.get(i)));
                     }
                 }
                 out.printf("  %-20s%s%n", name, line);

@@ -55,6 +55,10 @@ class BenchCommandIT {
                 .isEqualTo(json.get("rawBatchItemsPerSecond").asDouble());
         assertThat(rounds.get("pipelineConditional").get("sqliteCpuMsPer1000Items").get(0).asDouble()).isPositive();
         assertThat(json.get("batchRatioOfRounds").isNull()).isTrue();
+        assertThat(rounds.get("rawBatch").get("sqliteBusyShare").get(0).asDouble()).isPositive().isLessThan(1.5);
+        assertThat(json.get("batchSqliteBusyRatio").asDouble()).isCloseTo(
+                rounds.get("pipelineBatch").get("sqliteBusyShare").get(0).asDouble()
+                        / rounds.get("rawBatch").get("sqliteBusyShare").get(0).asDouble(), within(0.002));
         assertThat(result.err()).contains("Rounds in the order they ran");
         // the unrecorded warm-up round runs every copy the ratios compare, at full size
         assertThat(result.err()).contains("warmUp/rawPut ").contains("warmUp/pipelineConditional ")

@@ -1,6 +1,7 @@
 package dev.ddbbulk.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.Arrays;
 import java.util.List;
@@ -58,5 +59,11 @@ class BenchReportTest {
         assertThat(BenchReport.verdict(new BenchReport.Interval(0.95, 0.91, 0.99, 10), 0.9)).contains("meets");
         assertThat(BenchReport.verdict(new BenchReport.Interval(0.85, 0.8, 0.89, 10), 0.9)).contains("misses");
         assertThat(BenchReport.verdict(new BenchReport.Interval(0.93, 0.85, 1.01, 5), 0.9)).contains("cannot tell");
+    }
+
+    @Test
+    void mean_whenValues_isTheirAverageAndNullWhenNone() {
+        assertThat(BenchReport.mean(List.of(0.8, 0.9))).isCloseTo(0.85, within(1e-9));
+        assertThat(BenchReport.mean(List.of())).isNull();
     }
 }
