@@ -35,6 +35,11 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 public final class SegmentWorker {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentWorker.class);
+    /**
+     * DynamoDB calls one worker may have in flight at once: its scan or write, the next segment's claim on
+     * its claim thread, and a completing transaction on its completion thread. Size HTTP pools from it.
+     */
+    public static final int DYNAMODB_CALLS_IN_FLIGHT = 3;
 
     private final DynamoDbClient dynamoDb;
     private final SqsClient sqs;

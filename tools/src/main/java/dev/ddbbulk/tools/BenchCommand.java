@@ -104,8 +104,10 @@ final class BenchCommand implements Callable<Integer> {
                 embedded ? "embedded DynamoDB Local + ElasticMQ" : describe(aws)));
         long start = System.nanoTime();
         progress(embedded ? "starting DynamoDB Local and ElasticMQ inside this JVM..." : "using " + describe(aws));
-        try (BenchTarget t = embedded ? BenchTarget.embedded(workers + 16, err)
-                : BenchTarget.endpoints(aws, workers + 16, err)) {
+        // Pools as large as the pipeline's calls in flight; the raw paths use one connection a thread of them.
+        int connections = LocalRun.dynamoDbConnections(workers);
+        try (BenchTarget t = embedded ? BenchTarget.embedded(connections, err)
+                : BenchTarget.endpoints(aws, connections, err)) {
             target = t;
             measure(report);
         }

@@ -75,8 +75,8 @@ final class DemoCommand implements Callable<Integer> {
         err.println("Starting DynamoDB Local and ElasticMQ inside this JVM...");
         err.flush();
         try (EmbeddedServices services = EmbeddedServices.start();
-             DynamoDbClient dynamoDb = services.dynamoDbClient(workers + 16);
-             SqsClient sqs = services.sqsClient(workers + 16)) {
+             DynamoDbClient dynamoDb = services.dynamoDbClient(LocalRun.dynamoDbConnections(workers));
+             SqsClient sqs = services.sqsClient(LocalRun.sqsConnections(workers))) {
             DemoData.createTable(dynamoDb, SOURCE);
             if (!config.inPlace()) {
                 DemoData.createTable(dynamoDb, config.destinationTable());

@@ -49,6 +49,23 @@ final class LocalRun {
         this.random = random;
     }
 
+    /** The seeder's sending threads. */
+    static final int SEEDER_THREADS = 16;
+
+    /**
+     * The DynamoDB connections a local run of {@code workers} needs so that no call waits for one: every
+     * worker's calls in flight ({@link SegmentWorker#DYNAMODB_CALLS_IN_FLIGHT}), and a margin for the
+     * seeder's and the progress checks' calls. A call that waits 10 s for a connection fails.
+     */
+    static int dynamoDbConnections(int workers) {
+        return workers * SegmentWorker.DYNAMODB_CALLS_IN_FLIGHT + SEEDER_THREADS;
+    }
+
+    /** The SQS connections: one call at a time per worker, and the seeder's sending threads. */
+    static int sqsConnections(int workers) {
+        return workers + SEEDER_THREADS;
+    }
+
     /** The seeder's result, or its failure as thrown by the seeder, so that bad input still exits with 2. */
     private static SeedResult result(Future<SeedResult> seeded) {
         try {
@@ -98,7 +115,7 @@ final class LocalRun {
             throws InterruptedException {
         long start = clock.millis();
         SegmentSeeder seeder = new SegmentSeeder(new TableValidator(dynamoDb), ledger, sqs, queues.queueUrl(),
-                random, 16, Backoff.DEFAULT, Sleeper.SYSTEM, clock);
+                random, SEEDER_THREADS, Backoff.DEFAULT, Sleeper.SYSTEM, clock);
         // The fleet starts with the seeder, as Lambda's event source mapping does, so workers take the first
         // segments while the rest are still being sent (a million segments take a minute or two to send).
         // The seeder records the run before its first message, so a worker always finds the run it is given.

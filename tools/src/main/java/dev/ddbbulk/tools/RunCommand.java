@@ -91,8 +91,8 @@ final class RunCommand implements Callable<Integer> {
     private int execute(String id, JobConfig requested) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (DynamoDbClient dynamoDb = aws.dynamoDbClients(workers + 16).dynamoDb();
-             SqsClient sqs = aws.sqsClients(workers + 16).sqs()) {
+        try (DynamoDbClient dynamoDb = aws.dynamoDbClients(LocalRun.dynamoDbConnections(workers)).dynamoDb();
+             SqsClient sqs = aws.sqsClients(LocalRun.sqsConnections(workers)).sqs()) {
             Clock clock = Clock.systemUTC();
             ProgressLedger ledger = new ProgressLedger(dynamoDb, ledgerTable, clock);
             JobConfig config = requested;
