@@ -152,9 +152,7 @@ class ProgressLedgerIT {
     @Test
     void claim_whenALaterDeliveryOfTheSameMessageClaims_takesTheLeaseOverAndTheEarlierOneLosesIt() {
         ledger.startRun(runId, job);
-        var first = (ProgressLedger.Claim.Granted) ledger.claim(runId, 5, "message-a", "owner-a",
-                leaseFor(Duration.ofMinutes(1)));
-        var checkpointed = ledger.checkpoint(first.lease(), page(key("p1", "10"), new Counts(10, 10, 0, 0, 0)));
+        var checkpointed = claimAndCheckpointOnePage("message-a", Duration.ofMinutes(1));
         clock.advance(Duration.ofSeconds(1));
 
         // The first delivery failed and could not release its lease; SQS delivers the same message again.
@@ -168,9 +166,7 @@ class ProgressLedgerIT {
     @Test
     void claim_whenAResumedMessageFindsALeaseClaimedBeforeTheResume_takesItOverAndTheOldOneLosesIt() {
         ledger.startRun(runId, job);
-        var stopped = (ProgressLedger.Claim.Granted) ledger.claim(runId, 5, "message-a", "owner-a",
-                leaseFor(Duration.ofMinutes(15)));
-        var checkpointed = ledger.checkpoint(stopped.lease(), page(key("p1", "10"), new Counts(10, 10, 0, 0, 0)));
+        var checkpointed = claimAndCheckpointOnePage("message-a", Duration.ofMinutes(15));
         clock.advance(Duration.ofSeconds(5));
         Instant resumedAt = clock.instant();
         clock.advance(Duration.ofMillis(300));
@@ -198,8 +194,7 @@ class ProgressLedgerIT {
     @Test
     void claim_whenLeaseExpired_grantsToTheNewOwnerAndTheOldOneLosesIt() {
         ledger.startRun(runId, job);
-        var first = (ProgressLedger.Claim.Granted) ledger.claim(runId, 5, "message-of-owner-a", "owner-a", leaseFor(Duration.ofMinutes(1)));
-        var checkpointed = ledger.checkpoint(first.lease(), page(key("p1", "10"), new Counts(10, 10, 0, 0, 0)));
+        var checkpointed = claimAndCheckpointOnePage("message-of-owner-a", Duration.ofMinutes(1));
         clock.advance(Duration.ofSeconds(61));
 
         var claim = ledger.claim(runId, 5, "message-of-owner-b", "owner-b", leaseFor(Duration.ofMinutes(1)));
@@ -493,6 +488,15 @@ class ProgressLedgerIT {
         assertThatThrownBy(() -> ledger.progress("missing-run"))
                 .isInstanceOf(InvalidJobException.class)
                 .hasMessageContaining("'missing-run'");
+    }
+
+    /**
+     * Segment 5 claimed by owner-a for {@code messageId} with a lease of {@code lease}, and one page of 10 items
+     * checkpointed at key p1/10: the delivery that {@link #assertTakenOver} expects to lose the segment.
+     */
+    private ProgressLedger.Lease claimAndCheckpointOnePage(String messageId, Duration lease) {
+        var claim = (ProgressLedger.Claim.Granted) ledger.claim(runId, 5, messageId, "owner-a", leaseFor(lease));
+        return ledger.checkpoint(claim.lease(), page(key("p1", "10"), new Counts(10, 10, 0, 0, 0)));
     }
 
     /**

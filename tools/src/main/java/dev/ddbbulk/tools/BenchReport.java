@@ -5,10 +5,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * The bench's figures, their ratios and targets, as a readable table or one JSON object. Rates are
@@ -57,15 +60,17 @@ final class BenchReport {
     private SeederBench.Result seeder;
     private double[] rawSendHalves;
     private double elapsedSeconds;
-    /** Every measured round's rate, per path, in the order the rounds ran. */
-    private final Map<String, List<Double>> roundRates = new LinkedHashMap<>();
+    /** Every measured round, per path, in the order the rounds ran. */
+    private final Map<String, List<Round>> rounds = new LinkedHashMap<>();
+
     /**
-     * Every measured round's CPU time of DynamoDB Local's SQLite thread per 1,000 items, per path: the same
-     * work every round (the pipeline adds its ledger's few calls), so it shows how fast the machine ran then.
+     * One measured round of a path: its rate and, for copies of items, what DynamoDB Local's SQLite thread did
+     * meanwhile. {@code sqliteMsPer1000Items} is the same work every round (the pipeline adds its ledger's few
+     * calls), so it shows how fast the machine ran then; {@code sqliteBusyShare} is the share of the round's
+     * wall time that thread was busy. Both are null where not measured.
      */
-    private final Map<String, List<Double>> roundSqliteMs = new LinkedHashMap<>();
-    /** Every measured round's share of its wall time that the SQLite thread was busy, per path. */
-    private final Map<String, List<Double>> roundSqliteBusy = new LinkedHashMap<>();
+    record Round(double rate, Double sqliteMsPer1000Items, Double sqliteBusyShare) {
+    }
 
     BenchReport(Settings settings) {
         this.settings = settings;
@@ -74,14 +79,10 @@ final class BenchReport {
     /** Keeps the best of a path's rounds: other builds on the machine only ever slow a round down. */
     void record(Run run) {
         Figure figure = run.figure();
-        roundRates.computeIfAbsent(figure.name(), n -> new ArrayList<>()).add(figure.rate());
         Double sqlite = run.cpu() == null ? null : run.cpu().cpuSeconds().get(CpuProfile.DYNAMODB_LOCAL_SQLITE);
-        if (sqlite != null && figure.count() > 0 && figure.unit().equals("items")) {
-            roundSqliteMs.computeIfAbsent(figure.name(), n -> new ArrayList<>())
-                    .add(round1(sqlite * 1e6 / figure.count()));
-            roundSqliteBusy.computeIfAbsent(figure.name(), n -> new ArrayList<>())
-                    .add(round3(sqlite / figure.seconds()));
-        }
+        boolean gauged = sqlite != null && figure.count() > 0 && figure.unit().equals("items");
+        rounds.computeIfAbsent(figure.name(), n -> new ArrayList<>()).add(new Round(figure.rate(),
+                gauged ? round1(sqlite * 1e6 / figure.count()) : null, gauged ? round3(sqlite / figure.seconds()) : null));
         Figure best = figures.get(figure.name());
         if (best == null || figure.rate() > best.rate()) {
             figures.put(figure.name(), figure);
@@ -159,18 +160,18 @@ final class BenchReport {
      * on this machine around the ratio of the best figures.
      */
     List<Double> ratioByRound(String pipeline, String raw) {
-        List<Double> a = roundRates.getOrDefault(pipeline, List.of());
-        List<Double> b = roundRates.getOrDefault(raw, List.of());
+        List<Round> a = rounds.getOrDefault(pipeline, List.of());
+        List<Round> b = rounds.getOrDefault(raw, List.of());
         List<Double> ratios = new ArrayList<>();
         for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
-            ratios.add(b.get(i) == 0 ? null : round3(a.get(i) / b.get(i)));
+            ratios.add(b.get(i).rate() == 0 ? null : round3(a.get(i).rate() / b.get(i).rate()));
         }
         return ratios;
     }
 
     /** The median of a round's pair ratios: a drift or one lucky round of either side moves it least. */
     static Double median(List<Double> values) {
-        List<Double> sorted = values.stream().filter(java.util.Objects::nonNull).sorted().toList();
+        List<Double> sorted = values.stream().filter(Objects::nonNull).sorted().toList();
         if (sorted.isEmpty()) {
             return null;
         }
@@ -191,7 +192,7 @@ final class BenchReport {
 
     /** The interval of {@code ratios} (nulls left out), or null with fewer than two of them. */
     static Interval interval(List<Double> ratios) {
-        double[] logs = ratios.stream().filter(java.util.Objects::nonNull).filter(r -> r > 0)
+        double[] logs = ratios.stream().filter(Objects::nonNull).filter(r -> r > 0)
                 .mapToDouble(Math::log).toArray();
         int n = logs.length;
         if (n < 2) {
@@ -200,20 +201,24 @@ final class BenchReport {
         if (n - 1 > T_975.length) {
             throw new IllegalArgumentException("At most " + (T_975.length + 1) + " round pairs, got " + n);
         }
-        double mean = java.util.Arrays.stream(logs).average().orElseThrow();
-        double squares = java.util.Arrays.stream(logs).map(l -> (l - mean) * (l - mean)).sum();
+        double mean = Arrays.stream(logs).average().orElseThrow();
+        double squares = Arrays.stream(logs).map(l -> (l - mean) * (l - mean)).sum();
         double half = T_975[n - 2] * Math.sqrt(squares / (n - 1) / n);
         return new Interval(round3(Math.exp(mean)), round3(Math.exp(mean - half)), round3(Math.exp(mean + half)), n);
     }
 
     /** Each measured round's SQLite CPU per 1,000 items of {@code name}, in the order the rounds ran. */
     List<Double> sqliteMsByRound(String name) {
-        return roundSqliteMs.getOrDefault(name, List.of());
+        return measuredOfRounds(name, Round::sqliteMsPer1000Items);
     }
 
     /** Each measured round's share of its wall time that the SQLite thread was busy, in the order they ran. */
     List<Double> sqliteBusyByRound(String name) {
-        return roundSqliteBusy.getOrDefault(name, List.of());
+        return measuredOfRounds(name, Round::sqliteBusyShare);
+    }
+
+    private List<Double> measuredOfRounds(String name, Function<Round, Double> figure) {
+        return rounds.getOrDefault(name, List.of()).stream().map(figure).filter(Objects::nonNull).toList();
     }
 
     /**
@@ -281,9 +286,10 @@ final class BenchReport {
         node.put("batchSqliteBusyRatio", sqliteBusyRatio("pipelineBatch", "rawBatch"));
         node.put("conditionalSqliteBusyRatio", sqliteBusyRatio("pipelineConditional", "rawPut"));
         ObjectNode byRound = node.putObject("roundsByPath");
-        roundRates.forEach((name, rates) -> {
+        rounds.forEach((name, ofPath) -> {
             ObjectNode path = byRound.putObject(name);
-            rates.forEach(path.putArray("perSecond")::add);
+            var perSecond = path.putArray("perSecond");
+            ofPath.forEach(r -> perSecond.add(r.rate()));
             sqliteMsByRound(name).forEach(path.putArray("sqliteCpuMsPer1000Items")::add);
             sqliteBusyByRound(name).forEach(path.putArray("sqliteBusyShare")::add);
         });
@@ -403,18 +409,16 @@ final class BenchReport {
                         100 * mean(sqliteBusyByRound(pair[2])));
             }
         }
-        if (!roundRates.isEmpty()) {
+        if (!rounds.isEmpty()) {
             out.println();
             out.println("Rounds in the order they ran: items/s (DynamoDB Local's SQLite CPU ms per 1,000 items, the"
                     + " machine's speed at the time; % of the copy's time that thread was busy)");
-            roundRates.forEach((name, rates) -> {
-                List<Double> sqlite = sqliteMsByRound(name);
-                List<Double> busy = sqliteBusyByRound(name);
+            rounds.forEach((name, ofPath) -> {
                 StringBuilder line = new StringBuilder();
-                for (int i = 0; i < rates.size(); i++) {
-                    line.append(String.format("  %,.0f", rates.get(i)));
-                    if (i < sqlite.size()) {
-                        line.append(String.format(" (%.0f; %.0f%%)", sqlite.get(i), 100 * busy.get(i)));
+                for (Round r : ofPath) {
+                    line.append(String.format("  %,.0f", r.rate()));
+                    if (r.sqliteMsPer1000Items() != null) {
+                        line.append(String.format(" (%.0f; %.0f%%)", r.sqliteMsPer1000Items(), 100 * r.sqliteBusyShare()));
                     }
                 }
                 out.printf("  %-20s%s%n", name, line);

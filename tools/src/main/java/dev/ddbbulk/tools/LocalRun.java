@@ -31,6 +31,8 @@ final class LocalRun {
     private static final int EMPTY_CHECKS_TO_STOP = 3;
     /** How often the ledger is read for completion while no message settles (e.g. all wait for a retry). */
     private static final Duration LEDGER_READ_EVERY = Duration.ofSeconds(2);
+    /** The seeder's sending threads. */
+    static final int SEEDER_THREADS = 16;
 
     private final DynamoDbClient dynamoDb;
     private final SqsClient sqs;
@@ -48,9 +50,6 @@ final class LocalRun {
         this.clock = clock;
         this.random = random;
     }
-
-    /** The seeder's sending threads. */
-    static final int SEEDER_THREADS = 16;
 
     /**
      * The DynamoDB connections a local run of {@code workers} needs so that no call waits for one: every

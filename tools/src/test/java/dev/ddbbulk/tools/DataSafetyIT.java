@@ -165,11 +165,9 @@ class DataSafetyIT {
     void worker_whenKilledMidSegment_redeliveryFinishesItWithExactCounts() throws Exception {
         Fixture f = new Fixture(400);
         String runId = "killed";
-        f.seeder().seed(runId, f.job(1).pageSize(50).checkpointIntervalSeconds(0).build());
-        Message message = receiveAll(f.queues.queueUrl(), 1).get(0);
         // Two BatchWriteItem calls a page; it dies on its 6th: pages 1-2 checkpointed (one checkpoint a
         // page), page 3 half written, nothing acknowledged.
-        killOnSixthWrite(f, message);
+        Message message = seedAndKillOnSixthWrite(f, runId, f.job(1).pageSize(50).checkpointIntervalSeconds(0).build());
         assertThat(f.ledger.findSegment(runId, 0).orElseThrow().counts().scanned()).isEqualTo(100);
 
         BatchResult result = redeliverAfterTheLeaseExpired(f, message);
@@ -184,10 +182,8 @@ class DataSafetyIT {
     void worker_whenKilledBeforeItsFirstCheckpoint_redeliveryRedoesTheSegmentWithExactCounts() throws Exception {
         Fixture f = new Fixture(400);
         String runId = "killed-early";
-        f.seeder().seed(runId, f.job(1).pageSize(50).build());
-        Message message = receiveAll(f.queues.queueUrl(), 1).get(0);
         // The default interval (10 s) has not passed when it dies on page 3: nothing saved.
-        killOnSixthWrite(f, message);
+        Message message = seedAndKillOnSixthWrite(f, runId, f.job(1).pageSize(50).build());
         assertThat(f.ledger.findSegment(runId, 0).orElseThrow().pages()).isZero();
 
         BatchResult result = redeliverAfterTheLeaseExpired(f, message);
@@ -207,13 +203,19 @@ class DataSafetyIT {
         return Cli.run(args.toArray(String[]::new));
     }
 
-    /** Works {@code message} with a worker that dies (nothing acknowledged) on its 6th BatchWriteItem. */
-    private void killOnSixthWrite(Fixture f, Message message) {
+    /**
+     * Seeds {@code job} (one segment) as {@code runId}, receives its message and works it with a worker that
+     * dies on its 6th BatchWriteItem; returns the message, received and not acknowledged.
+     */
+    private Message seedAndKillOnSixthWrite(Fixture f, String runId, JobConfig job) throws Exception {
+        f.seeder().seed(runId, job);
+        Message message = receiveAll(f.queues.queueUrl(), 1).get(0);
         FaultyDynamoDb dying = new FaultyDynamoDb(dynamoDb, 1, 0, 0, 5);
         SegmentWorker doomed = f.worker(dying, Clock.systemUTC());
         assertThatThrownBy(() -> doomed.process(List.of(new QueuedMessage(message.messageId(), message.body())),
                 Deadline.after(Duration.ofMinutes(1), Clock.systemUTC())))
                 .isInstanceOf(FaultyDynamoDb.Killed.class);
+        return message;
     }
 
     /**
@@ -388,10 +390,8 @@ class DataSafetyIT {
     void runResume_whenAKilledWorkerStillHoldsALease_takesItOverAtOnceAndFinishesWithExactCounts() throws Exception {
         Fixture f = new Fixture(400);
         String runId = "resumed-after-kill";
-        f.seeder().seed(runId, f.job(1).pageSize(50).checkpointIntervalSeconds(0).build());
-        Message message = receiveAll(f.queues.queueUrl(), 1).get(0);
         // Its lease runs a minute and 10 s more; the resume must not wait for that.
-        killOnSixthWrite(f, message);
+        seedAndKillOnSixthWrite(f, runId, f.job(1).pageSize(50).checkpointIntervalSeconds(0).build());
         f.queues.delete(sqs);
         assertThat(f.ledger.findSegment(runId, 0).orElseThrow().status()).isEqualTo(SegmentStatus.IN_PROGRESS);
 
