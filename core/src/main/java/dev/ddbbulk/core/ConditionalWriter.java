@@ -1,14 +1,22 @@
 package dev.ddbbulk.core;
 
+import java.math.BigDecimal;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
 /**
  * Safe writes, one conditional PutItem or DeleteItem per item, so that a change made by another writer
@@ -20,7 +28,11 @@ import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
  *   <li>into another table: a put requires that the destination has no such item yet or, with a version
  *       attribute, one with a lower version, so a newer item there is never clobbered.</li>
  * </ul>
- * A failed condition is counted and reported, not retried: the item changed, and the user decides.
+ * A failed condition is counted and reported, not retried: the item changed, and the user decides. Unless
+ * the table already holds what the write would leave (the item to put, or no item where one is deleted):
+ * then an earlier attempt, such as a killed worker's before the redelivery, or another writer made the same
+ * change, and it counts as already applied. DynamoDB returns the item held with the failure
+ * ({@code ReturnValuesOnConditionCheckFailure}), at no extra cost and with no extra call.
  */
 final class ConditionalWriter {
     private final DynamoDbClient dynamoDb;
@@ -52,36 +64,44 @@ final class ConditionalWriter {
         long written = 0;
         long deleted = 0;
         long failedConditions = 0;
+        long alreadyApplied = 0;
         for (int i = 0; i < actions.size(); i++) {
             ItemAction action = actions.get(i);
             if (action instanceof ItemAction.Skip) {
                 continue;
             }
             Condition condition = conditionFor(originals.get(i), action);
-            boolean applied;
+            Outcome outcome;
             if (action instanceof ItemAction.Put put) {
-                var request = software.amazon.awssdk.services.dynamodb.model.PutItemRequest.builder()
-                        .tableName(shape.table()).item(put.item()).returnConsumedCapacity(budget.consumedCapacityToReturn());
+                var request = PutItemRequest.builder().tableName(shape.table()).item(put.item())
+                        .returnConsumedCapacity(budget.consumedCapacityToReturn())
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD);
                 condition.applyTo(request::conditionExpression, request::expressionAttributeNames,
                         request::expressionAttributeValues);
-                applied = attempt(() -> dynamoDb.putItem(request.build()).consumedCapacity());
+                outcome = attempt(() -> dynamoDb.putItem(request.build()).consumedCapacity(),
+                        held -> sameItem(held, put.item()));
             } else {
-                var request = software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest.builder()
-                        .tableName(shape.table()).key(shape.keyOf(((ItemAction.Delete) action).key()))
-                        .returnConsumedCapacity(budget.consumedCapacityToReturn());
+                var request = DeleteItemRequest.builder().tableName(shape.table())
+                        .key(shape.keyOf(((ItemAction.Delete) action).key()))
+                        .returnConsumedCapacity(budget.consumedCapacityToReturn())
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD);
                 condition.applyTo(request::conditionExpression, request::expressionAttributeNames,
                         request::expressionAttributeValues);
-                applied = attempt(() -> dynamoDb.deleteItem(request.build()).consumedCapacity());
+                outcome = attempt(() -> dynamoDb.deleteItem(request.build()).consumedCapacity(), Map::isEmpty);
             }
-            if (!applied) {
-                failedConditions++;
-            } else if (action instanceof ItemAction.Put) {
-                written++;
-            } else {
-                deleted++;
+            switch (outcome) {
+                case FAILED -> failedConditions++;
+                case ALREADY_APPLIED -> alreadyApplied++;
+                case APPLIED -> {
+                    if (action instanceof ItemAction.Put) {
+                        written++;
+                    } else {
+                        deleted++;
+                    }
+                }
             }
         }
-        return new WriteResult(written, deleted, failedConditions);
+        return new WriteResult(written, deleted, failedConditions, alreadyApplied);
     }
 
     /** The condition under which {@code action} may replace what the table holds now. */
@@ -119,17 +139,31 @@ final class ConditionalWriter {
         return new Condition("attribute_not_exists(#pk) OR #v < :v", names, values);
     }
 
-    /** Makes one conditional call; false when its condition failed (charged one unit, as DynamoDB does). */
-    private boolean attempt(java.util.function.Supplier<ConsumedCapacity> call) throws InterruptedException {
+    /** What became of one conditional write. */
+    enum Outcome {
+        APPLIED,
+        /** Its condition failed, yet the table already holds what the write would leave (see {@link Counts}). */
+        ALREADY_APPLIED,
+        /** Its condition failed and the table holds something else: a change by another writer, left alone. */
+        FAILED
+    }
+
+    /**
+     * Makes one conditional call. When its condition fails (charged one unit, as DynamoDB does), the item
+     * the table holds (empty when none) decides with {@code alreadyApplied} whether anything differs.
+     */
+    private Outcome attempt(Supplier<ConsumedCapacity> call, Predicate<Map<String, AttributeValue>> alreadyApplied)
+            throws InterruptedException {
         for (int attempt = 0; ; attempt++) {
             budget.awaitCapacity();
             try {
                 ConsumedCapacity consumed = call.get();
                 budget.consumed(consumed == null || consumed.capacityUnits() == null ? 1 : consumed.capacityUnits());
-                return true;
+                return Outcome.APPLIED;
             } catch (ConditionalCheckFailedException e) {
                 budget.consumed(1);
-                return false;
+                return alreadyApplied.test(e.hasItem() ? e.item() : Map.of()) ? Outcome.ALREADY_APPLIED
+                        : Outcome.FAILED;
             } catch (AwsServiceException e) {
                 if (!Throttling.isThrottling(e) || attempt + 1 >= backoff.maxAttempts()) {
                     throw e;
@@ -138,6 +172,56 @@ final class ConditionalWriter {
             }
             sleeper.sleep(backoff.delay(attempt, random));
         }
+    }
+
+    /**
+     * Whether two items hold the same data as DynamoDB compares it: numbers by value ({@code 1.50} is
+     * {@code 1.5}), sets whatever their order, lists in order, maps by key.
+     */
+    static boolean sameItem(Map<String, AttributeValue> a, Map<String, AttributeValue> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (Map.Entry<String, AttributeValue> entry : a.entrySet()) {
+            AttributeValue other = b.get(entry.getKey());
+            if (other == null || !sameValue(entry.getValue(), other)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean sameValue(AttributeValue a, AttributeValue b) {
+        if (a.type() != b.type()) {
+            return false;
+        }
+        return switch (a.type()) {
+            case N -> new BigDecimal(a.n()).compareTo(new BigDecimal(b.n())) == 0;
+            case SS -> new HashSet<>(a.ss()).equals(new HashSet<>(b.ss()));
+            case NS -> numbers(a.ns()).equals(numbers(b.ns()));
+            case BS -> new HashSet<>(a.bs()).equals(new HashSet<>(b.bs()));
+            case M -> sameItem(a.m(), b.m());
+            case L -> {
+                if (a.l().size() != b.l().size()) {
+                    yield false;
+                }
+                for (int i = 0; i < a.l().size(); i++) {
+                    if (!sameValue(a.l().get(i), b.l().get(i))) {
+                        yield false;
+                    }
+                }
+                yield true;
+            }
+            default -> a.equals(b);
+        };
+    }
+
+    private static Set<BigDecimal> numbers(List<String> values) {
+        Set<BigDecimal> set = new HashSet<>();
+        for (String value : values) {
+            set.add(new BigDecimal(value).stripTrailingZeros());
+        }
+        return set;
     }
 
     /** A condition expression with its names and values; {@link #NONE} writes unconditionally. */

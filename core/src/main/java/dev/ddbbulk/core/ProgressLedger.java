@@ -38,7 +38,7 @@ public final class ProgressLedger {
     static final String SK = "sk";
     static final String RUN_SK = "RUN";
     /** The counters a segment or run adds up, as ADD clauses over {@link #withCounts}' values. */
-    private static final String ADD_COUNTS = "scanned :sc, written :wr, deleted :de, skipped :sk, conditionalFailures :cf";
+    private static final String ADD_COUNTS = "scanned :sc, written :wr, deleted :de, skipped :sk, conditionalFailures :cf, alreadyApplied :aa";
     /** A segment's lease, removed together whenever the lease ends. */
     private static final String LEASE = "leaseOwner, leaseMessage, leaseExpiresAt, leaseClaimedAt";
     /** Segments one completing transaction takes: DynamoDB allows 100 items, one of them the run record. */
@@ -472,6 +472,7 @@ public final class ProgressLedger {
         all.put(":de", n(c.deleted()));
         all.put(":sk", n(c.skipped()));
         all.put(":cf", n(c.conditionalFailures()));
+        all.put(":aa", n(c.alreadyApplied()));
         return all;
     }
 
@@ -495,7 +496,8 @@ public final class ProgressLedger {
 
     private static Counts counts(Map<String, AttributeValue> item) {
         return new Counts(number(item.get("scanned")), number(item.get("written")), number(item.get("deleted")),
-                number(item.get("skipped")), number(item.get("conditionalFailures")));
+                number(item.get("skipped")), number(item.get("conditionalFailures")),
+                number(item.get("alreadyApplied")));
     }
 
     private static long number(AttributeValue v) {

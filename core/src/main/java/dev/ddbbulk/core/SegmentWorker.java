@@ -518,7 +518,7 @@ public final class SegmentWorker {
             }
             WriteResult result = writer.write(page.items(), actions);
             return new Counts(page.items().size(), result.written(), result.deleted(), skipped,
-                    result.conditionalFailures());
+                    result.conditionalFailures(), result.alreadyApplied());
         }
     }
 }

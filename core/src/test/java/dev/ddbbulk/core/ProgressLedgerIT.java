@@ -226,7 +226,7 @@ class ProgressLedgerIT {
     void complete_whenCalled_movesTheSegmentsCountsIntoTheRunExactlyOnce() {
         ledger.startRun(runId, job);
         var lease = grant(7);
-        Counts firstPage = new Counts(100, 100, 0, 0, 0);
+        Counts firstPage = new Counts(100, 97, 0, 0, 0, 3);
         Counts lastPage = new Counts(30, 20, 5, 5, 1);
         var checkpointed = ledger.checkpoint(lease, page(key("p1", "1"), firstPage));
 
@@ -236,11 +236,11 @@ class ProgressLedgerIT {
                 .isInstanceOf(ProgressLedger.LeaseLostException.class);
         RunRecord run = ledger.findRun(runId).orElseThrow();
         assertThat(run.segmentsCompleted()).isEqualTo(1);
-        assertThat(run.completedCounts()).isEqualTo(new Counts(130, 120, 5, 5, 1));
+        assertThat(run.completedCounts()).isEqualTo(new Counts(130, 117, 5, 5, 1, 3));
         assertThat(run.continuations()).isEqualTo(2);
         SegmentRecord segment = ledger.findSegment(runId, 7).orElseThrow();
         assertThat(segment.status()).isEqualTo(SegmentStatus.DONE);
-        assertThat(segment.counts()).isEqualTo(new Counts(130, 120, 5, 5, 1));
+        assertThat(segment.counts()).isEqualTo(new Counts(130, 117, 5, 5, 1, 3));
         assertThat(segment.checkpoint()).isNull();
         assertThat(segment.pages()).isEqualTo(2);
     }

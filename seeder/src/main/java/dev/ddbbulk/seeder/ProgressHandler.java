@@ -67,6 +67,7 @@ public final class ProgressHandler implements RequestHandler<Map<String, Object>
         output.put("itemsDeleted", check.counts().deleted());
         output.put("itemsSkipped", check.counts().skipped());
         output.put("conditionalFailures", check.counts().conditionalFailures());
+        output.put("itemsAlreadyApplied", check.counts().alreadyApplied());
         output.put("continuations", check.run().continuations());
         output.put("inFlight", check.inFlight());
         output.put("dlqMessages", check.dlqMessages());

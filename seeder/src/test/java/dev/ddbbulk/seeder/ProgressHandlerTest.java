@@ -28,7 +28,7 @@ class ProgressHandlerTest {
 
     @Test
     void handleRequest_whenSegmentsRemain_reportsCountsAndKeepsPolling() {
-        ledger.put("run-1", run("run-1", 10, 4, new Counts(400, 390, 0, 10, 2), 3));
+        ledger.put("run-1", run("run-1", 10, 4, new Counts(400, 385, 0, 10, 2, 5), 3));
         queues.put(QUEUE, new QueueDepth(5, 1, 0));
 
         Map<String, Object> output = handler.handleRequest(Map.of("runId", "run-1"), null);
@@ -37,10 +37,11 @@ class ProgressHandlerTest {
                 .containsEntry("totalSegments", 10)
                 .containsEntry("segmentsCompleted", 4L)
                 .containsEntry("itemsScanned", 400L)
-                .containsEntry("itemsWritten", 390L)
+                .containsEntry("itemsWritten", 385L)
                 .containsEntry("itemsDeleted", 0L)
                 .containsEntry("itemsSkipped", 10L)
                 .containsEntry("conditionalFailures", 2L)
+                .containsEntry("itemsAlreadyApplied", 5L)
                 .containsEntry("continuations", 3L)
                 .containsEntry("inFlight", 6L)
                 .containsEntry("dlqMessages", 0L)

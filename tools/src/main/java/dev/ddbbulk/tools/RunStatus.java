@@ -68,11 +68,7 @@ record RunStatus(RunProgress progress, Execution execution, Long dlqMessages, St
         node.put("totalSegments", progress.totalSegments());
         node.put("segmentsInProgress", progress.segmentsInProgress());
         node.put("segmentsFailed", progress.failedSegments().size());
-        node.put("itemsScanned", counts.scanned());
-        node.put("itemsWritten", counts.written());
-        node.put("itemsDeleted", counts.deleted());
-        node.put("itemsSkipped", counts.skipped());
-        node.put("conditionalCheckFailures", counts.conditionalFailures());
+        CountsOutput.putJson(node, counts);
         node.put("continuations", progress.continuations());
         node.put("elapsedMs", elapsedMs);
         node.put("itemsPerSecond", Math.round(itemsPerSecond()));
@@ -101,8 +97,7 @@ record RunStatus(RunProgress progress, Execution execution, Long dlqMessages, St
         out.printf("  segments   %d / %d completed, %d in progress, %d failed, %d continuations%n",
                 progress.segmentsCompleted(), progress.totalSegments(), progress.segmentsInProgress(),
                 progress.failedSegments().size(), progress.continuations());
-        out.printf("  items      %d scanned, %d written, %d deleted, %d skipped, %d conditional-check failures%n",
-                counts.scanned(), counts.written(), counts.deleted(), counts.skipped(), counts.conditionalFailures());
+        CountsOutput.printText(out, counts);
         Long eta = etaSeconds();
         out.printf("  rate       %.0f items/s over %s, ETA %s%n", itemsPerSecond(), duration(elapsedMs / 1000),
                 eta == null ? "--" : duration(eta));

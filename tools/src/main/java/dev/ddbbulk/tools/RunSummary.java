@@ -54,11 +54,7 @@ record RunSummary(String runId, boolean dryRun, int totalSegments, long segments
         node.put("status", exitCode() == ExitCodes.OK ? "SUCCEEDED" : exitCode() == ExitCodes.SEGMENTS_FAILED
                 ? "SEGMENTS_FAILED" : "VERIFICATION_FAILED");
         node.put("dryRun", dryRun);
-        node.put("itemsScanned", counts.scanned());
-        node.put("itemsWritten", counts.written());
-        node.put("itemsDeleted", counts.deleted());
-        node.put("itemsSkipped", counts.skipped());
-        node.put("conditionalCheckFailures", counts.conditionalFailures());
+        CountsOutput.putJson(node, counts);
         node.put("segmentsCompleted", segmentsCompleted);
         node.put("totalSegments", totalSegments);
         node.put("continuations", continuations);
@@ -108,8 +104,7 @@ record RunSummary(String runId, boolean dryRun, int totalSegments, long segments
             out.println("  DRY RUN    nothing was written; 'written' and 'deleted' count what a real run would write");
         }
         out.printf("  segments   %d / %d completed, %d continuations%n", segmentsCompleted, totalSegments, continuations);
-        out.printf("  items      %d scanned, %d written, %d deleted, %d skipped, %d conditional-check failures%n",
-                counts.scanned(), counts.written(), counts.deleted(), counts.skipped(), counts.conditionalFailures());
+        CountsOutput.printText(out, counts);
         out.printf("  time       %.1f s, %.0f items/s%n", elapsedMs / 1000.0, itemsPerSecond());
         out.printf("  DLQ        %d message(s)%s%n", dlqMessages, dlqMessages > 0 && dlqUrl != null ? " in " + dlqUrl : "");
         for (SegmentRecord s : failedSegments) {

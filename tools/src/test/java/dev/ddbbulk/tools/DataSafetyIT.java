@@ -205,7 +205,8 @@ class DataSafetyIT {
 
     /**
      * Seeds {@code job} (one segment) as {@code runId}, receives its message and works it with a worker that
-     * dies on its 6th BatchWriteItem; returns the message, received and not acknowledged.
+     * dies on its 6th write call (BatchWriteItem, or PutItem in conditional mode); returns the message,
+     * received and not acknowledged.
      */
     private Message seedAndKillOnSixthWrite(Fixture f, String runId, JobConfig job) throws Exception {
         f.seeder().seed(runId, job);
@@ -317,10 +318,53 @@ class DataSafetyIT {
                 .consistentRead(true)).hasItem()).isFalse();
         RunProgress progress = f.ledger.progress(runId);
         assertThat(progress.counts().conditionalFailures()).isEqualTo(2);
+        assertThat(progress.counts().alreadyApplied()).isZero();
         assertThat(progress.counts().written()).isEqualTo(98);
         assertThat(progress.counts().scanned()).isEqualTo(100);
         assertThat(dynamoDb.scan(b -> b.tableName(f.source).filterExpression("migrated = :t")
                 .expressionAttributeValues(Map.of(":t", AttributeValue.fromBool(true)))).count()).isEqualTo(98);
+    }
+
+    @Test
+    void conditionalMode_whenKilledMidPage_redeliveryCountsWhatTheDeadWorkerWroteAsAlreadyApplied() throws Exception {
+        Fixture f = new Fixture(400);
+        String runId = "killed-conditional";
+        // One PutItem an item: it dies on its 6th, five items of the first page written and nothing saved.
+        Message message = seedAndKillOnSixthWrite(f, runId,
+                f.job(1).pageSize(50).writeMode(WriteMode.CONDITIONAL).build());
+        assertThat(f.ledger.findSegment(runId, 0).orElseThrow().pages()).isZero();
+
+        BatchResult result = redeliverAfterTheLeaseExpired(f, message);
+
+        assertThat(result.outcomes().values()).containsExactly(SegmentOutcome.COMPLETED);
+        Counts expected = new Counts(400, 395, 0, 0, 0, 5);
+        assertThat(f.ledger.progress(runId).counts()).isEqualTo(expected);
+        assertThat(f.ledger.findRun(runId).orElseThrow().completedCounts()).isEqualTo(expected);
+        f.assertDestinationIsCopyOfSource();
+    }
+
+    @Test
+    void conditionalMode_whenTheDestinationHoldsSomeItems_countsIdenticalOnesAsAlreadyAppliedAndKeepsDifferentOnes()
+            throws Exception {
+        Fixture f = new Fixture(100);
+        String runId = "partly-copied";
+        List<Map<String, AttributeValue>> source = dynamoDb.scan(b -> b.tableName(f.source).consistentRead(true))
+                .items();
+        for (Map<String, AttributeValue> item : source.subList(0, 10)) {
+            dynamoDb.putItem(b -> b.tableName(f.destination).item(item));
+        }
+        Map<String, AttributeValue> theirs = new java.util.HashMap<>(source.get(10));
+        theirs.put("name", AttributeValue.fromS("written by someone else"));
+        dynamoDb.putItem(b -> b.tableName(f.destination).item(theirs));
+        f.seeder().seed(runId, f.job(2).writeMode(WriteMode.CONDITIONAL).build());
+
+        f.work(dynamoDb, 2, Duration.ofMinutes(1), runId, 2);
+
+        assertThat(f.ledger.progress(runId).counts()).isEqualTo(new Counts(100, 89, 0, 0, 1, 10));
+        TableShape destination = shape(f.destination);
+        assertThat(dynamoDb.getItem(b -> b.tableName(f.destination).key(destination.keyOf(theirs))
+                .consistentRead(true)).item()).isEqualTo(theirs);
+        assertThat(dynamoDb.scan(b -> b.tableName(f.destination).select("COUNT")).count()).isEqualTo(100);
     }
 
     @Test

@@ -31,7 +31,8 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 /**
  * A real DynamoDB client with faults on the data path (Scan and BatchWriteItem; the ledger's calls pass):
  * throttling errors on a fraction of calls, part of a batch left unprocessed on a fraction of calls, and
- * an abrupt death (an {@link Error} no one catches, like a killed process) after a number of writes.
+ * an abrupt death (an {@link Error} no one catches, like a killed process) after a number of writes
+ * (BatchWriteItem, PutItem and DeleteItem calls alike).
  */
 final class FaultyDynamoDb implements DynamoDbClient {
     /** Thrown to stop a worker dead, as if its process were killed. */
@@ -63,6 +64,12 @@ final class FaultyDynamoDb implements DynamoDbClient {
         return random.nextDouble() < fraction;
     }
 
+    private void dieIfDue() {
+        if (killAfterWrites > 0 && writes.incrementAndGet() > killAfterWrites) {
+            throw new Killed();
+        }
+    }
+
     private void maybeThrottle() {
         if (chance(throttleFraction)) {
             throttled.incrementAndGet();
@@ -81,9 +88,7 @@ final class FaultyDynamoDb implements DynamoDbClient {
 
     @Override
     public BatchWriteItemResponse batchWriteItem(BatchWriteItemRequest request) {
-        if (killAfterWrites > 0 && writes.incrementAndGet() > killAfterWrites) {
-            throw new Killed();
-        }
+        dieIfDue();
         maybeThrottle();
         if (chance(unprocessedFraction)) {
             // Write the first half, hand the rest back as DynamoDB does under load.
@@ -102,11 +107,13 @@ final class FaultyDynamoDb implements DynamoDbClient {
 
     @Override
     public PutItemResponse putItem(PutItemRequest request) {
+        dieIfDue();
         return delegate.putItem(request);
     }
 
     @Override
     public DeleteItemResponse deleteItem(DeleteItemRequest request) {
+        dieIfDue();
         return delegate.deleteItem(request);
     }
 

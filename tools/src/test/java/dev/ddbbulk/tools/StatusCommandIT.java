@@ -57,7 +57,7 @@ class StatusCommandIT {
         QueuePair queues = QueuePair.create(sqs, name("status-q"), 3, Duration.ofSeconds(60));
         String runId = name("run");
         runs.seed(runId, LedgerRuns.job("status-src", 5));
-        runs.complete(runId, 0, new Counts(100, 90, 0, 10, 0));
+        runs.complete(runId, 0, new Counts(100, 87, 0, 10, 0, 3));
         runs.completeWithContinuation(runId, 1, new Counts(50, 50, 0, 0, 1), new Counts(50, 45, 5, 0, 0));
         runs.inProgress(runId, 2, new Counts(30, 30, 0, 0, 0));
         runs.fail(runId, 3, "IllegalStateException: poison item sk=7");
@@ -76,10 +76,11 @@ class StatusCommandIT {
         assertThat(status.get("segmentsInProgress").asInt()).isEqualTo(1);
         assertThat(status.get("segmentsFailed").asInt()).isEqualTo(1);
         assertThat(status.get("itemsScanned").asLong()).isEqualTo(230);
-        assertThat(status.get("itemsWritten").asLong()).isEqualTo(215);
+        assertThat(status.get("itemsWritten").asLong()).isEqualTo(212);
         assertThat(status.get("itemsDeleted").asLong()).isEqualTo(5);
         assertThat(status.get("itemsSkipped").asLong()).isEqualTo(10);
         assertThat(status.get("conditionalCheckFailures").asLong()).isEqualTo(1);
+        assertThat(status.get("itemsAlreadyApplied").asLong()).isEqualTo(3);
         assertThat(status.get("continuations").asLong()).isEqualTo(1);
         assertThat(status.get("elapsedMs").asLong()).isPositive();
         assertThat(status.get("itemsPerSecond").asLong()).isPositive();
@@ -98,7 +99,7 @@ class StatusCommandIT {
         LedgerRuns runs = new LedgerRuns(ledger(table));
         String runId = name("run");
         runs.seed(runId, LedgerRuns.job("status-src", 2));
-        runs.complete(runId, 0, new Counts(40, 40, 0, 0, 0));
+        runs.complete(runId, 0, new Counts(40, 38, 0, 0, 0, 2));
         runs.complete(runId, 1, new Counts(60, 60, 0, 0, 0));
 
         Cli result = Cli.run(Cli.onEmbedded(services, "status", "--ledger-table", table, "--run", runId));
@@ -106,7 +107,8 @@ class StatusCommandIT {
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(result.out()).startsWith("Run " + runId + ": COMPLETE")
                 .contains("segments   2 / 2 completed, 0 in progress, 0 failed, 0 continuations")
-                .contains("items      100 scanned, 100 written, 0 deleted, 0 skipped, 0 conditional-check failures")
+                .contains("items      100 scanned, 98 written, 0 deleted, 0 skipped, 0 conditional-check failures,"
+                        + " 2 already applied")
                 .contains("ETA 0m00s")
                 .contains("DLQ        not checked (give --dlq-url)")
                 .doesNotContain("FAILED");

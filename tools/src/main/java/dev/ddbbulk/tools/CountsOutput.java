@@ -1,0 +1,26 @@
+package dev.ddbbulk.tools;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ddbbulk.core.Counts;
+import java.io.PrintWriter;
+
+/** A run's item counts as {@code run}, {@code status} and {@code watch} print them, in text and JSON alike. */
+final class CountsOutput {
+    private CountsOutput() {
+    }
+
+    static void putJson(ObjectNode node, Counts counts) {
+        node.put("itemsScanned", counts.scanned());
+        node.put("itemsWritten", counts.written());
+        node.put("itemsDeleted", counts.deleted());
+        node.put("itemsSkipped", counts.skipped());
+        node.put("conditionalCheckFailures", counts.conditionalFailures());
+        node.put("itemsAlreadyApplied", counts.alreadyApplied());
+    }
+
+    static void printText(PrintWriter out, Counts counts) {
+        out.printf("  items      %d scanned, %d written, %d deleted, %d skipped, %d conditional-check failures,"
+                        + " %d already applied%n", counts.scanned(), counts.written(), counts.deleted(),
+                counts.skipped(), counts.conditionalFailures(), counts.alreadyApplied());
+    }
+}
