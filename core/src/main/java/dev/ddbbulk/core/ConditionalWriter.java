@@ -83,8 +83,10 @@ final class ConditionalWriter {
             } else {
                 var request = DeleteItemRequest.builder().tableName(shape.table())
                         .key(shape.keyOf(((ItemAction.Delete) action).key()))
-                        .returnConsumedCapacity(budget.consumedCapacityToReturn())
-                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD);
+                        .returnConsumedCapacity(budget.consumedCapacityToReturn());
+                if (condition != Condition.NONE) {
+                    request.returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD);
+                }
                 condition.applyTo(request::conditionExpression, request::expressionAttributeNames,
                         request::expressionAttributeValues);
                 outcome = attempt(() -> dynamoDb.deleteItem(request.build()).consumedCapacity(), Map::isEmpty);
