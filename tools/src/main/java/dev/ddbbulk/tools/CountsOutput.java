@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ddbbulk.core.Counts;
 import java.io.PrintWriter;
 
-/** A run's item counts as {@code run}, {@code status} and {@code watch} print them, in text and JSON alike. */
+/**
+ * A run's item counts as the run summary ({@code run}, {@code demo}, {@code start --wait}) and {@code status}
+ * print them, in text and JSON alike.
+ */
 final class CountsOutput {
     private CountsOutput() {
     }

@@ -27,6 +27,7 @@ import dev.ddbbulk.embedded.EmbeddedServices;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -353,7 +354,7 @@ class DataSafetyIT {
         for (Map<String, AttributeValue> item : source.subList(0, 10)) {
             dynamoDb.putItem(b -> b.tableName(f.destination).item(item));
         }
-        Map<String, AttributeValue> theirs = new java.util.HashMap<>(source.get(10));
+        Map<String, AttributeValue> theirs = new HashMap<>(source.get(10));
         theirs.put("name", AttributeValue.fromS("written by someone else"));
         dynamoDb.putItem(b -> b.tableName(f.destination).item(theirs));
         f.seeder().seed(runId, f.job(2).writeMode(WriteMode.CONDITIONAL).build());
