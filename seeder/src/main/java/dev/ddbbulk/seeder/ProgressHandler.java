@@ -2,12 +2,11 @@ package dev.ddbbulk.seeder;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
-import dev.ddbbulk.core.AwsClients;
-import dev.ddbbulk.core.Env;
-import dev.ddbbulk.core.ProgressCheck;
-import dev.ddbbulk.core.ProgressLedger;
-import dev.ddbbulk.core.QueueDepth;
-import dev.ddbbulk.core.RunRecord;
+import dev.ddbbulk.core.aws.AwsClients;
+import dev.ddbbulk.core.ledger.ProgressLedger;
+import dev.ddbbulk.core.ledger.RunRecord;
+import dev.ddbbulk.seeder.progress.ProgressCheck;
+import dev.ddbbulk.seeder.progress.QueueDepth;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,9 +31,9 @@ public final class ProgressHandler implements RequestHandler<Map<String, Object>
     }
 
     private ProgressHandler(Map<String, String> env, AwsClients clients, Clock clock) {
-        this(new ProgressLedger(clients.dynamoDb(), Env.required(env, Env.LEDGER_TABLE), clock)::findRun,
-                QueueDepth.reader(clients.sqs()), Env.required(env, Env.SEGMENT_QUEUE_URL),
-                Env.required(env, Env.DLQ_URL), clock);
+        this(new ProgressLedger(clients.dynamoDb(), SeederEnv.required(env, SeederEnv.LEDGER_TABLE), clock)::findRun,
+                QueueDepth.reader(clients.sqs()), SeederEnv.required(env, SeederEnv.SEGMENT_QUEUE_URL),
+                SeederEnv.required(env, SeederEnv.DLQ_URL), clock);
     }
 
     ProgressHandler(Function<String, Optional<RunRecord>> runs, Function<String, QueueDepth> queueDepths,

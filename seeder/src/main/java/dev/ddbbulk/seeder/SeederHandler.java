@@ -3,16 +3,13 @@ package dev.ddbbulk.seeder;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ddbbulk.core.AwsClients;
-import dev.ddbbulk.core.Backoff;
-import dev.ddbbulk.core.Env;
-import dev.ddbbulk.core.JobConfig;
-import dev.ddbbulk.core.JobConfigCodec;
-import dev.ddbbulk.core.ProgressLedger;
-import dev.ddbbulk.core.SeedResult;
-import dev.ddbbulk.core.SegmentSeeder;
-import dev.ddbbulk.core.Sleeper;
-import dev.ddbbulk.core.TableValidator;
+import dev.ddbbulk.core.aws.AwsClients;
+import dev.ddbbulk.core.job.JobConfig;
+import dev.ddbbulk.core.job.JobConfigCodec;
+import dev.ddbbulk.core.job.TableValidator;
+import dev.ddbbulk.core.ledger.ProgressLedger;
+import dev.ddbbulk.core.retry.Backoff;
+import dev.ddbbulk.core.retry.Sleeper;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -48,18 +45,18 @@ public final class SeederHandler implements RequestHandler<Map<String, Object>, 
     private static SegmentSeeder build(Map<String, String> env, DynamoDbClient dynamoDb, AwsClients clients) {
         Clock clock = Clock.systemUTC();
         return new SegmentSeeder(new TableValidator(dynamoDb),
-                new ProgressLedger(dynamoDb, Env.required(env, Env.LEDGER_TABLE), clock), clients.sqs(),
+                new ProgressLedger(dynamoDb, SeederEnv.required(env, SeederEnv.LEDGER_TABLE), clock), clients.sqs(),
                 // SecureRandom, not Random: under SnapStart every restored environment would otherwise replay
                 // the same shuffle from the snapshot's seed.
-                Env.required(env, Env.SEGMENT_QUEUE_URL), new SecureRandom(),
-                Integer.parseInt(env.getOrDefault(Env.SEND_CONCURRENCY, "32")), Backoff.DEFAULT, Sleeper.SYSTEM,
+                SeederEnv.required(env, SeederEnv.SEGMENT_QUEUE_URL), new SecureRandom(),
+                Integer.parseInt(env.getOrDefault(SeederEnv.SEND_CONCURRENCY, "32")), Backoff.DEFAULT, Sleeper.SYSTEM,
                 clock);
     }
 
     @Override
     public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
         Map<String, Object> fields = input == null ? Map.of() : input;
-        JobConfig job = JobConfigCodec.fromJsonNode(JSON.valueToTree(fields), Env.jobDefaults(env));
+        JobConfig job = JobConfigCodec.fromJsonNode(JSON.valueToTree(fields), SeederEnv.jobDefaults(env));
         Object runId = fields.get("RunId");
         String id = runId == null || runId.toString().isBlank() ? UUID.randomUUID().toString() : runId.toString();
         SeedResult result;

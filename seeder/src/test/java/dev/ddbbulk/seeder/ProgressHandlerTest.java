@@ -3,10 +3,10 @@ package dev.ddbbulk.seeder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ddbbulk.core.Counts;
-import dev.ddbbulk.core.JobConfig;
-import dev.ddbbulk.core.QueueDepth;
-import dev.ddbbulk.core.RunRecord;
+import dev.ddbbulk.core.job.JobConfig;
+import dev.ddbbulk.core.ledger.Counts;
+import dev.ddbbulk.core.ledger.RunRecord;
+import dev.ddbbulk.seeder.progress.QueueDepth;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;

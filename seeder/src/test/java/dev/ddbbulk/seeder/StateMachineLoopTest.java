@@ -2,18 +2,16 @@ package dev.ddbbulk.seeder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ddbbulk.core.Backoff;
-import dev.ddbbulk.core.BatchResult;
-import dev.ddbbulk.core.Deadline;
-import dev.ddbbulk.core.Env;
-import dev.ddbbulk.core.ProgressLedger;
-import dev.ddbbulk.core.QueueDepth;
-import dev.ddbbulk.core.QueuedMessage;
-import dev.ddbbulk.core.SegmentSeeder;
-import dev.ddbbulk.core.SegmentWorker;
-import dev.ddbbulk.core.Sleeper;
-import dev.ddbbulk.core.TableValidator;
+import dev.ddbbulk.core.job.TableValidator;
+import dev.ddbbulk.core.ledger.ProgressLedger;
+import dev.ddbbulk.core.retry.Backoff;
+import dev.ddbbulk.core.retry.Sleeper;
 import dev.ddbbulk.embedded.EmbeddedServices;
+import dev.ddbbulk.seeder.progress.QueueDepth;
+import dev.ddbbulk.worker.BatchResult;
+import dev.ddbbulk.worker.Deadline;
+import dev.ddbbulk.worker.QueuedMessage;
+import dev.ddbbulk.worker.SegmentWorker;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -89,8 +87,8 @@ class StateMachineLoopTest {
                 QueueAttributeName.REDRIVE_POLICY, "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"3\"}")))
                 .queueUrl();
 
-        Map<String, String> env = Map.of(Env.SOURCE_TABLE, source, Env.TOTAL_SEGMENTS, Integer.toString(SEGMENTS),
-                Env.PAGE_SIZE, "5");
+        Map<String, String> env = Map.of(SeederEnv.SOURCE_TABLE, source, SeederEnv.TOTAL_SEGMENTS, Integer.toString(SEGMENTS),
+                SeederEnv.PAGE_SIZE, "5");
         seeder = new SeederHandler(new SegmentSeeder(new TableValidator(dynamoDb), ledger, sqs, queueUrl,
                 new Random(), 4, Backoff.DEFAULT, Sleeper.SYSTEM, clock), env);
         progress = new ProgressHandler(ledger::findRun, QueueDepth.reader(sqs), queueUrl, dlqUrl, clock);

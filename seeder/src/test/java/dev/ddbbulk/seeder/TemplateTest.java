@@ -5,14 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ddbbulk.core.Counts;
-import dev.ddbbulk.core.Env;
-import dev.ddbbulk.core.JobConfig;
-import dev.ddbbulk.core.ProgressCheck;
-import dev.ddbbulk.core.ProgressLedger;
-import dev.ddbbulk.core.QueueDepth;
-import dev.ddbbulk.core.RunRecord;
-import dev.ddbbulk.core.SeedResult;
+import dev.ddbbulk.core.job.JobConfig;
+import dev.ddbbulk.core.ledger.Counts;
+import dev.ddbbulk.core.ledger.ProgressLedger;
+import dev.ddbbulk.core.ledger.RunRecord;
+import dev.ddbbulk.seeder.progress.ProgressCheck;
+import dev.ddbbulk.seeder.progress.QueueDepth;
+import dev.ddbbulk.worker.WorkerEnv;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -44,7 +43,7 @@ import org.w3c.dom.NodeList;
 /**
  * Checks template.yaml (and the state machine definition it points at) against the code it deploys:
  * parameters against the job model, handlers against real classes, CodeUris against the jars the build
- * produces, environment variables against {@link Env}, and IAM against the named tables and queues.
+ * produces, environment variables against {@link SeederEnv}, and IAM against the named tables and queues.
  */
 class TemplateTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -251,9 +250,11 @@ class TemplateTest {
     @Test
     void environment_usesOnlyVariableNamesFromEnv() throws IllegalAccessException {
         Set<String> known = new TreeSet<>();
-        for (Field field : Env.class.getFields()) {
-            if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
-                known.add((String) field.get(null));
+        for (Class<?> names : List.of(SeederEnv.class, WorkerEnv.class)) {
+            for (Field field : names.getFields()) {
+                if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
+                    known.add((String) field.get(null));
+                }
             }
         }
         functions().forEach((name, properties) -> assertThat(environment(name).keySet()).as(name).isSubsetOf(known));
@@ -261,34 +262,34 @@ class TemplateTest {
 
     @Test
     void environment_givesEachHandlerWhatItRequires() {
-        assertThat(environment("SeederFunction")).containsEntry(Env.LEDGER_TABLE, ref("LedgerTable"))
-                .containsEntry(Env.SEGMENT_QUEUE_URL, ref("SegmentQueue"));
-        assertThat(environment("WorkerFunction")).containsEntry(Env.LEDGER_TABLE, ref("LedgerTable"))
-                .containsEntry(Env.SEGMENT_QUEUE_URL, ref("SegmentQueue"))
-                .containsKey(Env.SAFETY_MARGIN_SECONDS);
-        assertThat(environment("ProgressFunction")).containsEntry(Env.LEDGER_TABLE, ref("LedgerTable"))
-                .containsEntry(Env.SEGMENT_QUEUE_URL, ref("SegmentQueue"))
-                .containsEntry(Env.DLQ_URL, ref("SegmentDLQ"));
+        assertThat(environment("SeederFunction")).containsEntry(SeederEnv.LEDGER_TABLE, ref("LedgerTable"))
+                .containsEntry(SeederEnv.SEGMENT_QUEUE_URL, ref("SegmentQueue"));
+        assertThat(environment("WorkerFunction")).containsEntry(WorkerEnv.LEDGER_TABLE, ref("LedgerTable"))
+                .containsEntry(WorkerEnv.SEGMENT_QUEUE_URL, ref("SegmentQueue"))
+                .containsKey(WorkerEnv.SAFETY_MARGIN_SECONDS);
+        assertThat(environment("ProgressFunction")).containsEntry(SeederEnv.LEDGER_TABLE, ref("LedgerTable"))
+                .containsEntry(SeederEnv.SEGMENT_QUEUE_URL, ref("SegmentQueue"))
+                .containsEntry(SeederEnv.DLQ_URL, ref("SegmentDLQ"));
     }
 
     @Test
     void environment_passesEveryJobParameterToTheSeeder() {
         Map<String, String> parameterByVariable = new LinkedHashMap<>();
-        parameterByVariable.put(Env.SOURCE_TABLE, "SourceTable");
-        parameterByVariable.put(Env.CONSISTENT_READ, "ConsistentRead");
-        parameterByVariable.put(Env.TOTAL_SEGMENTS, "TotalSegments");
-        parameterByVariable.put(Env.PARALLEL_LAMBDA_FUNCTIONS, "ParallelLambdaFunctions");
-        parameterByVariable.put(Env.RATE_LIMITER, "RateLimiter");
-        parameterByVariable.put(Env.PAGE_SIZE, "PageSize");
-        parameterByVariable.put(Env.CHECKPOINT_INTERVAL_SECONDS, "CheckpointIntervalSeconds");
-        parameterByVariable.put(Env.ITEM_PROCESSOR, "ItemProcessor");
-        parameterByVariable.put(Env.WRITE_MODE, "WriteMode");
-        parameterByVariable.put(Env.VERSION_ATTRIBUTE, "VersionAttribute");
+        parameterByVariable.put(SeederEnv.SOURCE_TABLE, "SourceTable");
+        parameterByVariable.put(SeederEnv.CONSISTENT_READ, "ConsistentRead");
+        parameterByVariable.put(SeederEnv.TOTAL_SEGMENTS, "TotalSegments");
+        parameterByVariable.put(SeederEnv.PARALLEL_LAMBDA_FUNCTIONS, "ParallelLambdaFunctions");
+        parameterByVariable.put(SeederEnv.RATE_LIMITER, "RateLimiter");
+        parameterByVariable.put(SeederEnv.PAGE_SIZE, "PageSize");
+        parameterByVariable.put(SeederEnv.CHECKPOINT_INTERVAL_SECONDS, "CheckpointIntervalSeconds");
+        parameterByVariable.put(SeederEnv.ITEM_PROCESSOR, "ItemProcessor");
+        parameterByVariable.put(SeederEnv.WRITE_MODE, "WriteMode");
+        parameterByVariable.put(SeederEnv.VERSION_ATTRIBUTE, "VersionAttribute");
         Map<String, Object> seeder = environment("SeederFunction");
 
         parameterByVariable.forEach((variable, parameter) ->
                 assertThat(seeder.get(variable)).as(variable).isEqualTo(ref(parameter)));
-        assertThat(seeder.get(Env.DESTINATION_TABLE)).isEqualTo(destinationTableName());
+        assertThat(seeder.get(SeederEnv.DESTINATION_TABLE)).isEqualTo(destinationTableName());
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dev.ddbbulk.tools;
 
-import dev.ddbbulk.core.AwsClients;
+import dev.ddbbulk.core.aws.AwsClients;
 import java.net.URI;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.regions.Region;

@@ -1,11 +1,11 @@
 package dev.ddbbulk.tools;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ddbbulk.core.InvalidJobException;
-import dev.ddbbulk.core.JobConfig;
-import dev.ddbbulk.core.ProgressLedger;
-import dev.ddbbulk.core.TableShape;
-import dev.ddbbulk.core.WriteMode;
+import dev.ddbbulk.core.job.InvalidJobException;
+import dev.ddbbulk.core.job.JobConfig;
+import dev.ddbbulk.core.job.TableShape;
+import dev.ddbbulk.core.job.WriteMode;
+import dev.ddbbulk.core.ledger.ProgressLedger;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,9 +1,9 @@
 package dev.ddbbulk.tools;
 
-import dev.ddbbulk.core.AwsClients;
-import dev.ddbbulk.core.ProgressLedger;
-import dev.ddbbulk.core.TableShape;
-import dev.ddbbulk.core.TableValidator;
+import dev.ddbbulk.core.aws.AwsClients;
+import dev.ddbbulk.core.job.TableShape;
+import dev.ddbbulk.core.job.TableValidator;
+import dev.ddbbulk.core.ledger.ProgressLedger;
 import dev.ddbbulk.embedded.EmbeddedServices;
 import java.io.PrintWriter;
 import java.net.URI;

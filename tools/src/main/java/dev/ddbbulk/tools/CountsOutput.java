@@ -1,7 +1,7 @@
 package dev.ddbbulk.tools;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ddbbulk.core.Counts;
+import dev.ddbbulk.core.ledger.Counts;
 import java.io.PrintWriter;
 
 /**

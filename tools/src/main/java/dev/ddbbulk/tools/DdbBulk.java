@@ -1,6 +1,6 @@
 package dev.ddbbulk.tools;
 
-import dev.ddbbulk.core.InvalidJobException;
+import dev.ddbbulk.core.job.InvalidJobException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,12 +1,12 @@
 package dev.ddbbulk.tools;
 
-import dev.ddbbulk.core.InvalidJobException;
-import dev.ddbbulk.core.ItemAction;
-import dev.ddbbulk.core.ItemProcessors;
-import dev.ddbbulk.core.JobConfig;
-import dev.ddbbulk.core.ProgressLedger;
-import dev.ddbbulk.core.TableShape;
-import dev.ddbbulk.core.TableValidator;
+import dev.ddbbulk.core.job.InvalidJobException;
+import dev.ddbbulk.core.job.ItemProcessors;
+import dev.ddbbulk.core.job.JobConfig;
+import dev.ddbbulk.core.job.TableShape;
+import dev.ddbbulk.core.job.TableValidator;
+import dev.ddbbulk.core.ledger.ProgressLedger;
+import dev.ddbbulk.core.processor.ItemAction;
 import dev.ddbbulk.embedded.EmbeddedServices;
 import java.io.PrintWriter;
 import java.time.Clock;

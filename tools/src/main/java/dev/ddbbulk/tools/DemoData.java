@@ -1,13 +1,13 @@
 package dev.ddbbulk.tools;
 
-import dev.ddbbulk.core.Backoff;
-import dev.ddbbulk.core.DynamoDbKeyCodec;
-import dev.ddbbulk.core.ItemAction;
-import dev.ddbbulk.core.ItemProcessor;
-import dev.ddbbulk.core.ItemWriter;
-import dev.ddbbulk.core.SegmentScanner;
-import dev.ddbbulk.core.Sleeper;
-import dev.ddbbulk.core.TableShape;
+import dev.ddbbulk.core.job.TableShape;
+import dev.ddbbulk.core.message.DynamoDbKeyCodec;
+import dev.ddbbulk.core.processor.ItemAction;
+import dev.ddbbulk.core.processor.ItemProcessor;
+import dev.ddbbulk.core.retry.Backoff;
+import dev.ddbbulk.core.retry.Sleeper;
+import dev.ddbbulk.worker.scan.SegmentScanner;
+import dev.ddbbulk.worker.write.ItemWriter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.ddbbulk.tools;
 
-import dev.ddbbulk.core.SegmentMessage;
-import dev.ddbbulk.core.SegmentMessageCodec;
+import dev.ddbbulk.core.message.SegmentMessage;
+import dev.ddbbulk.core.message.SegmentMessageCodec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

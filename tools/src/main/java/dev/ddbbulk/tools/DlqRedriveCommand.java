@@ -1,7 +1,7 @@
 package dev.ddbbulk.tools;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ddbbulk.core.InvalidJobException;
+import dev.ddbbulk.core.job.InvalidJobException;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package dev.ddbbulk.tools;
 
-import dev.ddbbulk.core.ProgressLedger;
-import dev.ddbbulk.core.RunRecord;
+import dev.ddbbulk.core.ledger.ProgressLedger;
+import dev.ddbbulk.core.ledger.RunRecord;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;

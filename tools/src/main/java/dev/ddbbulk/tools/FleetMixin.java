@@ -23,7 +23,7 @@ final class FleetMixin {
 
     void validate() {
         if (maxReceiveCount < 1 || maxReceiveCount > 1000) {
-            throw new dev.ddbbulk.core.InvalidJobException("--max-receive-count must be between 1 and 1000, got "
+            throw new dev.ddbbulk.core.job.InvalidJobException("--max-receive-count must be between 1 and 1000, got "
                     + maxReceiveCount);
         }
     }

@@ -1,7 +1,7 @@
 package dev.ddbbulk.tools;
 
-import dev.ddbbulk.core.JobConfig;
-import dev.ddbbulk.core.WriteMode;
+import dev.ddbbulk.core.job.JobConfig;
+import dev.ddbbulk.core.job.WriteMode;
 import picocli.CommandLine.Option;
 
 /** The job parameters, named like the template's, shared by demo and run. */

@@ -1,11 +1,11 @@
 package dev.ddbbulk.tools;
 
-import dev.ddbbulk.core.BatchResult;
-import dev.ddbbulk.core.Counts;
-import dev.ddbbulk.core.Deadline;
-import dev.ddbbulk.core.QueuedMessage;
-import dev.ddbbulk.core.SegmentOutcome;
-import dev.ddbbulk.core.SegmentWorker;
+import dev.ddbbulk.core.ledger.Counts;
+import dev.ddbbulk.worker.BatchResult;
+import dev.ddbbulk.worker.Deadline;
+import dev.ddbbulk.worker.QueuedMessage;
+import dev.ddbbulk.worker.SegmentOutcome;
+import dev.ddbbulk.worker.SegmentWorker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

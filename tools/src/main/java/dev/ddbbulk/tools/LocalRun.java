@@ -1,14 +1,14 @@
 package dev.ddbbulk.tools;
 
-import dev.ddbbulk.core.Backoff;
-import dev.ddbbulk.core.JobConfig;
-import dev.ddbbulk.core.ProgressLedger;
-import dev.ddbbulk.core.RunProgress;
-import dev.ddbbulk.core.SeedResult;
-import dev.ddbbulk.core.SegmentSeeder;
-import dev.ddbbulk.core.SegmentWorker;
-import dev.ddbbulk.core.Sleeper;
-import dev.ddbbulk.core.TableValidator;
+import dev.ddbbulk.core.job.JobConfig;
+import dev.ddbbulk.core.job.TableValidator;
+import dev.ddbbulk.core.ledger.ProgressLedger;
+import dev.ddbbulk.core.ledger.RunProgress;
+import dev.ddbbulk.core.retry.Backoff;
+import dev.ddbbulk.core.retry.Sleeper;
+import dev.ddbbulk.seeder.SeedResult;
+import dev.ddbbulk.seeder.SegmentSeeder;
+import dev.ddbbulk.worker.SegmentWorker;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.ddbbulk.tools;
 
-import dev.ddbbulk.core.TableShape;
+import dev.ddbbulk.core.job.TableShape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

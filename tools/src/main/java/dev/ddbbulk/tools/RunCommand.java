@@ -1,9 +1,9 @@
 package dev.ddbbulk.tools;
 
-import dev.ddbbulk.core.InvalidJobException;
-import dev.ddbbulk.core.JobConfig;
-import dev.ddbbulk.core.ProgressLedger;
-import dev.ddbbulk.core.TableValidator;
+import dev.ddbbulk.core.job.InvalidJobException;
+import dev.ddbbulk.core.job.JobConfig;
+import dev.ddbbulk.core.job.TableValidator;
+import dev.ddbbulk.core.ledger.ProgressLedger;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.Random;

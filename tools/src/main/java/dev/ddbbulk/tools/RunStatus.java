@@ -3,9 +3,9 @@ package dev.ddbbulk.tools;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ddbbulk.core.Counts;
-import dev.ddbbulk.core.RunProgress;
-import dev.ddbbulk.core.SegmentRecord;
+import dev.ddbbulk.core.ledger.Counts;
+import dev.ddbbulk.core.ledger.RunProgress;
+import dev.ddbbulk.core.ledger.SegmentRecord;
 import java.io.PrintWriter;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 

@@ -1,6 +1,6 @@
 package dev.ddbbulk.tools;
 
-import dev.ddbbulk.core.InvalidJobException;
+import dev.ddbbulk.core.job.InvalidJobException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;

@@ -2,10 +2,10 @@ package dev.ddbbulk.tools;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ddbbulk.core.InvalidJobException;
-import dev.ddbbulk.core.JobConfig;
-import dev.ddbbulk.core.ProgressLedger;
-import dev.ddbbulk.core.RunProgress;
+import dev.ddbbulk.core.job.InvalidJobException;
+import dev.ddbbulk.core.job.JobConfig;
+import dev.ddbbulk.core.ledger.ProgressLedger;
+import dev.ddbbulk.core.ledger.RunProgress;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;

@@ -2,9 +2,9 @@ package dev.ddbbulk.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ddbbulk.core.InvalidJobException;
-import dev.ddbbulk.core.ProgressLedger;
-import dev.ddbbulk.core.RunProgress;
+import dev.ddbbulk.core.job.InvalidJobException;
+import dev.ddbbulk.core.ledger.ProgressLedger;
+import dev.ddbbulk.core.ledger.RunProgress;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;

@@ -4,26 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ddbbulk.core.Backoff;
-import dev.ddbbulk.core.Counts;
-import dev.ddbbulk.core.BatchResult;
-import dev.ddbbulk.core.Deadline;
-import dev.ddbbulk.core.InvalidJobException;
-import dev.ddbbulk.core.ItemAction;
-import dev.ddbbulk.core.ItemProcessor;
-import dev.ddbbulk.core.JobConfig;
-import dev.ddbbulk.core.ProgressLedger;
-import dev.ddbbulk.core.QueuedMessage;
-import dev.ddbbulk.core.RunProgress;
-import dev.ddbbulk.core.SegmentOutcome;
-import dev.ddbbulk.core.SegmentSeeder;
-import dev.ddbbulk.core.SegmentStatus;
-import dev.ddbbulk.core.SegmentWorker;
-import dev.ddbbulk.core.Sleeper;
-import dev.ddbbulk.core.TableShape;
-import dev.ddbbulk.core.TableValidator;
-import dev.ddbbulk.core.WriteMode;
+import dev.ddbbulk.core.job.InvalidJobException;
+import dev.ddbbulk.core.job.JobConfig;
+import dev.ddbbulk.core.job.TableShape;
+import dev.ddbbulk.core.job.TableValidator;
+import dev.ddbbulk.core.job.WriteMode;
+import dev.ddbbulk.core.ledger.Counts;
+import dev.ddbbulk.core.ledger.ProgressLedger;
+import dev.ddbbulk.core.ledger.RunProgress;
+import dev.ddbbulk.core.ledger.SegmentStatus;
+import dev.ddbbulk.core.processor.ItemAction;
+import dev.ddbbulk.core.processor.ItemProcessor;
+import dev.ddbbulk.core.retry.Backoff;
+import dev.ddbbulk.core.retry.Sleeper;
 import dev.ddbbulk.embedded.EmbeddedServices;
+import dev.ddbbulk.seeder.SegmentSeeder;
+import dev.ddbbulk.worker.BatchResult;
+import dev.ddbbulk.worker.Deadline;
+import dev.ddbbulk.worker.QueuedMessage;
+import dev.ddbbulk.worker.SegmentOutcome;
+import dev.ddbbulk.worker.SegmentWorker;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -377,8 +377,8 @@ class DataSafetyIT {
         // The first attempt recorded the run and sent half the segments, then died before marking it seeded.
         f.ledger.startRun(runId, job);
         for (int segment = 0; segment < segments / 2; segment++) {
-            String body = dev.ddbbulk.core.SegmentMessageCodec.toJson(
-                    dev.ddbbulk.core.SegmentMessage.seed(runId, segment, segments));
+            String body = dev.ddbbulk.core.message.SegmentMessageCodec.toJson(
+                    dev.ddbbulk.core.message.SegmentMessage.seed(runId, segment, segments));
             sqs.sendMessage(b -> b.queueUrl(f.queues.queueUrl()).messageBody(body));
         }
         var retry = f.seeder().seed(runId, job);

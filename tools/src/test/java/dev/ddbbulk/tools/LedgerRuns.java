@@ -1,10 +1,10 @@
 package dev.ddbbulk.tools;
 
-import dev.ddbbulk.core.Counts;
-import dev.ddbbulk.core.JobConfig;
-import dev.ddbbulk.core.ProgressLedger;
-import dev.ddbbulk.core.SegmentMessage;
-import dev.ddbbulk.core.SegmentMessageCodec;
+import dev.ddbbulk.core.job.JobConfig;
+import dev.ddbbulk.core.ledger.Counts;
+import dev.ddbbulk.core.ledger.ProgressLedger;
+import dev.ddbbulk.core.message.SegmentMessage;
+import dev.ddbbulk.core.message.SegmentMessageCodec;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;

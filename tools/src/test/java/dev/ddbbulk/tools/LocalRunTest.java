@@ -2,7 +2,7 @@ package dev.ddbbulk.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ddbbulk.core.SegmentWorker;
+import dev.ddbbulk.worker.SegmentWorker;
 import org.junit.jupiter.api.Test;
 
 class LocalRunTest {

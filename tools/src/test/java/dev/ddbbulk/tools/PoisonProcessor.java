@@ -1,7 +1,7 @@
 package dev.ddbbulk.tools;
 
-import dev.ddbbulk.core.ItemAction;
-import dev.ddbbulk.core.ItemProcessor;
+import dev.ddbbulk.core.processor.ItemAction;
+import dev.ddbbulk.core.processor.ItemProcessor;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 

@@ -3,7 +3,7 @@ package dev.ddbbulk.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ddbbulk.core.TableValidator;
+import dev.ddbbulk.core.job.TableValidator;
 import dev.ddbbulk.embedded.EmbeddedServices;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;

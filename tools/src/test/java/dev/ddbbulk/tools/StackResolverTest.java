@@ -3,7 +3,7 @@ package dev.ddbbulk.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ddbbulk.core.InvalidJobException;
+import dev.ddbbulk.core.job.InvalidJobException;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

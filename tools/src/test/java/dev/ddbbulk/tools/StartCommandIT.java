@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ddbbulk.core.Counts;
-import dev.ddbbulk.core.ProgressLedger;
+import dev.ddbbulk.core.ledger.Counts;
+import dev.ddbbulk.core.ledger.ProgressLedger;
 import dev.ddbbulk.embedded.EmbeddedServices;
 import java.time.Clock;
 import java.time.Duration;

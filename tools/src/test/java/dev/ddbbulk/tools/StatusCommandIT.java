@@ -3,8 +3,8 @@ package dev.ddbbulk.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ddbbulk.core.Counts;
-import dev.ddbbulk.core.ProgressLedger;
+import dev.ddbbulk.core.ledger.Counts;
+import dev.ddbbulk.core.ledger.ProgressLedger;
 import dev.ddbbulk.embedded.EmbeddedServices;
 import java.time.Clock;
 import java.time.Duration;

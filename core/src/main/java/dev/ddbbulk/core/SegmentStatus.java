@@ -1,6 +1,0 @@
-package dev.ddbbulk.core;
-
-/** A segment's state in the progress ledger. A segment with no record has not been started. */
-public enum SegmentStatus {
-    IN_PROGRESS, DONE, FAILED
-}

@@ -1,0 +1,183 @@
+package dev.ddbbulk.core.job;
+
+import dev.ddbbulk.core.rate.RateLimiter;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One bulk job, validated once on construction. Every limit mirrors a parameter of template.yaml, so a
+ * job that passes here is one the deployed stack would accept too.
+ *
+ * @param sourceTable      the table to scan
+ * @param destinationTable where results are written; may equal the source (in-place update)
+ * @param consistentRead   strongly consistent scan pages
+ * @param totalSegments    parallel-scan segments, 1..1,000,000
+ * @param parallelWorkers  concurrent workers (ParallelLambdaFunctions), 1..10,000
+ * @param rateLimit        items per second per worker, or -1 for unlimited
+ * @param pageSize         items per scan page (the scan's Limit), 1..10,000
+ * @param processor        built-in processor name or a fully qualified class name
+ * @param writeMode        batch or conditional writes
+ * @param versionAttribute in conditional mode, an attribute that must not have changed since the read; may be null
+ * @param dryRun           scan and process, count what would be written, write nothing
+ * @param maxReadUnits     read capacity units/s for the whole fleet (split evenly over the workers), or -1
+ * @param maxWriteUnits    write capacity units/s for the whole fleet (split evenly over the workers), or -1
+ * @param checkpointIntervalSeconds how often a worker records its position in a segment, 0..900 s; 0 = after
+ *                         every page. A worker that dies writes again what it did since its last checkpoint.
+ */
+public record JobConfig(String sourceTable, String destinationTable, boolean consistentRead,
+                        int totalSegments, int parallelWorkers, double rateLimit, int pageSize,
+                        String processor, WriteMode writeMode, String versionAttribute, boolean dryRun,
+                        double maxReadUnits, double maxWriteUnits, int checkpointIntervalSeconds) {
+
+    public static final int MAX_SEGMENTS = 1_000_000;
+    public static final int DEFAULT_SEGMENTS = 1000;
+    public static final int DEFAULT_WORKERS = 10;
+    public static final int MAX_WORKERS = 10_000;
+    public static final int DEFAULT_PAGE_SIZE = 100;
+    public static final int MAX_PAGE_SIZE = 10_000;
+    public static final double UNLIMITED = -1;
+    public static final String DEFAULT_PROCESSOR = "copy";
+    public static final int DEFAULT_CHECKPOINT_INTERVAL_SECONDS = 10;
+    public static final int MAX_CHECKPOINT_INTERVAL_SECONDS = 900;
+
+    public JobConfig {
+        requireTableName("SourceTable", "--source", sourceTable);
+        if (destinationTable == null || destinationTable.isBlank()) {
+            destinationTable = sourceTable;
+        }
+        requireTableName("DestinationTable", "--destination", destinationTable);
+        if (totalSegments < 1 || totalSegments > MAX_SEGMENTS) {
+            throw new InvalidJobException("TotalSegments must be between 1 and " + MAX_SEGMENTS + ", got "
+                    + totalSegments + "; set --segments / TotalSegments within that range");
+        }
+        if (parallelWorkers < 1 || parallelWorkers > MAX_WORKERS) {
+            throw new InvalidJobException("ParallelLambdaFunctions must be between 1 and " + MAX_WORKERS
+                    + ", got " + parallelWorkers + "; set --workers / ParallelLambdaFunctions to at least 1");
+        }
+        if (!(rateLimit == UNLIMITED || (rateLimit > 0 && Double.isFinite(rateLimit)))) {
+            throw new InvalidJobException("RateLimiter must be a positive number of items/s per worker or -1 for"
+                    + " unlimited, got " + formatRate(rateLimit) + "; set --rate / RateLimiter to -1 or above 0");
+        }
+        requireBudget("MaxReadUnits", "--max-read-units", maxReadUnits);
+        requireBudget("MaxWriteUnits", "--max-write-units", maxWriteUnits);
+        if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+            throw new InvalidJobException("PageSize must be between 1 and " + MAX_PAGE_SIZE + ", got " + pageSize
+                    + "; set --page-size / PageSize within that range");
+        }
+        if (checkpointIntervalSeconds < 0 || checkpointIntervalSeconds > MAX_CHECKPOINT_INTERVAL_SECONDS) {
+            throw new InvalidJobException("CheckpointIntervalSeconds must be between 0 (after every page) and "
+                    + MAX_CHECKPOINT_INTERVAL_SECONDS + ", got " + checkpointIntervalSeconds
+                    + "; set --checkpoint-interval-seconds / CheckpointIntervalSeconds within that range");
+        }
+        if (processor == null || processor.isBlank()) {
+            processor = DEFAULT_PROCESSOR;
+        }
+        writeMode = Objects.requireNonNullElse(writeMode, WriteMode.BATCH);
+        if (versionAttribute != null && versionAttribute.isBlank()) {
+            versionAttribute = null;
+        }
+        if (versionAttribute != null && writeMode != WriteMode.CONDITIONAL) {
+            throw new InvalidJobException("VersionAttribute '" + versionAttribute
+                    + "' only applies to conditional writes; add --write-mode conditional or drop --version-attribute");
+        }
+    }
+
+    public boolean inPlace() {
+        return sourceTable.equals(destinationTable);
+    }
+
+    public boolean unlimitedRate() {
+        return rateLimit == UNLIMITED;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder().sourceTable(sourceTable).destinationTable(destinationTable)
+                .consistentRead(consistentRead).totalSegments(totalSegments).parallelWorkers(parallelWorkers)
+                .rateLimit(rateLimit).pageSize(pageSize).processor(processor).writeMode(writeMode)
+                .versionAttribute(versionAttribute).dryRun(dryRun).maxReadUnits(maxReadUnits)
+                .maxWriteUnits(maxWriteUnits).checkpointIntervalSeconds(checkpointIntervalSeconds);
+    }
+
+    /** How often a worker records its position in a segment; zero means after every page. */
+    public Duration checkpointInterval() {
+        return Duration.ofSeconds(checkpointIntervalSeconds);
+    }
+
+    private static void requireTableName(String parameter, String option, String name) {
+        if (name == null || name.isBlank()) {
+            throw new InvalidJobException(parameter + " is required; set " + option + " / " + parameter);
+        }
+        if (name.length() < 3 || name.length() > 255 || !name.matches("[a-zA-Z0-9_.-]+")) {
+            throw new InvalidJobException(parameter + " '" + name + "' is not a valid DynamoDB table name"
+                    + " (3-255 characters of a-z, A-Z, 0-9, '_', '-', '.'); fix " + option);
+        }
+    }
+
+    private static void requireBudget(String parameter, String option, double units) {
+        if (!(units == UNLIMITED || (units > 0 && Double.isFinite(units)))) {
+            throw new InvalidJobException(parameter + " must be a positive number of capacity units/s for the"
+                    + " fleet or -1 for unlimited, got " + formatRate(units) + "; set " + option + " / " + parameter
+                    + " to -1 or above 0");
+        }
+    }
+
+    /** This worker's share of the read budget, or -1. */
+    public double readUnitsPerWorker() {
+        return maxReadUnits == UNLIMITED ? UNLIMITED : maxReadUnits / parallelWorkers;
+    }
+
+    /** This worker's share of the write budget, or -1. */
+    public double writeUnitsPerWorker() {
+        return maxWriteUnits == UNLIMITED ? UNLIMITED : maxWriteUnits / parallelWorkers;
+    }
+
+    private static String formatRate(double rate) {
+        return rate == Math.rint(rate) ? Long.toString((long) rate) : Double.toString(rate);
+    }
+
+    /** Builder with the template's defaults. */
+    public static final class Builder {
+        private String sourceTable;
+        private String destinationTable;
+        private boolean consistentRead = true;
+        private int totalSegments = DEFAULT_SEGMENTS;
+        private int parallelWorkers = DEFAULT_WORKERS;
+        private double rateLimit = UNLIMITED;
+        private int pageSize = DEFAULT_PAGE_SIZE;
+        private String processor = DEFAULT_PROCESSOR;
+        private WriteMode writeMode = WriteMode.BATCH;
+        private String versionAttribute;
+        private boolean dryRun;
+        private double maxReadUnits = UNLIMITED;
+        private double maxWriteUnits = UNLIMITED;
+        private int checkpointIntervalSeconds = DEFAULT_CHECKPOINT_INTERVAL_SECONDS;
+
+        private Builder() {
+        }
+
+        public Builder sourceTable(String v) { this.sourceTable = v; return this; }
+        public Builder destinationTable(String v) { this.destinationTable = v; return this; }
+        public Builder consistentRead(boolean v) { this.consistentRead = v; return this; }
+        public Builder totalSegments(int v) { this.totalSegments = v; return this; }
+        public Builder parallelWorkers(int v) { this.parallelWorkers = v; return this; }
+        public Builder rateLimit(double v) { this.rateLimit = v; return this; }
+        public Builder pageSize(int v) { this.pageSize = v; return this; }
+        public Builder processor(String v) { this.processor = v; return this; }
+        public Builder writeMode(WriteMode v) { this.writeMode = v; return this; }
+        public Builder versionAttribute(String v) { this.versionAttribute = v; return this; }
+        public Builder dryRun(boolean v) { this.dryRun = v; return this; }
+        public Builder maxReadUnits(double v) { this.maxReadUnits = v; return this; }
+        public Builder maxWriteUnits(double v) { this.maxWriteUnits = v; return this; }
+        public Builder checkpointIntervalSeconds(int v) { this.checkpointIntervalSeconds = v; return this; }
+
+        public JobConfig build() {
+            return new JobConfig(sourceTable, destinationTable, consistentRead, totalSegments, parallelWorkers,
+                    rateLimit, pageSize, processor, writeMode, versionAttribute, dryRun, maxReadUnits, maxWriteUnits,
+                    checkpointIntervalSeconds);
+        }
+    }
+}

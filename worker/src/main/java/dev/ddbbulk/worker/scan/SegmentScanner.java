@@ -1,0 +1,64 @@
+package dev.ddbbulk.worker.scan;
+
+import java.util.Map;
+import java.util.function.Consumer;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+
+/**
+ * Reads one parallel-scan segment a page at a time. The caller holds at most one page, and checkpoints
+ * between pages, which is what makes resume and continuation possible.
+ */
+public final class SegmentScanner {
+    private final DynamoDbClient dynamoDb;
+
+    public SegmentScanner(DynamoDbClient dynamoDb) {
+        this.dynamoDb = dynamoDb;
+    }
+
+    /** A page of a segment, without its consumed capacity. */
+    public ScanPage scanPage(String table, int segment, int totalSegments, Map<String, AttributeValue> startKey,
+                             int limit, boolean consistentRead) {
+        return scanPage(table, segment, totalSegments, startKey, limit, consistentRead, ReturnConsumedCapacity.NONE);
+    }
+
+    /**
+     * A page of a segment.
+     *
+     * @param consumedCapacity whether to ask for the page's consumed capacity (for a read budget only:
+     *                         DynamoDB Local spends measurable time working it out for every item)
+     */
+    public ScanPage scanPage(String table, int segment, int totalSegments, Map<String, AttributeValue> startKey,
+                             int limit, boolean consistentRead, ReturnConsumedCapacity consumedCapacity) {
+        ScanRequest.Builder request = ScanRequest.builder()
+                .tableName(table)
+                .segment(segment)
+                .totalSegments(totalSegments)
+                .limit(limit)
+                .consistentRead(consistentRead)
+                .returnConsumedCapacity(consumedCapacity);
+        if (startKey != null && !startKey.isEmpty()) {
+            request.exclusiveStartKey(startKey);
+        }
+        ScanResponse response = dynamoDb.scan(request.build());
+        Map<String, AttributeValue> last = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
+                ? response.lastEvaluatedKey() : null;
+        double units = response.consumedCapacity() == null || response.consumedCapacity().capacityUnits() == null
+                ? 0 : response.consumedCapacity().capacityUnits();
+        return new ScanPage(response.items(), last, units);
+    }
+
+    /** Visits every page of a segment from its start; for verification and tests. */
+    public void forEachPage(String table, int segment, int totalSegments, int limit, boolean consistentRead,
+                            Consumer<ScanPage> visitor) {
+        Map<String, AttributeValue> key = null;
+        do {
+            ScanPage page = scanPage(table, segment, totalSegments, key, limit, consistentRead);
+            visitor.accept(page);
+            key = page.lastEvaluatedKey();
+        } while (key != null);
+    }
+}

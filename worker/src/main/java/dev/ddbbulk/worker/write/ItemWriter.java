@@ -1,0 +1,148 @@
+package dev.ddbbulk.worker.write;
+
+import dev.ddbbulk.core.job.TableShape;
+import dev.ddbbulk.core.job.WriteMode;
+import dev.ddbbulk.core.processor.ItemAction;
+import dev.ddbbulk.core.rate.CapacityBudget;
+import dev.ddbbulk.core.retry.Backoff;
+import dev.ddbbulk.core.retry.Sleeper;
+import dev.ddbbulk.core.retry.Throttling;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.DeleteRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+/**
+ * Writes a page of processor results with BatchWriteItem, 25 requests a call, and retries whatever
+ * DynamoDB leaves in UnprocessedItems (or refuses with a throttling error) with jittered exponential
+ * backoff until all is written or the attempts run out, which fails the page rather than dropping items.
+ */
+public final class ItemWriter {
+    public static final int MAX_BATCH = 25;
+
+    private final DynamoDbClient dynamoDb;
+    private final String table;
+    private final TableShape shape;
+    private final Backoff backoff;
+    private final Random random;
+    private final Sleeper sleeper;
+    private final ConditionalWriter conditional;
+    private final CapacityBudget budget;
+
+    /** A writer in batch mode. */
+    public ItemWriter(DynamoDbClient dynamoDb, TableShape shape, Backoff backoff, Random random, Sleeper sleeper) {
+        this(dynamoDb, shape, WriteMode.BATCH, null, true, CapacityBudget.unlimited(), backoff, random, sleeper);
+    }
+
+    /**
+     * @param versionAttribute in conditional mode, the attribute that must not have changed since the read
+     * @param inPlace          whether the destination is the table the items were read from
+     * @param budget           this worker's write capacity budget
+     */
+    public ItemWriter(DynamoDbClient dynamoDb, TableShape shape, WriteMode mode, String versionAttribute,
+                      boolean inPlace, CapacityBudget budget, Backoff backoff, Random random, Sleeper sleeper) {
+        this.dynamoDb = dynamoDb;
+        this.table = shape.table();
+        this.shape = shape;
+        this.backoff = backoff;
+        this.random = random;
+        this.sleeper = sleeper;
+        this.budget = budget;
+        this.conditional = mode == WriteMode.CONDITIONAL
+                ? new ConditionalWriter(dynamoDb, shape, versionAttribute, inPlace, budget, backoff, random, sleeper)
+                : null;
+    }
+
+    /**
+     * Writes one page: {@code actions.get(i)} is what the processor made of {@code originals.get(i)}, the
+     * item as it was read (conditional mode checks the table against it).
+     */
+    public WriteResult write(List<Map<String, AttributeValue>> originals, List<ItemAction> actions)
+            throws InterruptedException {
+        return conditional != null ? conditional.write(originals, actions) : write(actions);
+    }
+
+    /** Writes actions with BatchWriteItem, whatever the mode. */
+    public WriteResult write(List<ItemAction> actions) throws InterruptedException {
+        long puts = 0;
+        long deletes = 0;
+        List<WriteRequest> batch = new ArrayList<>(MAX_BATCH);
+        Set<Map<String, AttributeValue>> keysInBatch = new HashSet<>();
+        for (ItemAction action : actions) {
+            WriteRequest request;
+            Map<String, AttributeValue> key;
+            if (action instanceof ItemAction.Put put) {
+                key = shape.keyOf(put.item());
+                request = WriteRequest.builder().putRequest(PutRequest.builder().item(put.item()).build()).build();
+                puts++;
+            } else if (action instanceof ItemAction.Delete delete) {
+                key = shape.keyOf(delete.key());
+                request = WriteRequest.builder().deleteRequest(DeleteRequest.builder().key(key).build()).build();
+                deletes++;
+            } else {
+                continue;
+            }
+            // BatchWriteItem rejects two requests for one key; the later action must win, so flush first.
+            if (batch.size() == MAX_BATCH || !keysInBatch.add(key)) {
+                flush(batch);
+                batch.clear();
+                keysInBatch.clear();
+                keysInBatch.add(key);
+            }
+            batch.add(request);
+        }
+        if (!batch.isEmpty()) {
+            flush(batch);
+        }
+        return new WriteResult(puts, deletes, 0);
+    }
+
+    private void flush(List<WriteRequest> requests) throws InterruptedException {
+        List<WriteRequest> pending = List.copyOf(requests);
+        for (int attempt = 0; ; attempt++) {
+            Map<String, List<WriteRequest>> requestItems = Map.of(table, pending);
+            budget.awaitCapacity();
+            try {
+                BatchWriteItemResponse response = dynamoDb.batchWriteItem(b -> b.requestItems(requestItems)
+                        .returnConsumedCapacity(budget.consumedCapacityToReturn()));
+                if (response.hasConsumedCapacity()) {
+                    response.consumedCapacity().forEach(c -> budget.consumed(
+                            c.capacityUnits() == null ? 0 : c.capacityUnits()));
+                }
+                List<WriteRequest> unprocessed = response.hasUnprocessedItems()
+                        ? response.unprocessedItems().getOrDefault(table, List.of()) : List.of();
+                if (unprocessed.isEmpty()) {
+                    return;
+                }
+                budget.throttled();
+                pending = List.copyOf(unprocessed);
+                if (attempt + 1 >= backoff.maxAttempts()) {
+                    throw new WriteFailedException(pending.size() + " of the page's writes to " + table
+                            + " stayed unprocessed after " + backoff.maxAttempts() + " attempts");
+                }
+            } catch (AwsServiceException e) {
+                if (!Throttling.isThrottling(e) || attempt + 1 >= backoff.maxAttempts()) {
+                    throw e;
+                }
+                budget.throttled();
+            }
+            sleeper.sleep(backoff.delay(attempt, random));
+        }
+    }
+
+    /** A page could not be written in full; its segment fails and is retried from its checkpoint. */
+    public static final class WriteFailedException extends RuntimeException {
+        public WriteFailedException(String message) {
+            super(message);
+        }
+    }
+}
