@@ -1,9 +1,13 @@
 package dev.ddbbulk.tools;
 
 import dev.ddbbulk.core.aws.AwsClients;
+import dev.ddbbulk.tools.stack.StackClients;
+import dev.ddbbulk.tools.stack.StackResolver;
+import dev.ddbbulk.tools.stack.StackResources;
 import java.net.URI;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 
 /** Where the AWS clients point: real AWS by default, any compatible endpoint with --endpoint-url. */
 final class AwsMixin {
@@ -23,6 +27,19 @@ final class AwsMixin {
     /** CloudFormation and Step Functions, at --endpoint-url when given (LocalStack). */
     StackClients stackClients() {
         return new StackClients(endpointUrl, region == null ? null : Region.of(region));
+    }
+
+    /**
+     * Resolves {@code stackName} with {@code client}, or, when it is null, with a client built from these
+     * options and closed afterwards.
+     */
+    StackResources resolveStack(String stackName, CloudFormationClient client) {
+        if (client != null) {
+            return new StackResolver(client).resolve(stackName);
+        }
+        try (CloudFormationClient own = stackClients().cloudFormation()) {
+            return new StackResolver(own).resolve(stackName);
+        }
     }
 
     AwsClients sqsClients(int connections) {

@@ -5,6 +5,8 @@ import dev.ddbbulk.core.job.TableShape;
 import dev.ddbbulk.core.job.TableValidator;
 import dev.ddbbulk.core.ledger.ProgressLedger;
 import dev.ddbbulk.embedded.EmbeddedServices;
+import dev.ddbbulk.tools.local.DemoData;
+import dev.ddbbulk.tools.local.QueuePair;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Clock;

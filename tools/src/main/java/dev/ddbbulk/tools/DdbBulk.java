@@ -1,6 +1,7 @@
 package dev.ddbbulk.tools;
 
 import dev.ddbbulk.core.job.InvalidJobException;
+import dev.ddbbulk.tools.output.ExitCodes;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -7,6 +7,9 @@ import dev.ddbbulk.core.job.InvalidJobException;
 import dev.ddbbulk.core.ledger.ProgressLedger;
 import dev.ddbbulk.core.ledger.SegmentRecord;
 import dev.ddbbulk.core.message.SegmentMessage;
+import dev.ddbbulk.tools.dlq.DlqInspector;
+import dev.ddbbulk.tools.output.ExitCodes;
+import dev.ddbbulk.tools.stack.StackResources;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -81,7 +84,7 @@ final class DlqInspectCommand implements Callable<Integer> {
         String dlq = queueUrl;
         String table = ledgerTable != null ? ledgerTable : RunCommand.DEFAULT_LEDGER;
         if (stack != null) {
-            StackResources resources = StackResolver.resolve(stack, aws, cloudFormation);
+            StackResources resources = aws.resolveStack(stack, cloudFormation);
             dlq = resources.deadLetterQueueUrl();
             table = resources.ledgerTableName();
         }

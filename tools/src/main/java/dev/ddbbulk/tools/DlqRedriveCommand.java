@@ -2,6 +2,10 @@ package dev.ddbbulk.tools;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddbbulk.core.job.InvalidJobException;
+import dev.ddbbulk.tools.dlq.DlqRedriver;
+import dev.ddbbulk.tools.local.QueuePair;
+import dev.ddbbulk.tools.output.ExitCodes;
+import dev.ddbbulk.tools.stack.StackResources;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -69,7 +73,7 @@ final class DlqRedriveCommand implements Callable<Integer> {
             DlqRedriver.Queue dlq;
             DlqRedriver.Queue target;
             if (stack != null) {
-                StackResources resources = StackResolver.resolve(stack, aws, cloudFormation);
+                StackResources resources = aws.resolveStack(stack, cloudFormation);
                 dlq = new DlqRedriver.Queue(resources.deadLetterQueueUrl(), resources.deadLetterQueueArn());
                 target = new DlqRedriver.Queue(resources.segmentQueueUrl(), resources.segmentQueueArn());
             } else {

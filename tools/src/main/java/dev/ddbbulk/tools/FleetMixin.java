@@ -1,5 +1,6 @@
 package dev.ddbbulk.tools;
 
+import dev.ddbbulk.tools.local.LocalRun;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ddbbulk.core.ledger.Counts;
 import dev.ddbbulk.core.ledger.RunProgress;
 import dev.ddbbulk.core.ledger.SegmentRecord;
+import dev.ddbbulk.tools.output.CountsOutput;
+import dev.ddbbulk.tools.stack.ExecutionFollower;
 import java.io.PrintWriter;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 

@@ -5,6 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddbbulk.core.job.InvalidJobException;
 import dev.ddbbulk.core.ledger.ProgressLedger;
 import dev.ddbbulk.core.ledger.RunProgress;
+import dev.ddbbulk.tools.local.QueuePair;
+import dev.ddbbulk.tools.output.ExitCodes;
+import dev.ddbbulk.tools.stack.ExecutionInput;
+import dev.ddbbulk.tools.stack.StackResources;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -80,7 +84,7 @@ final class StatusCommand implements Callable<Integer> {
             print(read(ledgerTable, dlqUrl, run, null, null, clock));
             return ExitCodes.OK;
         }
-        StackResources resources = StackResolver.resolve(stack, aws, cloudFormation);
+        StackResources resources = aws.resolveStack(stack, cloudFormation);
         DescribeExecutionResponse described;
         SfnClient stepFunctions = sfn != null ? sfn : aws.stackClients().sfn();
         try {

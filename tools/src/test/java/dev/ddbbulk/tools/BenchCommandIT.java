@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ddbbulk.tools.output.ExitCodes;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -11,6 +11,7 @@ import dev.ddbbulk.core.rate.CapacityBudget;
 import dev.ddbbulk.core.retry.Backoff;
 import dev.ddbbulk.core.retry.Sleeper;
 import dev.ddbbulk.embedded.EmbeddedServices;
+import dev.ddbbulk.tools.local.DemoData;
 import dev.ddbbulk.worker.write.ItemWriter;
 import java.time.Clock;
 import java.util.ArrayList;

@@ -2,6 +2,7 @@ package dev.ddbbulk.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ddbbulk.tools.output.ExitCodes;
 import org.junit.jupiter.api.Test;
 
 class DdbBulkTest {

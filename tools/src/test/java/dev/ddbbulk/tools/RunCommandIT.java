@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ddbbulk.core.job.TableValidator;
 import dev.ddbbulk.embedded.EmbeddedServices;
+import dev.ddbbulk.tools.local.DemoData;
+import dev.ddbbulk.tools.output.ExitCodes;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

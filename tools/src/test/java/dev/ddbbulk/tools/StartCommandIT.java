@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddbbulk.core.ledger.Counts;
 import dev.ddbbulk.core.ledger.ProgressLedger;
 import dev.ddbbulk.embedded.EmbeddedServices;
+import dev.ddbbulk.tools.local.QueuePair;
+import dev.ddbbulk.tools.output.ExitCodes;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;

@@ -14,20 +14,20 @@ import software.amazon.awssdk.services.cloudformation.model.Stack;
 import software.amazon.awssdk.services.cloudformation.model.StackStatus;
 
 /** A CloudFormation that knows one stack, answering DescribeStacks as the service does. */
-final class StubCloudFormation implements CloudFormationClient {
+public final class StubCloudFormation implements CloudFormationClient {
     private final String stackName;
     private final Map<String, String> outputs;
     private final Map<String, String> parameters;
-    final List<DescribeStacksRequest> requests = new ArrayList<>();
+    public final List<DescribeStacksRequest> requests = new ArrayList<>();
 
-    StubCloudFormation(String stackName, Map<String, String> outputs, Map<String, String> parameters) {
+    public StubCloudFormation(String stackName, Map<String, String> outputs, Map<String, String> parameters) {
         this.stackName = stackName;
         this.outputs = outputs;
         this.parameters = parameters;
     }
 
     /** Every output a stack from template.yaml has, with values derived from the stack's name. */
-    static Map<String, String> outputsOf(String stackName, String ledgerTable, String queueUrl, String dlqUrl) {
+    public static Map<String, String> outputsOf(String stackName, String ledgerTable, String queueUrl, String dlqUrl) {
         String account = "arn:aws:%s:us-east-1:123456789012:";
         return Map.of("StateMachineArn", account.formatted("states") + "stateMachine:" + stackName + "-machine",
                 "SegmentQueueUrl", queueUrl,

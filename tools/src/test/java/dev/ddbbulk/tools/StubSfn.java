@@ -1,5 +1,6 @@
 package dev.ddbbulk.tools;
 
+import dev.ddbbulk.tools.stack.ExecutionFollower;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -22,7 +23,7 @@ import software.amazon.awssdk.services.sfn.model.StartExecutionResponse;
  * A Step Functions with scripted executions: {@code onStart} plays the state machine's part (seeding the
  * ledger, say), and DescribeExecution answers the queued statuses in turn, repeating the last one.
  */
-final class StubSfn implements SfnClient {
+public final class StubSfn implements SfnClient {
     final List<StartExecutionRequest> started = new ArrayList<>();
     private final Deque<DescribeExecutionResponse> statuses = new ArrayDeque<>();
     private final List<String> executions = new ArrayList<>();
@@ -30,7 +31,7 @@ final class StubSfn implements SfnClient {
     private Consumer<StartExecutionRequest> onStart = request -> { };
     private Instant startDate = Instant.now();
 
-    StubSfn onStart(Consumer<StartExecutionRequest> action) {
+    public StubSfn onStart(Consumer<StartExecutionRequest> action) {
         this.onStart = action;
         return this;
     }
@@ -47,7 +48,7 @@ final class StubSfn implements SfnClient {
     }
 
     /** Queues the next DescribeExecution answer. */
-    StubSfn then(ExecutionStatus status, String error, String cause) {
+    public StubSfn then(ExecutionStatus status, String error, String cause) {
         statuses.add(DescribeExecutionResponse.builder().status(status).error(error).cause(cause).build());
         return this;
     }

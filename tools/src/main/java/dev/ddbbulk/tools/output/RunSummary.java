@@ -1,4 +1,4 @@
-package dev.ddbbulk.tools;
+package dev.ddbbulk.tools.output;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -13,11 +13,11 @@ import java.util.List;
  * The end of a run as the ledger and the DLQ tell it. {@code verified} is null when nothing was verified
  * (a {@code run} against existing tables).
  */
-record RunSummary(String runId, boolean dryRun, int totalSegments, long segmentsCompleted, Counts counts, long continuations,
+public record RunSummary(String runId, boolean dryRun, int totalSegments, long segmentsCompleted, Counts counts, long continuations,
                   long dlqMessages, List<SegmentRecord> failedSegments, long elapsedMs, Boolean verified,
                   String verificationProblem, String dlqUrl) {
 
-    static RunSummary of(RunProgress progress, long dlqMessages, long elapsedMs, Boolean verified,
+    public static RunSummary of(RunProgress progress, long dlqMessages, long elapsedMs, Boolean verified,
                          String verificationProblem, String dlqUrl) {
         return new RunSummary(progress.run().runId(), progress.run().job().dryRun(), progress.totalSegments(), progress.segmentsCompleted(),
                 progress.counts(), progress.continuations(), dlqMessages, progress.failedSegments(), elapsedMs,
@@ -25,7 +25,7 @@ record RunSummary(String runId, boolean dryRun, int totalSegments, long segments
     }
 
     /** This summary with the demo's verification result: {@code problem} null means verified. */
-    RunSummary withVerification(String problem) {
+    public RunSummary withVerification(String problem) {
         return new RunSummary(runId, dryRun, totalSegments, segmentsCompleted, counts, continuations, dlqMessages,
                 failedSegments, elapsedMs, problem == null, problem, dlqUrl);
     }
@@ -34,7 +34,7 @@ record RunSummary(String runId, boolean dryRun, int totalSegments, long segments
         return segmentsCompleted == totalSegments;
     }
 
-    int exitCode() {
+    public int exitCode() {
         if (!complete() || dlqMessages > 0) {
             return ExitCodes.SEGMENTS_FAILED;
         }
@@ -48,7 +48,7 @@ record RunSummary(String runId, boolean dryRun, int totalSegments, long segments
         return elapsedMs == 0 ? 0 : counts.scanned() * 1000.0 / elapsedMs;
     }
 
-    ObjectNode toJson(ObjectMapper json) {
+    public ObjectNode toJson(ObjectMapper json) {
         ObjectNode node = json.createObjectNode();
         node.put("runId", runId);
         node.put("status", exitCode() == ExitCodes.OK ? "SUCCEEDED" : exitCode() == ExitCodes.SEGMENTS_FAILED
@@ -81,7 +81,7 @@ record RunSummary(String runId, boolean dryRun, int totalSegments, long segments
      *
      * @return the exit code the summary stands for
      */
-    int print(PrintWriter out, PrintWriter err, boolean json) {
+    public int print(PrintWriter out, PrintWriter err, boolean json) {
         if (json) {
             printText(err);
             ObjectMapper mapper = new ObjectMapper();
@@ -97,7 +97,7 @@ record RunSummary(String runId, boolean dryRun, int totalSegments, long segments
         return exitCode();
     }
 
-    void printText(PrintWriter out) {
+    public void printText(PrintWriter out) {
         out.printf("Run %s: %s%n", runId, complete() && dlqMessages == 0 ? "all segments completed"
                 : (totalSegments - segmentsCompleted) + " of " + totalSegments + " segments did not complete");
         if (dryRun) {

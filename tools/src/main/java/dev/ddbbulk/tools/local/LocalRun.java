@@ -1,4 +1,4 @@
-package dev.ddbbulk.tools;
+package dev.ddbbulk.tools.local;
 
 import dev.ddbbulk.core.job.JobConfig;
 import dev.ddbbulk.core.job.TableValidator;
@@ -8,6 +8,8 @@ import dev.ddbbulk.core.retry.Backoff;
 import dev.ddbbulk.core.retry.Sleeper;
 import dev.ddbbulk.seeder.SeedResult;
 import dev.ddbbulk.seeder.SegmentSeeder;
+import dev.ddbbulk.tools.output.ProgressReporter;
+import dev.ddbbulk.tools.output.RunSummary;
 import dev.ddbbulk.worker.SegmentWorker;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -26,7 +28,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * Runs a job in this JVM exactly as the deployed stack does: the seeder, then a fleet of workers on the
  * segment queue until every segment is done or the queue has nothing left (the rest is in the DLQ).
  */
-final class LocalRun {
+public final class LocalRun {
     /** How long the fleet must see an empty queue before it concludes that nothing is left to do. */
     private static final int EMPTY_CHECKS_TO_STOP = 3;
     /** How often the ledger is read for completion while no message settles (e.g. all wait for a retry). */
@@ -41,7 +43,7 @@ final class LocalRun {
     private final Clock clock;
     private final Random random;
 
-    LocalRun(DynamoDbClient dynamoDb, SqsClient sqs, ProgressLedger ledger, QueuePair queues, Clock clock,
+    public LocalRun(DynamoDbClient dynamoDb, SqsClient sqs, ProgressLedger ledger, QueuePair queues, Clock clock,
              Random random) {
         this.dynamoDb = dynamoDb;
         this.sqs = sqs;
@@ -56,12 +58,12 @@ final class LocalRun {
      * worker's calls in flight ({@link SegmentWorker#DYNAMODB_CALLS_IN_FLIGHT}), and a margin for the
      * seeder's and the progress checks' calls. A call that waits 10 s for a connection fails.
      */
-    static int dynamoDbConnections(int workers) {
+    public static int dynamoDbConnections(int workers) {
         return workers * SegmentWorker.DYNAMODB_CALLS_IN_FLIGHT + SEEDER_THREADS;
     }
 
     /** The SQS connections: one call at a time per worker, and the seeder's sending threads. */
-    static int sqsConnections(int workers) {
+    public static int sqsConnections(int workers) {
         return workers + SEEDER_THREADS;
     }
 
@@ -98,9 +100,9 @@ final class LocalRun {
     }
 
     /** Fleet settings: how many workers and how they are timed. */
-    record FleetOptions(int workers, Duration timeBudget, Duration safetyMargin, Duration retryDelay,
+    public record FleetOptions(int workers, Duration timeBudget, Duration safetyMargin, Duration retryDelay,
                         boolean showProgress, boolean terminal) {
-        static Duration marginFor(Duration budget) {
+        public static Duration marginFor(Duration budget) {
             Duration quarter = budget.dividedBy(4);
             return quarter.compareTo(Duration.ofSeconds(60)) < 0 ? quarter : Duration.ofSeconds(60);
         }
@@ -110,7 +112,7 @@ final class LocalRun {
      * Seeds the run (or, with {@code resume}, re-enqueues its segments that are not done) and works it to
      * its end; returns the ledger's summary.
      */
-    RunSummary execute(String runId, JobConfig job, FleetOptions options, boolean resume, PrintWriter err)
+    public RunSummary execute(String runId, JobConfig job, FleetOptions options, boolean resume, PrintWriter err)
             throws InterruptedException {
         long start = clock.millis();
         SegmentSeeder seeder = new SegmentSeeder(new TableValidator(dynamoDb), ledger, sqs, queues.queueUrl(),

@@ -1,4 +1,4 @@
-package dev.ddbbulk.tools;
+package dev.ddbbulk.tools.stack;
 
 import dev.ddbbulk.core.job.InvalidJobException;
 import java.util.LinkedHashMap;
@@ -14,28 +14,16 @@ import software.amazon.awssdk.services.cloudformation.model.Stack;
  * Finds a deployed stack's resources by the stack's name: one DescribeStacks call, every output the CLI
  * relies on required, so a wrong name, region or template version fails at once with a one-line fix.
  */
-final class StackResolver {
+public final class StackResolver {
     private final CloudFormationClient cloudFormation;
 
-    StackResolver(CloudFormationClient cloudFormation) {
+    public StackResolver(CloudFormationClient cloudFormation) {
         this.cloudFormation = cloudFormation;
     }
 
-    /**
-     * Resolves {@code stackName} with {@code client}, or, when it is null, with a client built from the
-     * command's options and closed afterwards.
-     */
-    static StackResources resolve(String stackName, AwsMixin aws, CloudFormationClient client) {
-        if (client != null) {
-            return new StackResolver(client).resolve(stackName);
-        }
-        try (CloudFormationClient own = aws.stackClients().cloudFormation()) {
-            return new StackResolver(own).resolve(stackName);
-        }
-    }
 
     /** @throws InvalidJobException when the stack does not exist or lacks one of {@link StackResources#OUTPUTS} */
-    StackResources resolve(String stackName) {
+    public StackResources resolve(String stackName) {
         if (stackName == null || stackName.isBlank()) {
             throw new InvalidJobException("--stack is empty; give the name of the stack you deployed with 'sam deploy'");
         }

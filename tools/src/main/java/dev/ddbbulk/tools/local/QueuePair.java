@@ -1,4 +1,4 @@
-package dev.ddbbulk.tools;
+package dev.ddbbulk.tools.local;
 
 import java.time.Duration;
 import java.util.Map;
@@ -6,13 +6,13 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /** The segment queue and its dead-letter queue, as the template creates them and the CLI creates locally. */
-record QueuePair(String queueUrl, String dlqUrl) {
+public record QueuePair(String queueUrl, String dlqUrl) {
 
     /**
      * Creates (or reuses) {@code name} and {@code name-dlq}; the segment queue's redrive policy moves a
      * message to the DLQ after {@code maxReceiveCount} receives.
      */
-    static QueuePair create(SqsClient sqs, String name, int maxReceiveCount, Duration visibilityTimeout) {
+    public static QueuePair create(SqsClient sqs, String name, int maxReceiveCount, Duration visibilityTimeout) {
         String dlqUrl = sqs.createQueue(b -> b.queueName(name + "-dlq")
                 .attributes(Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD, "1209600"))).queueUrl();
         String dlqArn = sqs.getQueueAttributes(b -> b.queueUrl(dlqUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
@@ -25,13 +25,13 @@ record QueuePair(String queueUrl, String dlqUrl) {
         return new QueuePair(queueUrl, dlqUrl);
     }
 
-    void delete(SqsClient sqs) {
+    public void delete(SqsClient sqs) {
         sqs.deleteQueue(b -> b.queueUrl(queueUrl));
         sqs.deleteQueue(b -> b.queueUrl(dlqUrl));
     }
 
     /** Visible + in flight + delayed messages of a queue: exact on ElasticMQ, approximate on SQS. */
-    static long depth(SqsClient sqs, String url) {
+    public static long depth(SqsClient sqs, String url) {
         Map<QueueAttributeName, String> a = sqs.getQueueAttributes(b -> b.queueUrl(url).attributeNames(
                 QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
                 QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,

@@ -1,4 +1,4 @@
-package dev.ddbbulk.tools;
+package dev.ddbbulk.tools.stack;
 
 import java.util.List;
 import java.util.Map;
@@ -7,7 +7,7 @@ import java.util.Map;
  * What the CLI needs of a deployed stack, read from its CloudFormation outputs by {@link StackResolver}.
  * {@code parameters} are the stack's job parameters (the defaults an execution's input overrides).
  */
-record StackResources(String stackName, String stateMachineArn, String segmentQueueUrl, String segmentQueueArn,
+public record StackResources(String stackName, String stateMachineArn, String segmentQueueUrl, String segmentQueueArn,
                       String deadLetterQueueUrl, String deadLetterQueueArn, String ledgerTableName,
                       String seederFunctionName, String workerFunctionName, String progressFunctionName,
                       Map<String, String> parameters) {
@@ -17,7 +17,7 @@ record StackResources(String stackName, String stateMachineArn, String segmentQu
             "DeadLetterQueueUrl", "DeadLetterQueueArn", "LedgerTableName", "SeederFunctionName",
             "WorkerFunctionName", "ProgressFunctionName");
 
-    StackResources {
+    public StackResources {
         parameters = Map.copyOf(parameters);
     }
 
@@ -32,7 +32,7 @@ record StackResources(String stackName, String stateMachineArn, String segmentQu
      * The ARN of the execution named {@code runId}: the run id is the execution's name, and a standard state
      * machine's executions are {@code arn:…:execution:<state machine name>:<execution name>}.
      */
-    String executionArn(String runId) {
+    public String executionArn(String runId) {
         return stateMachineArn.replaceFirst(":stateMachine:", ":execution:") + ":" + runId;
     }
 }

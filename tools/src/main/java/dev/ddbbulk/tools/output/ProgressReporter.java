@@ -1,4 +1,4 @@
-package dev.ddbbulk.tools;
+package dev.ddbbulk.tools.output;
 
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -9,7 +9,7 @@ import java.util.function.LongSupplier;
  * Shows a run's progress while it works: a redrawn bar on a terminal, a plain line every few seconds
  * otherwise (logs, CI). Segments done / total, items, items/s and an ETA from the segment rate.
  */
-final class ProgressReporter implements AutoCloseable {
+public final class ProgressReporter implements AutoCloseable {
     private final PrintWriter err;
     private final boolean terminal;
     private final long totalSegments;
@@ -20,7 +20,7 @@ final class ProgressReporter implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
 
-    ProgressReporter(PrintWriter err, boolean terminal, long totalSegments, LongSupplier segmentsDone,
+    public ProgressReporter(PrintWriter err, boolean terminal, long totalSegments, LongSupplier segmentsDone,
                      LongSupplier items, Clock clock) {
         this.err = err;
         this.terminal = terminal;

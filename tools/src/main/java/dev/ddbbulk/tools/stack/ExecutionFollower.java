@@ -1,7 +1,8 @@
-package dev.ddbbulk.tools;
+package dev.ddbbulk.tools.stack;
 
 import dev.ddbbulk.core.ledger.ProgressLedger;
 import dev.ddbbulk.core.ledger.RunRecord;
+import dev.ddbbulk.tools.output.ProgressReporter;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,7 +17,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
  * Follows a state machine execution until it ends, showing its run's progress from the ledger: segments
  * done from the run record, items from the ledger's per-segment progress (so pages of running segments count).
  */
-final class ExecutionFollower {
+public final class ExecutionFollower {
     /**
      * Above this many segments the item count comes from the run record alone (completed segments): summing
      * every segment record on each poll would cost a query of up to a million items every few seconds.
@@ -27,18 +28,18 @@ final class ExecutionFollower {
     private final ProgressLedger ledger;
     private final Clock clock;
 
-    ExecutionFollower(SfnClient sfn, ProgressLedger ledger, Clock clock) {
+    public ExecutionFollower(SfnClient sfn, ProgressLedger ledger, Clock clock) {
         this.sfn = sfn;
         this.ledger = ledger;
         this.clock = clock;
     }
 
-    static boolean ended(ExecutionStatus status) {
+    public static boolean ended(ExecutionStatus status) {
         return status != ExecutionStatus.RUNNING && status != ExecutionStatus.PENDING_REDRIVE;
     }
 
     /** Polls every {@code interval} until the execution ends; returns its final description. */
-    DescribeExecutionResponse follow(String executionArn, String runId, Duration interval, PrintWriter err,
+    public DescribeExecutionResponse follow(String executionArn, String runId, Duration interval, PrintWriter err,
                                      boolean terminal) throws InterruptedException {
         ProgressReporter reporter = null;
         AtomicLong done = new AtomicLong();

@@ -1,4 +1,4 @@
-package dev.ddbbulk.tools;
+package dev.ddbbulk.tools.stack;
 
 import java.net.URI;
 import java.time.Duration;
@@ -16,9 +16,9 @@ import software.amazon.awssdk.services.sfn.SfnClient;
  * @param endpoint null for the region's AWS endpoint (LocalStack serves both on one endpoint)
  * @param region   null for the SDK's default region chain
  */
-record StackClients(URI endpoint, Region region) {
+public record StackClients(URI endpoint, Region region) {
 
-    CloudFormationClient cloudFormation() {
+    public CloudFormationClient cloudFormation() {
         var builder = CloudFormationClient.builder().httpClientBuilder(http()).overrideConfiguration(overrides())
                 .credentialsProvider(DefaultCredentialsProvider.builder().build());
         if (endpoint != null) builder.endpointOverride(endpoint);
@@ -26,7 +26,7 @@ record StackClients(URI endpoint, Region region) {
         return builder.build();
     }
 
-    SfnClient sfn() {
+    public SfnClient sfn() {
         var builder = SfnClient.builder().httpClientBuilder(http()).overrideConfiguration(overrides())
                 .credentialsProvider(DefaultCredentialsProvider.builder().build());
         if (endpoint != null) builder.endpointOverride(endpoint);

@@ -1,4 +1,4 @@
-package dev.ddbbulk.tools;
+package dev.ddbbulk.tools.local;
 
 import dev.ddbbulk.core.ledger.Counts;
 import dev.ddbbulk.worker.BatchResult;
@@ -40,7 +40,7 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
  * next segment meanwhile). So no worker waits for work while another holds messages it has not started,
  * which at the end of a run would leave workers idle for up to nine segments' time.
  */
-final class LocalFleet {
+public final class LocalFleet {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalFleet.class);
     /** Messages one invocation takes at most: the template's event source mapping gives Lambda 10 a batch. */
     static final int BATCH_SIZE = 10;
@@ -67,7 +67,7 @@ final class LocalFleet {
      * @param safetyMargin the workers' own: an invocation takes no further message once its deadline is
      *                     this close, since the worker would only hand it on as a continuation
      */
-    LocalFleet(SqsClient sqs, String queueUrl, List<SegmentWorker> workers, Duration timeBudget,
+    public LocalFleet(SqsClient sqs, String queueUrl, List<SegmentWorker> workers, Duration timeBudget,
                Duration safetyMargin, Duration retryDelay, Clock clock) {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
@@ -84,7 +84,7 @@ final class LocalFleet {
      *
      * @throws IllegalStateException when a worker thread died of an unexpected error
      */
-    void runUntil(BooleanSupplier finished, Duration pollInterval) throws InterruptedException {
+    public void runUntil(BooleanSupplier finished, Duration pollInterval) throws InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(workers.size(), r -> {
             Thread t = new Thread(r, "ddb-bulk-worker");
             t.setDaemon(true);
@@ -261,7 +261,7 @@ final class LocalFleet {
     }
 
     /** Whether any worker is working a batch of messages now. */
-    boolean busy() {
+    public boolean busy() {
         return busy.get() > 0;
     }
 
@@ -273,7 +273,7 @@ final class LocalFleet {
         return itemsScanned.get();
     }
 
-    long segmentsCompleted() {
+    public long segmentsCompleted() {
         return segmentsCompleted.get();
     }
 
@@ -281,7 +281,7 @@ final class LocalFleet {
         return continuations.get();
     }
 
-    long failures() {
+    public long failures() {
         return failures.get();
     }
 }

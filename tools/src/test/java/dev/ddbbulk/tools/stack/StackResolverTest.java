@@ -1,9 +1,10 @@
-package dev.ddbbulk.tools;
+package dev.ddbbulk.tools.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ddbbulk.core.job.InvalidJobException;
+import dev.ddbbulk.tools.StubCloudFormation;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

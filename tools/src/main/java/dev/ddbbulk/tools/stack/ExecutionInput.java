@@ -1,4 +1,4 @@
-package dev.ddbbulk.tools;
+package dev.ddbbulk.tools.stack;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,12 +16,12 @@ import java.util.Set;
  * stack's own for this run. Unknown names are refused here, because the seeder would silently ignore a
  * misspelt one and run the job with the stack's default.
  */
-final class ExecutionInput {
+public final class ExecutionInput {
     static final List<String> PARAMETERS = List.of("SourceTable", "DestinationTable", "ConsistentRead",
             "TotalSegments", "ParallelLambdaFunctions", "RateLimiter", "PageSize", "ItemProcessor", "WriteMode",
             "VersionAttribute", "DryRun", "MaxReadUnits", "MaxWriteUnits", "CheckpointIntervalSeconds");
     /** The input field that makes an execution follow an existing run instead of starting one of its own name. */
-    static final String RUN_ID = "RunId";
+    public static final String RUN_ID = "RunId";
     private static final Set<String> WHOLE_NUMBERS = Set.of("TotalSegments", "ParallelLambdaFunctions", "PageSize",
             "CheckpointIntervalSeconds");
     private static final Set<String> NUMBERS = Set.of("RateLimiter", "MaxReadUnits", "MaxWriteUnits");
@@ -34,7 +34,7 @@ final class ExecutionInput {
     }
 
     /** {@code --input} (a JSON object, may be null) with each {@code --set KEY=VALUE} applied over it. */
-    static ObjectNode parse(String inputJson, List<String> sets) {
+    public static ObjectNode parse(String inputJson, List<String> sets) {
         ObjectNode input = JSON.createObjectNode();
         if (inputJson != null && !inputJson.isBlank()) {
             JsonNode node;
@@ -81,7 +81,7 @@ final class ExecutionInput {
      * Checks the job this input makes of the stack's parameters with the same rules the seeder applies, so a
      * bad value fails here, before an execution starts. Skipped when the source table is not known here.
      */
-    static void validate(ObjectNode input, Map<String, String> stackParameters) {
+    public static void validate(ObjectNode input, Map<String, String> stackParameters) {
         ObjectNode job = JSON.createObjectNode();
         for (String name : PARAMETERS) {
             String value = stackParameters.get(name);
@@ -99,7 +99,7 @@ final class ExecutionInput {
      * The input that re-attaches an execution to an existing run: the run's own job, exactly as the ledger
      * holds it (the seeder refuses a run id with another job), plus {@code RunId}.
      */
-    static ObjectNode resume(String runId, JobConfig job) {
+    public static ObjectNode resume(String runId, JobConfig job) {
         ObjectNode input;
         try {
             input = (ObjectNode) JSON.readTree(JobConfigCodec.toJson(job));
@@ -111,13 +111,13 @@ final class ExecutionInput {
     }
 
     /** A new execution name for following {@code runId} again: the run id and a random suffix, within 80 characters. */
-    static String resumeExecutionName(String runId, java.util.Random random) {
+    public static String resumeExecutionName(String runId, java.util.Random random) {
         String base = runId.length() > 63 ? runId.substring(0, 63) : runId;
         return base + "-resume-" + String.format("%08x", random.nextInt());
     }
 
     /** @return {@code runId} when Step Functions accepts it as an execution name */
-    static String requireValidRunId(String runId) {
+    public static String requireValidRunId(String runId) {
         boolean valid = !runId.isEmpty() && runId.length() <= 80
                 && runId.chars().noneMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c)
                         || FORBIDDEN_IN_NAME.indexOf(c) >= 0 || c > 127);
@@ -128,7 +128,7 @@ final class ExecutionInput {
         return runId;
     }
 
-    static String toJson(ObjectNode input) {
+    public static String toJson(ObjectNode input) {
         try {
             return JSON.writeValueAsString(input);
         } catch (JsonProcessingException e) {

@@ -1,4 +1,4 @@
-package dev.ddbbulk.tools;
+package dev.ddbbulk.tools.dlq;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -26,7 +26,7 @@ import software.amazon.awssdk.services.sqs.model.UnsupportedOperationException;
  * succeeded. That is at least once: a delete that fails after its send leaves a duplicate, which is harmless
  * because the worker acknowledges a message for a completed segment without doing any work.
  */
-final class DlqRedriver {
+public final class DlqRedriver {
     private static final Logger LOG = LoggerFactory.getLogger(DlqRedriver.class);
     private static final Set<String> UNSUPPORTED = Set.of("UnsupportedOperation",
             "AWS.SimpleQueueService.UnsupportedOperation", "InvalidAction", "UnknownOperationException");
@@ -38,22 +38,22 @@ final class DlqRedriver {
     private final Clock clock;
     private final Duration pollInterval;
 
-    DlqRedriver(SqsClient sqs, Clock clock, Duration pollInterval) {
+    public DlqRedriver(SqsClient sqs, Clock clock, Duration pollInterval) {
         this.sqs = sqs;
         this.clock = clock;
         this.pollInterval = pollInterval;
     }
 
-    enum Method { MOVE_TASK, COPY }
+    public enum Method { MOVE_TASK, COPY }
 
     /**
      * @param refused messages the target refused; they stay in the DLQ (visible again after a minute)
      */
-    record Result(Method method, long moved, long refused) {
+    public record Result(Method method, long moved, long refused) {
     }
 
     /** A queue by both its names: the URL for sending and receiving, the ARN for move tasks. */
-    record Queue(String url, String arn) {
+    public record Queue(String url, String arn) {
     }
 
     /**
@@ -61,7 +61,7 @@ final class DlqRedriver {
      *
      * @throws IllegalStateException when the move task fails, is cancelled, or outlasts {@code timeout}
      */
-    Result redrive(Queue dlq, Queue target, Duration timeout) throws InterruptedException {
+    public Result redrive(Queue dlq, Queue target, Duration timeout) throws InterruptedException {
         String handle;
         Instant startedAt = clock.instant();
         try {

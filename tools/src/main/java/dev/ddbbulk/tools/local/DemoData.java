@@ -1,4 +1,4 @@
-package dev.ddbbulk.tools;
+package dev.ddbbulk.tools.local;
 
 import dev.ddbbulk.core.job.TableShape;
 import dev.ddbbulk.core.message.DynamoDbKeyCodec;
@@ -31,7 +31,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * The demo's table: items with a composite key ({@code pk} S, {@code sk} N), generated deterministically
  * from their index so that the result of any processor can be verified without keeping a copy.
  */
-final class DemoData {
+public final class DemoData {
     static final String PK = "pk";
     static final String SK = "sk";
     private static final int PARTITIONS = 997;
@@ -39,7 +39,7 @@ final class DemoData {
     private DemoData() {
     }
 
-    static void createTable(DynamoDbClient dynamoDb, String table) {
+    public static void createTable(DynamoDbClient dynamoDb, String table) {
         dynamoDb.createTable(b -> b.tableName(table).billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(
                         AttributeDefinition.builder().attributeName(PK).attributeType(ScalarAttributeType.S).build(),
@@ -50,7 +50,7 @@ final class DemoData {
     }
 
     /** Item {@code i}: about {@code bytes} bytes in all. */
-    static Map<String, AttributeValue> item(int i, int bytes) {
+    public static Map<String, AttributeValue> item(int i, int bytes) {
         Random r = new Random(i * 7919L + 17);
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(PK, AttributeValue.fromS("customer#" + (i % PARTITIONS)));
@@ -70,7 +70,7 @@ final class DemoData {
     }
 
     /** Writes items 0..count-1 with BatchWriteItem from {@code threads} threads. */
-    static void fill(DynamoDbClient dynamoDb, TableShape shape, int count, int bytes, int threads)
+    public static void fill(DynamoDbClient dynamoDb, TableShape shape, int count, int bytes, int threads)
             throws InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
@@ -104,7 +104,7 @@ final class DemoData {
      *
      * @return null when it matches, else the first problem found
      */
-    static String verify(DynamoDbClient dynamoDb, TableShape destination, ItemProcessor processor, int count,
+    public static String verify(DynamoDbClient dynamoDb, TableShape destination, ItemProcessor processor, int count,
                          int bytes, boolean inPlace) throws InterruptedException {
         Map<String, Integer> expected = new HashMap<>(count * 2);
         for (int i = 0; i < count; i++) {

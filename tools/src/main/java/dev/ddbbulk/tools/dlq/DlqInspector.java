@@ -1,4 +1,4 @@
-package dev.ddbbulk.tools;
+package dev.ddbbulk.tools.dlq;
 
 import dev.ddbbulk.core.message.SegmentMessage;
 import dev.ddbbulk.core.message.SegmentMessageCodec;
@@ -25,7 +25,7 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
  * <p>Each receive adds one to a message's ApproximateReceiveCount. That is harmless here: the count only
  * matters to a queue's redrive policy, and a DLQ has none of its own.
  */
-final class DlqInspector {
+public final class DlqInspector {
     private static final Logger LOG = LoggerFactory.getLogger(DlqInspector.class);
     /** Consecutive receives without a new message after which the listing is taken as complete. */
     private static final int QUIET_RECEIVES_TO_STOP = 2;
@@ -33,7 +33,7 @@ final class DlqInspector {
     private final SqsClient sqs;
     private final Duration hold;
 
-    DlqInspector(SqsClient sqs, Duration hold) {
+    public DlqInspector(SqsClient sqs, Duration hold) {
         this.sqs = sqs;
         this.hold = hold;
     }
@@ -44,11 +44,11 @@ final class DlqInspector {
      * @param segment      null when the body is not a segment message
      * @param receiveCount ApproximateReceiveCount as SQS reported it (it includes this inspection's receive)
      */
-    record DeadLetter(String messageId, String body, SegmentMessage segment, long receiveCount) {
+    public record DeadLetter(String messageId, String body, SegmentMessage segment, long receiveCount) {
     }
 
     /** Up to {@code max} distinct messages of the queue, in the order first received; all left in the queue. */
-    List<DeadLetter> peek(String queueUrl, int max) {
+    public List<DeadLetter> peek(String queueUrl, int max) {
         Map<String, Message> seen = new LinkedHashMap<>();
         int visibility = (int) Math.max(1, hold.toSeconds());
         try {

@@ -1,4 +1,4 @@
-package dev.ddbbulk.tools;
+package dev.ddbbulk.tools.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.ddbbulk.tools;
+package dev.ddbbulk.tools.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;

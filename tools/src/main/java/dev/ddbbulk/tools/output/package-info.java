@@ -1,0 +1,2 @@
+/** What the commands print: run summaries, counts, live progress, and the exit codes they stand for. */
+package dev.ddbbulk.tools.output;
