@@ -8,14 +8,17 @@ import dev.ddbbulk.core.ledger.RunRecord;
 import dev.ddbbulk.core.message.SegmentMessage;
 import dev.ddbbulk.core.message.SegmentMessageCodec;
 import dev.ddbbulk.core.retry.Backoff;
+import dev.ddbbulk.core.retry.Retrier;
 import dev.ddbbulk.core.retry.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,6 +26,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
@@ -141,7 +145,7 @@ public final class SegmentSeeder {
             List<Future<?>> futures = new ArrayList<>(threads);
             for (int t = 0; t < threads; t++) {
                 futures.add(pool.submit(() -> {
-                    Random jitter = new Random(random.nextLong());
+                    Retrier retrier = new Retrier(backoff, new Random(random.nextLong()), sleeper);
                     for (int b = next.getAndIncrement(); b < batches && !stop.get(); b = next.getAndIncrement()) {
                         List<SendMessageBatchRequestEntry> entries = new ArrayList<>(BATCH);
                         for (int i = b * BATCH; i < Math.min(order.length, (b + 1) * BATCH); i++) {
@@ -149,7 +153,7 @@ public final class SegmentSeeder {
                                     .messageBody(SegmentMessageCodec.toJson(message.apply(order[i])))
                                     .build());
                         }
-                        sendBatch(entries, jitter);
+                        sendBatch(entries, retrier);
                         sent.addAndGet(entries.size());
                     }
                     return null;
@@ -174,26 +178,33 @@ public final class SegmentSeeder {
         return sent.get();
     }
 
-    private void sendBatch(List<SendMessageBatchRequestEntry> entries, Random jitter) throws InterruptedException {
-        List<SendMessageBatchRequestEntry> pending = entries;
-        for (int attempt = 0; ; attempt++) {
-            List<SendMessageBatchRequestEntry> batch = pending;
+    /** Sends one batch, sending again what SQS failed for its own reasons; a sender's fault fails the seed. */
+    private void sendBatch(List<SendMessageBatchRequestEntry> entries, Retrier retrier) throws InterruptedException {
+        Map<String, SendMessageBatchRequestEntry> pending = new LinkedHashMap<>();
+        entries.forEach(e -> pending.put(e.id(), e));
+        List<BatchResultErrorEntry> lastErrors = new ArrayList<>();
+        boolean sent = retrier.untilDone(() -> {
+            List<SendMessageBatchRequestEntry> batch = List.copyOf(pending.values());
             SendMessageBatchResponse response = sqs.sendMessageBatch(b -> b.queueUrl(queueUrl).entries(batch));
-            if (!response.hasFailed() || response.failed().isEmpty()) {
-                return;
-            }
-            Map<String, SendMessageBatchRequestEntry> byId = new java.util.HashMap<>();
-            batch.forEach(e -> byId.put(e.id(), e));
-            List<SendMessageBatchRequestEntry> retry = new ArrayList<>();
-            for (BatchResultErrorEntry error : response.failed()) {
-                if (Boolean.TRUE.equals(error.senderFault()) || attempt + 1 >= backoff.maxAttempts()) {
-                    throw new IllegalStateException("SQS refused segment " + error.id() + " of the seed: "
-                            + error.code() + " " + error.message());
+            List<BatchResultErrorEntry> failed = response.hasFailed() ? response.failed() : List.of();
+            for (BatchResultErrorEntry error : failed) {
+                if (Boolean.TRUE.equals(error.senderFault())) {
+                    throw refused(error);
                 }
-                retry.add(byId.get(error.id()));
             }
-            pending = retry;
-            sleeper.sleep(backoff.delay(attempt, jitter));
+            Set<String> failedIds = failed.stream().map(BatchResultErrorEntry::id).collect(Collectors.toSet());
+            pending.keySet().retainAll(failedIds);
+            lastErrors.clear();
+            lastErrors.addAll(failed);
+            return pending.isEmpty();
+        }, e -> false);
+        if (!sent) {
+            throw refused(lastErrors.get(0));
         }
+    }
+
+    private static IllegalStateException refused(BatchResultErrorEntry error) {
+        return new IllegalStateException("SQS refused segment " + error.id() + " of the seed: "
+                + error.code() + " " + error.message());
     }
 }

@@ -5,6 +5,7 @@ import dev.ddbbulk.core.ledger.Counts;
 import dev.ddbbulk.core.processor.ItemAction;
 import dev.ddbbulk.core.rate.CapacityBudget;
 import dev.ddbbulk.core.retry.Backoff;
+import dev.ddbbulk.core.retry.Retrier;
 import dev.ddbbulk.core.retry.Sleeper;
 import dev.ddbbulk.core.retry.Throttling;
 import java.math.BigDecimal;
@@ -16,7 +17,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -47,9 +47,7 @@ final class ConditionalWriter {
     private final String versionAttribute;
     private final boolean inPlace;
     private final CapacityBudget budget;
-    private final Backoff backoff;
-    private final Random random;
-    private final Sleeper sleeper;
+    private final Retrier retrier;
 
     ConditionalWriter(DynamoDbClient dynamoDb, TableShape shape, String versionAttribute, boolean inPlace,
                       CapacityBudget budget, Backoff backoff, Random random, Sleeper sleeper) {
@@ -58,9 +56,7 @@ final class ConditionalWriter {
         this.shape = shape;
         this.versionAttribute = versionAttribute;
         this.inPlace = inPlace;
-        this.backoff = backoff;
-        this.random = random;
-        this.sleeper = sleeper;
+        this.retrier = new Retrier(backoff, random, sleeper);
     }
 
     WriteResult write(List<Map<String, AttributeValue>> originals, List<ItemAction> actions)
@@ -163,7 +159,7 @@ final class ConditionalWriter {
      */
     private Outcome attempt(Supplier<ConsumedCapacity> call, Predicate<Map<String, AttributeValue>> alreadyApplied)
             throws InterruptedException {
-        for (int attempt = 0; ; attempt++) {
+        return retrier.call(() -> {
             budget.awaitCapacity();
             try {
                 ConsumedCapacity consumed = call.get();
@@ -173,14 +169,8 @@ final class ConditionalWriter {
                 budget.consumed(1);
                 return alreadyApplied.test(e.hasItem() ? e.item() : Map.of()) ? Outcome.ALREADY_APPLIED
                         : Outcome.FAILED;
-            } catch (AwsServiceException e) {
-                if (!Throttling.isThrottling(e) || attempt + 1 >= backoff.maxAttempts()) {
-                    throw e;
-                }
-                budget.throttled();
             }
-            sleeper.sleep(backoff.delay(attempt, random));
-        }
+        }, Throttling.slowing(budget));
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.ddbbulk.core.job.WriteMode;
 import dev.ddbbulk.core.processor.ItemAction;
 import dev.ddbbulk.core.rate.CapacityBudget;
 import dev.ddbbulk.core.retry.Backoff;
+import dev.ddbbulk.core.retry.Retrier;
 import dev.ddbbulk.core.retry.Sleeper;
 import dev.ddbbulk.core.retry.Throttling;
 import java.util.ArrayList;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
@@ -32,9 +32,7 @@ public final class ItemWriter {
     private final DynamoDbClient dynamoDb;
     private final String table;
     private final TableShape shape;
-    private final Backoff backoff;
-    private final Random random;
-    private final Sleeper sleeper;
+    private final Retrier retrier;
     private final ConditionalWriter conditional;
     private final CapacityBudget budget;
 
@@ -53,9 +51,7 @@ public final class ItemWriter {
         this.dynamoDb = dynamoDb;
         this.table = shape.table();
         this.shape = shape;
-        this.backoff = backoff;
-        this.random = random;
-        this.sleeper = sleeper;
+        this.retrier = new Retrier(backoff, random, sleeper);
         this.budget = budget;
         this.conditional = mode == WriteMode.CONDITIONAL
                 ? new ConditionalWriter(dynamoDb, shape, versionAttribute, inPlace, budget, backoff, random, sleeper)
@@ -107,35 +103,28 @@ public final class ItemWriter {
     }
 
     private void flush(List<WriteRequest> requests) throws InterruptedException {
-        List<WriteRequest> pending = List.copyOf(requests);
-        for (int attempt = 0; ; attempt++) {
-            Map<String, List<WriteRequest>> requestItems = Map.of(table, pending);
+        List<WriteRequest> pending = new ArrayList<>(requests);
+        boolean done = retrier.untilDone(() -> {
             budget.awaitCapacity();
-            try {
-                BatchWriteItemResponse response = dynamoDb.batchWriteItem(b -> b.requestItems(requestItems)
-                        .returnConsumedCapacity(budget.consumedCapacityToReturn()));
-                if (response.hasConsumedCapacity()) {
-                    response.consumedCapacity().forEach(c -> budget.consumed(
-                            c.capacityUnits() == null ? 0 : c.capacityUnits()));
-                }
-                List<WriteRequest> unprocessed = response.hasUnprocessedItems()
-                        ? response.unprocessedItems().getOrDefault(table, List.of()) : List.of();
-                if (unprocessed.isEmpty()) {
-                    return;
-                }
-                budget.throttled();
-                pending = List.copyOf(unprocessed);
-                if (attempt + 1 >= backoff.maxAttempts()) {
-                    throw new WriteFailedException(pending.size() + " of the page's writes to " + table
-                            + " stayed unprocessed after " + backoff.maxAttempts() + " attempts");
-                }
-            } catch (AwsServiceException e) {
-                if (!Throttling.isThrottling(e) || attempt + 1 >= backoff.maxAttempts()) {
-                    throw e;
-                }
+            Map<String, List<WriteRequest>> requestItems = Map.of(table, List.copyOf(pending));
+            BatchWriteItemResponse response = dynamoDb.batchWriteItem(b -> b.requestItems(requestItems)
+                    .returnConsumedCapacity(budget.consumedCapacityToReturn()));
+            if (response.hasConsumedCapacity()) {
+                response.consumedCapacity().forEach(c -> budget.consumed(
+                        c.capacityUnits() == null ? 0 : c.capacityUnits()));
+            }
+            List<WriteRequest> unprocessed = response.hasUnprocessedItems()
+                    ? response.unprocessedItems().getOrDefault(table, List.of()) : List.of();
+            pending.clear();
+            pending.addAll(unprocessed);
+            if (!unprocessed.isEmpty()) {
                 budget.throttled();
             }
-            sleeper.sleep(backoff.delay(attempt, random));
+            return unprocessed.isEmpty();
+        }, Throttling.slowing(budget));
+        if (!done) {
+            throw new WriteFailedException(pending.size() + " of the page's writes to " + table
+                    + " stayed unprocessed after " + retrier.maxAttempts() + " attempts");
         }
     }
 
