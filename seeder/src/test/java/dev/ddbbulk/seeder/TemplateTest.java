@@ -170,10 +170,10 @@ class TemplateTest {
     }
 
     @Test
-    void ledgerTable_hasTheKeySchemaTheProgressLedgerUses() throws ReflectiveOperationException {
+    void ledgerTable_hasTheKeySchemaTheProgressLedgerUses() {
         Map<String, Object> table = properties("LedgerTable");
-        String pk = constant(ProgressLedger.class, "PK");
-        String sk = constant(ProgressLedger.class, "SK");
+        String pk = ProgressLedger.PARTITION_KEY;
+        String sk = ProgressLedger.SORT_KEY;
 
         assertThat(table.get("BillingMode")).isEqualTo("PAY_PER_REQUEST");
         assertThat(list(table.get("KeySchema"))).containsExactly(
@@ -651,12 +651,6 @@ class TemplateTest {
         List<String> values = new ArrayList<>();
         for (int i = 0; i < nodes.getLength(); i++) values.add(nodes.item(i).getTextContent().trim());
         return values;
-    }
-
-    private static String constant(Class<?> type, String name) throws ReflectiveOperationException {
-        Field field = type.getDeclaredField(name);
-        field.setAccessible(true);
-        return (String) field.get(null);
     }
 
     private static void walk(Object node, Consumer<Map<String, Object>> visitor) {

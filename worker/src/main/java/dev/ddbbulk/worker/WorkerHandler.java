@@ -6,32 +6,49 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
+import java.util.Iterator;
+import java.util.function.Consumer;
 
 /**
- * The worker Lambda, fed by the segment queue with ReportBatchItemFailures: only the failed segments of
- * a batch are redelivered. All the work is in {@link SegmentWorker}.
+ * The worker Lambda, fed by the segment queue with ReportBatchItemFailures: only the failed segments of a
+ * batch are redelivered. All the work is in {@link SegmentWorker}. The CLI's local fleet calls this same
+ * handler, with an event built like the event source mapping's and a context whose remaining time is its
+ * time budget.
  */
 public final class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
     private final SegmentWorker worker;
     private final Clock clock;
+    private final Consumer<BatchResult> observer;
 
     public WorkerHandler() {
-        this(SegmentWorker.fromEnvironment(System.getenv()), Clock.systemUTC());
+        this(SegmentWorker.fromEnvironment(System.getenv()), Clock.systemUTC(), result -> { });
     }
 
-    WorkerHandler(SegmentWorker worker, Clock clock) {
+    /** @param observer sees each batch's result (the local fleet's live progress); Lambda needs none */
+    public WorkerHandler(SegmentWorker worker, Clock clock, Consumer<BatchResult> observer) {
         this.worker = worker;
         this.clock = clock;
+        this.observer = observer;
     }
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
         Deadline deadline = Deadline.after(Duration.ofMillis(context.getRemainingTimeInMillis()), clock);
-        List<QueuedMessage> messages = event.getRecords().stream()
-                .map(r -> new QueuedMessage(r.getMessageId(), r.getBody()))
-                .toList();
-        BatchResult result = worker.process(messages, deadline);
+        // Iterated, not copied: the worker takes each record when it reaches it (see SegmentWorker.process).
+        Iterator<SQSEvent.SQSMessage> records = event.getRecords().iterator();
+        BatchResult result = worker.process(new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return records.hasNext();
+            }
+
+            @Override
+            public QueuedMessage next() {
+                SQSEvent.SQSMessage record = records.next();
+                return new QueuedMessage(record.getMessageId(), record.getBody());
+            }
+        }, deadline);
+        observer.accept(result);
         return SQSBatchResponse.builder()
                 .withBatchItemFailures(result.failedMessageIds().stream()
                         .map(id -> SQSBatchResponse.BatchItemFailure.builder().withItemIdentifier(id).build())

@@ -1,34 +1,31 @@
 package dev.ddbbulk.core.ledger;
 
-import dev.ddbbulk.core.job.InvalidJobException;
+import static dev.ddbbulk.core.ledger.LedgerItems.PK;
+import static dev.ddbbulk.core.ledger.LedgerItems.SK;
+
 import dev.ddbbulk.core.job.JobConfig;
-import dev.ddbbulk.core.job.JobConfigCodec;
-import dev.ddbbulk.core.message.DynamoDbKeyCodec;
+import dev.ddbbulk.core.retry.Backoff;
+import dev.ddbbulk.core.retry.Retrier;
+import dev.ddbbulk.core.retry.Sleeper;
+import dev.ddbbulk.core.retry.Throttling;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
-import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
-import software.amazon.awssdk.services.dynamodb.model.Update;
 
 /**
  * The source of truth for a run's progress, in a DynamoDB table: one record per run and one per started
@@ -38,24 +35,35 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  * <p>Layout: {@code pk = runId}; {@code sk = "RUN"} for the run, {@code "SEG#0000042"} for a segment.
  */
 public final class ProgressLedger {
-    static final String PK = "pk";
-    static final String SK = "sk";
-    static final String RUN_SK = "RUN";
-    /** The counters a segment or run adds up, as ADD clauses over {@link #withCounts}' values. */
-    private static final String ADD_COUNTS = "scanned :sc, written :wr, deleted :de, skipped :sk, conditionalFailures :cf, alreadyApplied :aa";
-    /** A segment's lease, removed together whenever the lease ends. */
-    private static final String LEASE = "leaseOwner, leaseMessage, leaseExpiresAt, leaseClaimedAt";
+    /** The ledger table's key schema, which template.yaml's LedgerTable must match. */
+    public static final String PARTITION_KEY = LedgerItems.PK;
+    public static final String SORT_KEY = LedgerItems.SK;
     /** Segments one completing transaction takes: DynamoDB allows 100 items, one of them the run record. */
     public static final int MAX_COMPLETIONS = 99;
 
     private final DynamoDbClient dynamoDb;
     private final String table;
     private final Clock clock;
+    private final RunRecords runs;
+    private final SegmentLeases leases;
+    private final SegmentCompletions segmentCompletions;
+    private final LedgerQueries queries;
+    private final Retrier retrier;
 
     public ProgressLedger(DynamoDbClient dynamoDb, String table, Clock clock) {
+        this(dynamoDb, table, clock, new Retrier(Backoff.DEFAULT, new Random(), Sleeper.SYSTEM));
+    }
+
+    /** @param retrier retries the ledger's throttled calls, which the SDK leaves to ddb-bulk */
+    public ProgressLedger(DynamoDbClient dynamoDb, String table, Clock clock, Retrier retrier) {
+        this.retrier = retrier;
         this.dynamoDb = dynamoDb;
         this.table = table;
         this.clock = clock;
+        this.runs = new RunRecords(dynamoDb, table, clock);
+        this.segmentCompletions = new SegmentCompletions(dynamoDb, table, clock);
+        this.queries = new LedgerQueries(dynamoDb, table, runs);
+        this.leases = new SegmentLeases(dynamoDb, table, clock, queries);
     }
 
     public String table() {
@@ -90,42 +98,18 @@ public final class ProgressLedger {
      * harmless; the same run id with another job is refused.
      */
     public RunRecord startRun(String runId, JobConfig job) {
-        String jobJson = JobConfigCodec.toJson(job);
-        Map<String, AttributeValue> item = new HashMap<>();
-        item.put(PK, s(runId));
-        item.put(SK, s(RUN_SK));
-        item.put("job", s(jobJson));
-        item.put("totalSegments", n(job.totalSegments()));
-        item.put("createdAt", n(clock.millis()));
-        item.put("segmentsCompleted", n(0));
-        try {
-            dynamoDb.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
-            return findRun(runId).orElseThrow();
-        } catch (ConditionalCheckFailedException e) {
-            RunRecord existing = findRun(runId).orElseThrow(() -> new IllegalStateException(
-                    "Run " + runId + " was refused as existing but cannot be read", e));
-            if (!existing.job().equals(job)) {
-                throw new InvalidJobException("Run '" + runId + "' already exists in ledger " + table
-                        + " with another job (" + JobConfigCodec.toJson(existing.job()) + "); use a new run id", e);
-            }
-            return existing;
-        }
+        return call(() -> runs.startRun(runId, job));
     }
 
     public void markSeeded(String runId) {
-        dynamoDb.updateItem(b -> b.tableName(table).key(runKey(runId))
-                .updateExpression("SET seededAt = if_not_exists(seededAt, :now)")
-                .conditionExpression("attribute_exists(pk)")
-                .expressionAttributeValues(Map.of(":now", n(clock.millis()))));
+        call(() -> {
+            runs.markSeeded(runId);
+            return null;
+        });
     }
 
     public Optional<RunRecord> findRun(String runId) {
-        Map<String, AttributeValue> item = dynamoDb.getItem(b -> b.tableName(table).key(runKey(runId))
-                .consistentRead(true)).item();
-        if (item == null || item.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(toRun(item));
+        return call(() -> runs.findRun(runId));
     }
 
     /**
@@ -133,9 +117,7 @@ public final class ProgressLedger {
      * finished run does not decay with the time since). Empty before the first segment completes.
      */
     public Optional<Instant> lastCompletedAt(String runId) {
-        Map<String, AttributeValue> item = dynamoDb.getItem(b -> b.tableName(table).key(runKey(runId))
-                .projectionExpression("lastCompletedAt").consistentRead(true)).item();
-        return item == null ? Optional.empty() : Optional.ofNullable(instant(item.get("lastCompletedAt")));
+        return call(() -> runs.lastCompletedAt(runId));
     }
 
     /**
@@ -146,7 +128,7 @@ public final class ProgressLedger {
      * message for the segment is a duplicate while the lease holds.
      */
     public Claim claim(String runId, int segment, String messageId, String owner, Instant leaseUntil) {
-        return claim(runId, segment, messageId, owner, leaseUntil, null);
+        return call(() -> leases.claim(runId, segment, messageId, owner, leaseUntil));
     }
 
     /**
@@ -157,32 +139,7 @@ public final class ProgressLedger {
      */
     public Claim claim(String runId, int segment, String messageId, String owner, Instant leaseUntil,
                        Instant resumedAt) {
-        Instant now = clock.instant();
-        Map<String, AttributeValue> values = new HashMap<>(Map.of(":running", s(SegmentStatus.IN_PROGRESS.name()),
-                ":done", s(SegmentStatus.DONE.name()), ":me", s(owner), ":msg", s(messageId),
-                ":until", n(leaseUntil.toEpochMilli()), ":now", n(now.toEpochMilli()), ":one", n(1), ":zero", n(0)));
-        if (resumedAt != null) {
-            values.put(":resumed", n(resumedAt.toEpochMilli()));
-        }
-        try {
-            Map<String, AttributeValue> item = dynamoDb.updateItem(b -> b.tableName(table)
-                    .key(segmentKey(runId, segment))
-                    .updateExpression("SET #st = :running, leaseOwner = :me, leaseMessage = :msg,"
-                            + " leaseExpiresAt = :until, leaseClaimedAt = :now, updatedAt = :now,"
-                            + " pages = if_not_exists(pages, :zero) ADD attempts :one")
-                    .conditionExpression("attribute_not_exists(#st) OR (#st <> :done AND (attribute_not_exists(leaseOwner)"
-                            + " OR leaseExpiresAt < :now OR leaseMessage = :msg"
-                            + (resumedAt != null ? " OR leaseClaimedAt < :resumed" : "") + "))")
-                    .expressionAttributeNames(Map.of("#st", "status"))
-                    .expressionAttributeValues(values)
-                    .returnValues(ReturnValue.ALL_NEW)).attributes();
-            SegmentRecord record = toSegment(item);
-            return new Claim.Granted(new Lease(runId, segment, owner, record.pages()), record);
-        } catch (ConditionalCheckFailedException e) {
-            SegmentRecord current = findSegment(runId, segment).orElseThrow(() -> new IllegalStateException(
-                    "Segment " + segment + " of run " + runId + " refused a claim but cannot be read", e));
-            return current.status() == SegmentStatus.DONE ? new Claim.AlreadyDone(current) : new Claim.Leased(current);
-        }
+        return call(() -> leases.claim(runId, segment, messageId, owner, leaseUntil, resumedAt));
     }
 
     /**
@@ -193,27 +150,7 @@ public final class ProgressLedger {
      * @return the lease, now knowing the pages saved
      */
     public Lease checkpoint(Lease lease, Pages pages) {
-        if (pages.count() == 0 || pages.lastEvaluatedKey() == null) {
-            throw new IllegalArgumentException("A checkpoint needs at least one page and its LastEvaluatedKey, got "
-                    + pages.count() + " page(s)");
-        }
-        long after = lease.pages() + pages.count();
-        try {
-            dynamoDb.updateItem(b -> b.tableName(table).key(segmentKey(lease.runId(), lease.segment()))
-                    .updateExpression("SET updatedAt = :now" + saving(pages) + " ADD " + ADD_COUNTS)
-                    .conditionExpression("leaseOwner = :me AND #st = :running AND pages = :before")
-                    .expressionAttributeNames(Map.of("#st", "status"))
-                    .expressionAttributeValues(saved(lease, pages, Map.of(":now", n(clock.millis()),
-                            ":me", s(lease.owner()), ":running", s(SegmentStatus.IN_PROGRESS.name()),
-                            ":before", n(lease.pages())))));
-        } catch (ConditionalCheckFailedException e) {
-            Map<String, AttributeValue> now = segmentItem(lease);
-            boolean replayed = lease.owner().equals(text(now.get("leaseOwner"))) && number(now.get("pages")) == after;
-            if (!replayed) {
-                throw new LeaseLostException(lease, e);
-            }
-        }
-        return lease.withPages(after);
+        return call(() -> leases.checkpoint(lease, pages));
     }
 
     /**
@@ -225,9 +162,10 @@ public final class ProgressLedger {
      * @throws LeaseLostException when the lease is lost; nothing was counted
      */
     public void complete(Lease lease, Pages sinceCheckpoint, Counts totals, long continuations) {
-        if (!complete(List.of(new Completion(lease, sinceCheckpoint, totals, continuations))).isEmpty()) {
-            throw new LeaseLostException(lease, null);
-        }
+        call(() -> {
+            segmentCompletions.complete(lease, sinceCheckpoint, totals, continuations);
+            return null;
+        });
     }
 
     /**
@@ -245,71 +183,7 @@ public final class ProgressLedger {
      *                                      ({@link #isTransactionConflict}); nothing was applied
      */
     public List<Completion> complete(List<Completion> completions) {
-        if (completions.isEmpty() || completions.size() > MAX_COMPLETIONS) {
-            throw new IllegalArgumentException("A completing transaction takes 1.." + MAX_COMPLETIONS
-                    + " segments, got " + completions.size());
-        }
-        String runId = completions.get(0).lease().runId();
-        if (completions.stream().anyMatch(c -> !c.lease().runId().equals(runId))) {
-            throw new IllegalArgumentException("A completing transaction takes segments of one run, got "
-                    + completions.stream().map(c -> c.lease().runId()).distinct().toList());
-        }
-        List<Completion> remaining = new ArrayList<>(completions);
-        List<Completion> lost = new ArrayList<>();
-        while (!remaining.isEmpty()) {
-            try {
-                dynamoDb.transactWriteItems(b -> b.transactItems(completing(remaining)));
-                return List.copyOf(lost);
-            } catch (TransactionCanceledException e) {
-                List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
-                List<Completion> refused = new ArrayList<>();
-                for (int i = 0; i < Math.min(reasons.size(), remaining.size()); i++) {
-                    if ("ConditionalCheckFailed".equals(reasons.get(i).code())) {
-                        refused.add(remaining.get(i));
-                    }
-                }
-                if (refused.isEmpty()) {
-                    throw e;
-                }
-                lost.addAll(refused);
-                remaining.removeAll(refused);
-            }
-        }
-        return List.copyOf(lost);
-    }
-
-    /** The transaction's items: one update a segment, then one of the run with their sums. */
-    private List<TransactWriteItem> completing(List<Completion> completions) {
-        long now = clock.millis();
-        List<TransactWriteItem> items = new ArrayList<>(completions.size() + 1);
-        Counts totals = Counts.ZERO;
-        long continuations = 0;
-        for (Completion c : completions) {
-            Lease lease = c.lease();
-            items.add(TransactWriteItem.builder().update(Update.builder().tableName(table)
-                    .key(segmentKey(lease.runId(), lease.segment()))
-                    .updateExpression("SET #st = :done, updatedAt = :now, pages = :after"
-                            + " REMOVE checkpoint, " + LEASE
-                            + " ADD " + ADD_COUNTS)
-                    .conditionExpression("leaseOwner = :me AND #st = :running AND pages = :before")
-                    .expressionAttributeNames(Map.of("#st", "status"))
-                    .expressionAttributeValues(withCounts(c.sinceCheckpoint().counts(), Map.of(
-                            ":done", s(SegmentStatus.DONE.name()), ":now", n(now), ":me", s(lease.owner()),
-                            ":running", s(SegmentStatus.IN_PROGRESS.name()), ":before", n(lease.pages()),
-                            ":after", n(lease.pages() + c.sinceCheckpoint().count()))))
-                    .build()).build());
-            totals = totals.plus(c.totals());
-            continuations += c.continuations();
-        }
-        items.add(TransactWriteItem.builder().update(Update.builder().tableName(table)
-                .key(runKey(completions.get(0).lease().runId()))
-                .updateExpression("SET lastCompletedAt = :now"
-                        + " ADD segmentsCompleted :done, continuations :co, " + ADD_COUNTS)
-                .conditionExpression("attribute_exists(pk)")
-                .expressionAttributeValues(withCounts(totals, Map.of(":done", n(completions.size()),
-                        ":co", n(continuations), ":now", n(now))))
-                .build()).build());
-        return items;
+        return call(() -> segmentCompletions.complete(completions));
     }
 
     /**
@@ -331,20 +205,10 @@ public final class ProgressLedger {
      * @throws LeaseLostException when the segment is done: there is nothing left to continue
      */
     public void releaseForContinuation(Lease lease, Pages sinceCheckpoint) {
-        try {
-            dynamoDb.updateItem(b -> b.tableName(table).key(segmentKey(lease.runId(), lease.segment()))
-                    .updateExpression("REMOVE " + LEASE + " SET updatedAt = :now"
-                            + saving(sinceCheckpoint) + " ADD continuations :one"
-                            + (sinceCheckpoint.count() == 0 ? "" : ", " + ADD_COUNTS))
-                    .conditionExpression("leaseOwner = :me AND pages = :before")
-                    .expressionAttributeValues(saved(lease, sinceCheckpoint, Map.of(":me", s(lease.owner()),
-                            ":now", n(clock.millis()), ":one", n(1), ":before", n(lease.pages())))));
-        } catch (ConditionalCheckFailedException e) {
-            Map<String, AttributeValue> now = segmentItem(lease);
-            if (SegmentStatus.DONE.name().equals(text(now.get("status")))) {
-                throw new LeaseLostException(lease, e);
-            }
-        }
+        call(() -> {
+            leases.releaseForContinuation(lease, sinceCheckpoint);
+            return null;
+        });
     }
 
     /**
@@ -352,172 +216,24 @@ public final class ProgressLedger {
      * for the next delivery.
      */
     public void recordFailure(Lease lease, String error, Pages sinceCheckpoint) {
-        String trimmed = error.length() > 2000 ? error.substring(0, 2000) + "..." : error;
-        Map<String, AttributeValue> values = new HashMap<>(Map.of(":failed", s(SegmentStatus.FAILED.name()),
-                ":err", s(trimmed), ":now", n(clock.millis()), ":me", s(lease.owner()), ":before", n(lease.pages())));
-        try {
-            dynamoDb.updateItem(b -> b.tableName(table).key(segmentKey(lease.runId(), lease.segment()))
-                    .updateExpression("SET #st = :failed, lastError = :err, updatedAt = :now" + saving(sinceCheckpoint)
-                            + " REMOVE " + LEASE
-                            + (sinceCheckpoint.count() == 0 ? "" : " ADD " + ADD_COUNTS))
-                    .conditionExpression("leaseOwner = :me AND pages = :before")
-                    .expressionAttributeNames(Map.of("#st", "status"))
-                    .expressionAttributeValues(saved(lease, sinceCheckpoint, values)));
-        } catch (ConditionalCheckFailedException e) {
-            throw new LeaseLostException(lease, e);
-        }
-    }
-
-    /** The SET clauses (each after a comma) that save {@code pages}' checkpoint and page count, if any. */
-    private static String saving(Pages pages) {
-        return pages.count() == 0 ? "" : ", checkpoint = :ck, pages = :after";
-    }
-
-    /** {@code values} with those {@link #saving} and {@link #ADD_COUNTS} refer to, when there are pages to save. */
-    private static Map<String, AttributeValue> saved(Lease lease, Pages pages, Map<String, AttributeValue> values) {
-        if (pages.count() == 0) {
-            return values;
-        }
-        if (pages.lastEvaluatedKey() == null) {
-            throw new IllegalArgumentException("Pages to save need the LastEvaluatedKey of the last one");
-        }
-        Map<String, AttributeValue> all = withCounts(pages.counts(), values);
-        all.put(":ck", s(DynamoDbKeyCodec.toJson(pages.lastEvaluatedKey())));
-        all.put(":after", n(lease.pages() + pages.count()));
-        return all;
-    }
-
-    private Map<String, AttributeValue> segmentItem(Lease lease) {
-        Map<String, AttributeValue> item = dynamoDb.getItem(b -> b.tableName(table)
-                .key(segmentKey(lease.runId(), lease.segment())).consistentRead(true)).item();
-        return item == null ? Map.of() : item;
-    }
-
-    private static String text(AttributeValue v) {
-        return v == null ? null : v.s();
+        call(() -> {
+            leases.recordFailure(lease, error, sinceCheckpoint);
+            return null;
+        });
     }
 
     public Optional<SegmentRecord> findSegment(String runId, int segment) {
-        Map<String, AttributeValue> item = dynamoDb.getItem(b -> b.tableName(table)
-                .key(segmentKey(runId, segment)).consistentRead(true)).item();
-        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toSegment(item));
+        return call(() -> queries.findSegment(runId, segment));
     }
 
     /** The segments of a run that are done, read with a paginated query of the segment records. */
     public java.util.BitSet completedSegments(String runId) {
-        java.util.BitSet done = new java.util.BitSet();
-        Map<String, AttributeValue> startKey = null;
-        do {
-            QueryRequest.Builder request = QueryRequest.builder().tableName(table).consistentRead(true)
-                    .keyConditionExpression("pk = :run AND begins_with(sk, :seg)")
-                    .filterExpression("#st = :done")
-                    .projectionExpression("sk")
-                    .expressionAttributeNames(Map.of("#st", "status"))
-                    .expressionAttributeValues(Map.of(":run", s(runId), ":seg", s("SEG#"),
-                            ":done", s(SegmentStatus.DONE.name())));
-            if (startKey != null) {
-                request.exclusiveStartKey(startKey);
-            }
-            QueryResponse response = dynamoDb.query(request.build());
-            response.items().forEach(item -> done.set(Integer.parseInt(item.get(SK).s().substring(4))));
-            startKey = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
-                    ? response.lastEvaluatedKey() : null;
-        } while (startKey != null);
-        return done;
+        return call(() -> queries.completedSegments(runId));
     }
 
     /** Reads the run and all its started segments (paginated query). */
     public RunProgress progress(String runId) {
-        RunRecord run = findRun(runId).orElseThrow(() -> new InvalidJobException(
-                "Run '" + runId + "' is not in ledger " + table + "; check the run id and the ledger table"));
-        Counts counts = Counts.ZERO;
-        long continuations = 0;
-        int started = 0;
-        int inProgress = 0;
-        List<SegmentRecord> failed = new ArrayList<>();
-        Map<String, AttributeValue> startKey = null;
-        do {
-            QueryRequest.Builder request = QueryRequest.builder().tableName(table).consistentRead(true)
-                    .keyConditionExpression("pk = :run AND begins_with(sk, :seg)")
-                    .expressionAttributeValues(Map.of(":run", s(runId), ":seg", s("SEG#")));
-            if (startKey != null) {
-                request.exclusiveStartKey(startKey);
-            }
-            QueryResponse response = dynamoDb.query(request.build());
-            for (Map<String, AttributeValue> item : response.items()) {
-                SegmentRecord segment = toSegment(item);
-                started++;
-                counts = counts.plus(segment.counts());
-                continuations += segment.continuations();
-                if (segment.status() == SegmentStatus.IN_PROGRESS) {
-                    inProgress++;
-                } else if (segment.status() == SegmentStatus.FAILED) {
-                    failed.add(segment);
-                }
-            }
-            startKey = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
-                    ? response.lastEvaluatedKey() : null;
-        } while (startKey != null);
-        return new RunProgress(run, started, inProgress, counts, continuations, List.copyOf(failed));
-    }
-
-    static Map<String, AttributeValue> runKey(String runId) {
-        return Map.of(PK, s(runId), SK, s(RUN_SK));
-    }
-
-    static Map<String, AttributeValue> segmentKey(String runId, int segment) {
-        return Map.of(PK, s(runId), SK, s(String.format("SEG#%07d", segment)));
-    }
-
-    private static Map<String, AttributeValue> withCounts(Counts c, Map<String, AttributeValue> values) {
-        Map<String, AttributeValue> all = new HashMap<>(values);
-        all.put(":sc", n(c.scanned()));
-        all.put(":wr", n(c.written()));
-        all.put(":de", n(c.deleted()));
-        all.put(":sk", n(c.skipped()));
-        all.put(":cf", n(c.conditionalFailures()));
-        all.put(":aa", n(c.alreadyApplied()));
-        return all;
-    }
-
-    private static RunRecord toRun(Map<String, AttributeValue> item) {
-        return new RunRecord(item.get(PK).s(), JobConfigCodec.fromJson(item.get("job").s()),
-                instant(item.get("createdAt")), instant(item.get("seededAt")),
-                number(item.get("segmentsCompleted")), counts(item), number(item.get("continuations")));
-    }
-
-    private static SegmentRecord toSegment(Map<String, AttributeValue> item) {
-        String sk = item.get(SK).s();
-        AttributeValue checkpoint = item.get("checkpoint");
-        AttributeValue status = item.get("status");
-        AttributeValue error = item.get("lastError");
-        return new SegmentRecord(item.get(PK).s(), Integer.parseInt(sk.substring(4)),
-                status == null ? SegmentStatus.IN_PROGRESS : SegmentStatus.valueOf(status.s()),
-                checkpoint == null ? null : DynamoDbKeyCodec.fromJson(checkpoint.s()), counts(item),
-                number(item.get("pages")), number(item.get("continuations")), number(item.get("attempts")),
-                error == null ? null : error.s());
-    }
-
-    private static Counts counts(Map<String, AttributeValue> item) {
-        return new Counts(number(item.get("scanned")), number(item.get("written")), number(item.get("deleted")),
-                number(item.get("skipped")), number(item.get("conditionalFailures")),
-                number(item.get("alreadyApplied")));
-    }
-
-    private static long number(AttributeValue v) {
-        return v == null || v.n() == null ? 0 : Long.parseLong(v.n());
-    }
-
-    private static Instant instant(AttributeValue v) {
-        return v == null || v.n() == null ? null : Instant.ofEpochMilli(Long.parseLong(v.n()));
-    }
-
-    static AttributeValue s(String v) {
-        return AttributeValue.fromS(v);
-    }
-
-    static AttributeValue n(long v) {
-        return AttributeValue.fromN(Long.toString(v));
+        return call(() -> queries.progress(runId));
     }
 
     /**
@@ -572,6 +288,19 @@ public final class ProgressLedger {
     public static final class LeaseLostException extends RuntimeException {
         public LeaseLostException(Lease lease, Throwable cause) {
             super("Lost the lease on segment " + lease.segment() + " of run " + lease.runId(), cause);
+        }
+    }
+
+    /**
+     * Makes a ledger call, retrying it while DynamoDB throttles it (a throttled write is not applied, so
+     * sending it again is safe). An interrupt during the backoff fails the call, keeping the interrupt.
+     */
+    private <T> T call(Supplier<T> call) {
+        try {
+            return retrier.call(call::get, Throttling::isThrottling);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while retrying a throttled call to ledger " + table, e);
         }
     }
 

@@ -10,6 +10,7 @@ import dev.ddbbulk.seeder.SeedResult;
 import dev.ddbbulk.seeder.SegmentSeeder;
 import dev.ddbbulk.tools.output.ProgressReporter;
 import dev.ddbbulk.tools.output.RunSummary;
+import dev.ddbbulk.worker.Budgets;
 import dev.ddbbulk.worker.SegmentWorker;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -128,7 +129,7 @@ public final class LocalRun {
         Future<SeedResult> seeded = seeding.submit(() -> resume ? seeder.resume(runId) : seeder.seed(runId, job));
         seeding.shutdown();
         List<SegmentWorker> workers = new ArrayList<>();
-        SegmentWorker.Budgets budgets = SegmentWorker.Budgets.sharedByFleet();
+        Budgets budgets = Budgets.sharedByFleet();
         for (int i = 0; i < options.workers(); i++) {
             workers.add(new SegmentWorker(dynamoDb, sqs, queues.queueUrl(), ledger, options.safetyMargin(), clock,
                     new Random(random.nextLong()), Sleeper.SYSTEM, budgets));

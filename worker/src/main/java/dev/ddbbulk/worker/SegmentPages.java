@@ -1,0 +1,125 @@
+package dev.ddbbulk.worker;
+
+import dev.ddbbulk.core.ledger.Counts;
+import dev.ddbbulk.core.ledger.ProgressLedger;
+import dev.ddbbulk.core.ledger.SegmentRecord;
+import dev.ddbbulk.core.message.SegmentMessage;
+import dev.ddbbulk.core.retry.Retrier;
+import dev.ddbbulk.core.retry.Throttling;
+import dev.ddbbulk.worker.scan.ScanPage;
+import dev.ddbbulk.worker.scan.SegmentScanner;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The page loop of one claimed segment: scan a page from the checkpoint, process and write it, checkpoint
+ * every checkpoint interval, and hand the segment on as a continuation when the deadline comes within the
+ * safety margin. The last page goes to {@link Completions}.
+ */
+final class SegmentPages {
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentPages.class);
+
+    private final SegmentScanner scanner;
+    private final ProgressLedger ledger;
+    private final Continuation continuation;
+    private final SegmentFailures failures;
+    private final Retrier retrier;
+    private final Duration safetyMargin;
+    private final Clock clock;
+
+    SegmentPages(SegmentScanner scanner, ProgressLedger ledger, Continuation continuation, SegmentFailures failures,
+                 Retrier retrier, Duration safetyMargin, Clock clock) {
+        this.scanner = scanner;
+        this.ledger = ledger;
+        this.continuation = continuation;
+        this.failures = failures;
+        this.retrier = retrier;
+        this.safetyMargin = safetyMargin;
+        this.clock = clock;
+    }
+
+    /** What one invocation did, for live progress: pages and counts of every segment it worked. */
+    static final class Progress {
+        long pages;
+        Counts counts = Counts.ZERO;
+    }
+
+    /**
+     * Works one message, whose claim {@code claims} sent, up to its segment's last page, and sends the next
+     * message's claim once that page is processed, before it is written.
+     */
+    Future<SegmentOutcome> work(Claims.Taken taken, Deadline deadline, Progress progress, Completions completing,
+                                Claims claims) throws InterruptedException {
+        SegmentMessage message = taken.message();
+        RunContext run = taken.run();
+        var claim = taken.claim();
+        if (claim instanceof ProgressLedger.Claim.AlreadyDone) {
+            return CompletableFuture.completedFuture(SegmentOutcome.ALREADY_DONE);
+        }
+        if (claim instanceof ProgressLedger.Claim.Leased) {
+            return CompletableFuture.completedFuture(SegmentOutcome.DUPLICATE_IN_FLIGHT);
+        }
+        var granted = (ProgressLedger.Claim.Granted) claim;
+        ProgressLedger.Lease lease = granted.lease();
+        SegmentRecord record = granted.segment();
+        Map<String, AttributeValue> key = record.checkpoint() != null ? record.checkpoint()
+                : record.pages() == 0 ? message.exclusiveStartKey() : null;
+        Counts totals = record.counts();
+        // Pages written but not yet checkpointed: saved every checkpoint interval, and always at the end,
+        // before a continuation and after a failure. Only a worker killed outright loses them (and writes
+        // them again on redelivery, as it would a page written just before a per-page checkpoint).
+        ProgressLedger.Pages unsaved = ProgressLedger.Pages.NONE;
+        Instant nextCheckpoint = clock.instant().plus(run.job().checkpointInterval());
+        try {
+            while (true) {
+                if (progress.pages > 0 && deadline.remaining().compareTo(safetyMargin) < 0) {
+                    continuation.send(lease, unsaved, message, key);
+                    return CompletableFuture.completedFuture(SegmentOutcome.CONTINUED);
+                }
+                ScanPage page = scan(run, message, key);
+                // The next message's claim, a ledger round trip, runs while the last page is written.
+                Counts pageCounts = run.processAndWrite(page, page.last() ? claims::claimNext : () -> { });
+                progress.pages++;
+                progress.counts = progress.counts.plus(pageCounts);
+                totals = totals.plus(pageCounts);
+                unsaved = unsaved.plus(pageCounts, page.lastEvaluatedKey());
+                if (page.last()) {
+                    return completing.add(run.job(),
+                            new ProgressLedger.Completion(lease, unsaved, totals, record.continuations()));
+                }
+                key = page.lastEvaluatedKey();
+                if (!clock.instant().isBefore(nextCheckpoint)) {
+                    lease = ledger.checkpoint(lease, unsaved);
+                    unsaved = ProgressLedger.Pages.NONE;
+                    nextCheckpoint = clock.instant().plus(run.job().checkpointInterval());
+                }
+                completing.flushDue();
+            }
+        } catch (ProgressLedger.LeaseLostException e) {
+            LOG.warn("{}; another delivery carries the segment on", e.getMessage());
+            return CompletableFuture.completedFuture(SegmentOutcome.DUPLICATE_IN_FLIGHT);
+        } catch (RuntimeException | InterruptedException e) {
+            failures.record(lease, e, unsaved);
+            throw e;
+        }
+    }
+
+    /** The scan stage: one page from {@code key}, within the read budget, throttles retried. */
+    private ScanPage scan(RunContext run, SegmentMessage message, Map<String, AttributeValue> key)
+            throws InterruptedException {
+        ScanPage page = retrier.call(() -> {
+            run.readBudget().awaitCapacity();
+            return scanner.scanPage(run.job().sourceTable(), message.segment(), message.totalSegments(), key,
+                    run.job().pageSize(), run.job().consistentRead(), run.readBudget().consumedCapacityToReturn());
+        }, Throttling.slowing(run.readBudget()));
+        run.readBudget().consumed(page.consumedReadUnits());
+        return page;
+    }
+}
