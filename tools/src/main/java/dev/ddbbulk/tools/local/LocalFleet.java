@@ -1,18 +1,22 @@
 package dev.ddbbulk.tools.local;
 
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.ddbbulk.core.ledger.Counts;
 import dev.ddbbulk.worker.BatchResult;
-import dev.ddbbulk.worker.Deadline;
-import dev.ddbbulk.worker.QueuedMessage;
 import dev.ddbbulk.worker.SegmentOutcome;
 import dev.ddbbulk.worker.SegmentWorker;
+import dev.ddbbulk.worker.WorkerHandler;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,10 +26,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
 
 /**
@@ -34,7 +40,9 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
  * and leave failed messages to come back (after {@code retryDelay}) until the queue's redrive policy moves
  * them to the DLQ.
  *
- * <p>Unlike Lambda, the fleet's workers share what they receive: messages are received 10 at a time (with
+ * <p>Each invocation calls the worker's Lambda handler ({@link WorkerHandler}) with an {@link SQSEvent} and a
+ * {@link Context} whose remaining time is the time budget, so a local run exercises what Lambda runs.
+ * Unlike Lambda, the fleet's workers share what they receive: messages are received 10 at a time (with
  * a visibility timeout of the budget and 30 s more) into one local buffer, and an invocation takes its
  * messages from it one at a time, when the worker writes its current segment's last page (and claims the
  * next segment meanwhile). So no worker waits for work while another holds messages it has not started,
@@ -46,7 +54,7 @@ public final class LocalFleet {
     static final int BATCH_SIZE = 10;
     private final SqsClient sqs;
     private final String queueUrl;
-    private final List<SegmentWorker> workers;
+    private final List<WorkerHandler> workers;
     private final Duration timeBudget;
     private final Duration safetyMargin;
     private final Duration retryDelay;
@@ -71,7 +79,7 @@ public final class LocalFleet {
                Duration safetyMargin, Duration retryDelay, Clock clock) {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
-        this.workers = List.copyOf(workers);
+        this.workers = workers.stream().map(worker -> new WorkerHandler(worker, clock, this::record)).toList();
         this.timeBudget = timeBudget;
         this.safetyMargin = safetyMargin;
         this.visibilitySeconds = (int) Math.min(43_200, timeBudget.plusSeconds(30).toSeconds());
@@ -91,7 +99,7 @@ public final class LocalFleet {
             return t;
         });
         List<Future<?>> threads = new ArrayList<>();
-        for (SegmentWorker worker : workers) {
+        for (WorkerHandler worker : workers) {
             threads.add(pool.submit(() -> {
                 consume(worker);
                 return null;
@@ -128,7 +136,7 @@ public final class LocalFleet {
         }
     }
 
-    private void consume(SegmentWorker worker) {
+    private void consume(WorkerHandler worker) {
         while (!stopping.get()) {
             Received first = take(1);
             if (first == null) {
@@ -136,13 +144,15 @@ public final class LocalFleet {
             }
             // Every message of the invocation was received no earlier than its first (the buffer is oldest
             // first), within a receive's time: the visibility timeout's 30 s over the budget covers that.
-            Invocation invocation = new Invocation(first, new Deadline(first.at().plus(timeBudget), clock));
+            Instant deadline = first.at().plus(timeBudget);
+            Invocation invocation = new Invocation(first, deadline);
+            SQSEvent event = new SQSEvent();
+            event.setRecords(invocation);
             invocations.incrementAndGet();
             busy.incrementAndGet();
             try {
-                BatchResult result = worker.process(invocation, invocation.deadline);
-                record(result);
-                acknowledge(invocation.taken, result);
+                SQSBatchResponse response = worker.handleRequest(event, new FleetContext(deadline, clock));
+                acknowledge(invocation.taken, response);
             } finally {
                 busy.decrementAndGet();
             }
@@ -160,7 +170,9 @@ public final class LocalFleet {
         }
         Instant at = clock.instant();
         ReceiveMessageResponse response = sqs.receiveMessage(b -> b.queueUrl(queueUrl)
-                .maxNumberOfMessages(BATCH_SIZE).waitTimeSeconds(waitSeconds).visibilityTimeout(visibilitySeconds));
+                .maxNumberOfMessages(BATCH_SIZE).waitTimeSeconds(waitSeconds).visibilityTimeout(visibilitySeconds)
+                .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT,
+                        MessageSystemAttributeName.SENT_TIMESTAMP));
         if (response.hasMessages()) {
             response.messages().forEach(m -> received.add(new Received(m, at)));
         }
@@ -186,37 +198,80 @@ public final class LocalFleet {
     }
 
     /**
-     * The messages of one invocation, taken one at a time as the worker asks for the next: none once
-     * {@link #BATCH_SIZE} are taken, the fleet stops, or the deadline is within the safety margin.
+     * The records of one invocation's event, taken from the fleet's buffer one at a time as the worker's
+     * handler iterates over them: none once {@link #BATCH_SIZE} are taken, the fleet stops, or the deadline is
+     * within the safety margin. Lambda's event holds its batch from the start; taking late lets the other
+     * workers have the messages that this one would only reach after a slow segment.
      */
-    private final class Invocation implements Iterator<QueuedMessage> {
-        private final Deadline deadline;
+    private final class Invocation extends AbstractList<SQSEvent.SQSMessage> {
+        private final Instant deadline;
         private final List<Message> taken = new ArrayList<>();
-        private Received next;
 
-        Invocation(Received first, Deadline deadline) {
-            this.next = first;
+        Invocation(Received first, Instant deadline) {
             this.deadline = deadline;
+            this.taken.add(first.message());
+        }
+
+        /** Takes one more message if the invocation may; false when it may not or none is there. */
+        private boolean takeAnother() {
+            if (taken.size() >= BATCH_SIZE || stopping.get()
+                    || Duration.between(clock.instant(), deadline).compareTo(safetyMargin) <= 0) {
+                return false;
+            }
+            Received next = take(0);
+            if (next == null) {
+                return false;
+            }
+            taken.add(next.message());
+            return true;
         }
 
         @Override
-        public boolean hasNext() {
-            if (next == null && taken.size() < BATCH_SIZE && !stopping.get()
-                    && deadline.remaining().compareTo(safetyMargin) > 0) {
-                next = take(0);
+        public SQSEvent.SQSMessage get(int index) {
+            while (index >= taken.size() && takeAnother()) {
+                // taking up to index
             }
-            return next != null;
+            return record(taken.get(index));
+        }
+
+        /** Takes every message the invocation may have: only a caller that wants them all asks for the size. */
+        @Override
+        public int size() {
+            while (takeAnother()) {
+                // taking all
+            }
+            return taken.size();
         }
 
         @Override
-        public QueuedMessage next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            Message message = next.message();
-            next = null;
-            taken.add(message);
-            return new QueuedMessage(message.messageId(), message.body());
+        public Iterator<SQSEvent.SQSMessage> iterator() {
+            return new Iterator<>() {
+                private int next;
+
+                @Override
+                public boolean hasNext() {
+                    return next < taken.size() || takeAnother();
+                }
+
+                @Override
+                public SQSEvent.SQSMessage next() {
+                    if (!hasNext()) {
+                        throw new NoSuchElementException();
+                    }
+                    return record(taken.get(next++));
+                }
+            };
+        }
+
+        /** The record Lambda's SQS event source mapping would deliver for {@code message}. */
+        private static SQSEvent.SQSMessage record(Message message) {
+            SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
+            record.setMessageId(message.messageId());
+            record.setReceiptHandle(message.receiptHandle());
+            record.setBody(message.body());
+            record.setAttributes(message.attributesAsStrings());
+            record.setEventSource("aws:sqs");
+            return record;
         }
     }
 
@@ -229,12 +284,14 @@ public final class LocalFleet {
         settled.addAndGet(result.outcomes().size());
     }
 
-    private void acknowledge(List<Message> messages, BatchResult result) {
+    /** Deletes what succeeded; what failed comes back after {@code retryDelay}, as Lambda's retries do. */
+    private void acknowledge(List<Message> messages, SQSBatchResponse response) {
+        Set<String> failedIds = response.getBatchItemFailures().stream()
+                .map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).collect(Collectors.toSet());
         List<DeleteMessageBatchRequestEntry> done = new ArrayList<>();
         List<ChangeMessageVisibilityBatchRequestEntry> retry = new ArrayList<>();
         for (Message m : messages) {
-            SegmentOutcome outcome = result.outcomes().get(m.messageId());
-            if (outcome == null || outcome == SegmentOutcome.FAILED) {
+            if (failedIds.contains(m.messageId())) {
                 retry.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(m.messageId())
                         .receiptHandle(m.receiptHandle()).visibilityTimeout((int) retryDelay.toSeconds()).build());
             } else {
@@ -243,11 +300,11 @@ public final class LocalFleet {
             }
         }
         if (!done.isEmpty()) {
-            var response = sqs.deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(done));
-            if (response.hasFailed() && !response.failed().isEmpty()) {
+            var deleted = sqs.deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(done));
+            if (deleted.hasFailed() && !deleted.failed().isEmpty()) {
                 // Not lost: the message comes back after its visibility timeout and the ledger acknowledges it.
                 LOG.warn("SQS did not delete {} processed message(s); they will be redelivered and skipped: {}",
-                        response.failed().size(), response.failed());
+                        deleted.failed().size(), deleted.failed());
             }
         }
         if (!retry.isEmpty()) {
