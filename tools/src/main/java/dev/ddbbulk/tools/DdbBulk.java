@@ -25,8 +25,11 @@ public final class DdbBulk implements java.util.concurrent.Callable<Integer> {
         return withExceptionHandler(new CommandLine(new DdbBulk()));
     }
 
-    /** Maps exceptions to exit codes like the root command does; for tests that run one command alone. */
-    static CommandLine withExceptionHandler(CommandLine cli) {
+    /**
+     * Maps exceptions to exit codes like the root command does; for tests that run one command alone, and for
+     * the bench jar's main, which runs its command alone.
+     */
+    public static CommandLine withExceptionHandler(CommandLine cli) {
         cli.setExecutionExceptionHandler(DdbBulk::handle);
         return cli;
     }
