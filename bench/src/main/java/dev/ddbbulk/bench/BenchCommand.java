@@ -1,4 +1,4 @@
-package dev.ddbbulk.tools;
+package dev.ddbbulk.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddbbulk.core.job.InvalidJobException;
@@ -6,6 +6,7 @@ import dev.ddbbulk.core.job.JobConfig;
 import dev.ddbbulk.core.job.TableShape;
 import dev.ddbbulk.core.job.WriteMode;
 import dev.ddbbulk.core.ledger.ProgressLedger;
+import dev.ddbbulk.tools.AwsMixin;
 import dev.ddbbulk.tools.local.DemoData;
 import dev.ddbbulk.tools.local.LocalRun;
 import dev.ddbbulk.tools.local.QueuePair;
@@ -103,7 +104,7 @@ final class BenchCommand implements Callable<Integer> {
         validate();
         PrintWriter out = spec.commandLine().getOut();
         err = spec.commandLine().getErr();
-        boolean embedded = aws.endpointUrl == null && aws.sqsEndpointUrl == null && aws.region == null;
+        boolean embedded = aws.endpointUrl() == null && aws.sqsEndpointUrl() == null && aws.region() == null;
         BenchReport report = new BenchReport(new BenchReport.Settings(items, itemBytes, workers, segments,
                 JobConfig.DEFAULT_PAGE_SIZE, seederSegments, emptySegments, Math.min(items, EMPTY_SEGMENT_ITEMS), rounds,
                 embedded ? "embedded DynamoDB Local + ElasticMQ" : describe(aws)));
@@ -392,8 +393,9 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static String describe(AwsMixin aws) {
-        return "DynamoDB " + (aws.endpointUrl == null ? "(AWS)" : aws.endpointUrl) + ", SQS "
-                + (aws.sqsEndpointUrl != null ? aws.sqsEndpointUrl : aws.endpointUrl == null ? "(AWS)" : aws.endpointUrl)
-                + (aws.region == null ? "" : ", region " + aws.region);
+        return "DynamoDB " + (aws.endpointUrl() == null ? "(AWS)" : aws.endpointUrl()) + ", SQS "
+                + (aws.sqsEndpointUrl() != null ? aws.sqsEndpointUrl()
+                        : aws.endpointUrl() == null ? "(AWS)" : aws.endpointUrl())
+                + (aws.region() == null ? "" : ", region " + aws.region());
     }
 }
