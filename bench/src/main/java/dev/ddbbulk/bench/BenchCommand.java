@@ -79,10 +79,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "5",
             description = "Rounds of the copy measurements, raw and pipeline in alternating order; the best of"
                     + " each is reported, which is the machine's steady state: on a shared machine a round can"
-                    + " run up to 50% slower than another for reasons outside the work. They follow a warm-up"
+                    + " run up to 50%% slower than another for reasons outside the work. They follow a warm-up"
                     + " (--skip warmUp leaves it out) that ends with an unrecorded full-size round of the batch"
                     + " copies, rawPut and the conditional pipeline (twice). Each round's own pair ratio, their median,"
-                    + " their geometric mean with its 95% interval, and each round's SQLite CPU per item (the"
+                    + " their geometric mean with its 95%% interval, and each round's SQLite CPU per item (the"
                     + " machine's speed) are reported too; more rounds narrow the interval. 1..20."
                     + " Default: ${DEFAULT-VALUE}.")
     int rounds;
