@@ -10,7 +10,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 
 /** Where the AWS clients point: real AWS by default, any compatible endpoint with --endpoint-url. */
-final class AwsMixin {
+public final class AwsMixin {
     @Option(names = "--endpoint-url", description = "Endpoint of every AWS service used (DynamoDB Local, ElasticMQ, LocalStack). Default: AWS.")
     URI endpointUrl;
 
@@ -20,7 +20,22 @@ final class AwsMixin {
     @Option(names = "--region", description = "AWS region. Default: the SDK's default region chain.")
     String region;
 
-    AwsClients dynamoDbClients(int connections) {
+    /** --endpoint-url, or null for AWS. */
+    public URI endpointUrl() {
+        return endpointUrl;
+    }
+
+    /** --sqs-endpoint-url, or null when SQS uses --endpoint-url. */
+    public URI sqsEndpointUrl() {
+        return sqsEndpointUrl;
+    }
+
+    /** --region, or null for the SDK's default region chain. */
+    public String region() {
+        return region;
+    }
+
+    public AwsClients dynamoDbClients(int connections) {
         return new AwsClients(endpointUrl, region == null ? null : Region.of(region), null, connections);
     }
 
@@ -42,7 +57,7 @@ final class AwsMixin {
         }
     }
 
-    AwsClients sqsClients(int connections) {
+    public AwsClients sqsClients(int connections) {
         return new AwsClients(sqsEndpointUrl != null ? sqsEndpointUrl : endpointUrl,
                 region == null ? null : Region.of(region), null, connections);
     }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ddb-bulk", mixinStandardHelpOptions = true, version = "ddb-bulk 0.1.0",
         description = "Bulk-update, backfill or copy a DynamoDB table through a parallel scan fanned out over SQS.",
         subcommands = {DemoCommand.class, RunCommand.class, StartCommand.class, StatusCommand.class, DlqCommand.class,
-                BenchCommand.class, CommandLine.HelpCommand.class})
+                CommandLine.HelpCommand.class})
 public final class DdbBulk implements java.util.concurrent.Callable<Integer> {
 
     @CommandLine.Spec
@@ -25,8 +25,11 @@ public final class DdbBulk implements java.util.concurrent.Callable<Integer> {
         return withExceptionHandler(new CommandLine(new DdbBulk()));
     }
 
-    /** Maps exceptions to exit codes like the root command does; for tests that run one command alone. */
-    static CommandLine withExceptionHandler(CommandLine cli) {
+    /**
+     * Maps exceptions to exit codes like the root command does; for tests that run one command alone, and for
+     * the bench jar's main, which runs its command alone.
+     */
+    public static CommandLine withExceptionHandler(CommandLine cli) {
         cli.setExecutionExceptionHandler(DdbBulk::handle);
         return cli;
     }

@@ -11,7 +11,8 @@ class DdbBulkTest {
         Cli result = Cli.run();
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
-        assertThat(result.err()).contains("name a command").contains("demo").contains("bench");
+        assertThat(result.err()).contains("name a command").contains("demo").contains("dlq")
+                .doesNotContain("bench");
         assertThat(result.out()).isEmpty();
     }
 

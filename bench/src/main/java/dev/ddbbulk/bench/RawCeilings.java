@@ -1,4 +1,4 @@
-package dev.ddbbulk.tools;
+package dev.ddbbulk.bench;
 
 import dev.ddbbulk.core.job.TableShape;
 import java.util.ArrayList;

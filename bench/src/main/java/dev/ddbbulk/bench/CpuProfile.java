@@ -1,4 +1,4 @@
-package dev.ddbbulk.tools;
+package dev.ddbbulk.bench;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;

@@ -1,4 +1,4 @@
-package dev.ddbbulk.tools;
+package dev.ddbbulk.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -16,7 +16,7 @@ class BenchCommandIT {
 
     @Test
     void bench_whenTiny_reportsEveryFigureAndRatiosAsQuotientsOfTheReportedRates() {
-        Cli result = Cli.run("bench", "--rounds", "1", "--items", "500", "--segments", "10", "--workers", "2",
+        BenchCli result = BenchCli.run("--rounds", "1", "--items", "500", "--segments", "10", "--workers", "2",
                 "--seeder-segments", "2000", "--empty-segments", "50", "--json");
 
         assertThat(result.exitCode()).as(result.err()).isZero();
@@ -78,7 +78,7 @@ class BenchCommandIT {
 
     @Test
     void bench_whenMeasurementsAreSkipped_reportsThemAsNullAndRunsTheRest() {
-        Cli result = Cli.run("bench", "--rounds", "1", "--items", "60", "--workers", "2", "--empty-segments", "20", "--skip",
+        BenchCli result = BenchCli.run("--rounds", "1", "--items", "60", "--workers", "2", "--empty-segments", "20", "--skip",
                 "warmUp,rawBatch,pipelineBatch,rawPut,rawConditionalPut,pipelineConditional,workerHeap,seeder", "--json");
 
         assertThat(result.exitCode()).as(result.err()).isZero();
@@ -93,7 +93,7 @@ class BenchCommandIT {
 
     @Test
     void bench_whenSkipNamesAnUnknownMeasurement_exitsWith2BeforeStartingAnything() {
-        Cli result = Cli.run("bench", "--skip", "rawBatch,nonsense", "--json");
+        BenchCli result = BenchCli.run("--skip", "rawBatch,nonsense", "--json");
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(result.out()).isEmpty();

@@ -1,4 +1,4 @@
-package dev.ddbbulk.tools;
+package dev.ddbbulk.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddbbulk.core.job.InvalidJobException;
@@ -6,6 +6,7 @@ import dev.ddbbulk.core.job.JobConfig;
 import dev.ddbbulk.core.job.TableShape;
 import dev.ddbbulk.core.job.WriteMode;
 import dev.ddbbulk.core.ledger.ProgressLedger;
+import dev.ddbbulk.tools.AwsMixin;
 import dev.ddbbulk.tools.local.DemoData;
 import dev.ddbbulk.tools.local.LocalRun;
 import dev.ddbbulk.tools.local.QueuePair;
@@ -78,10 +79,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "5",
             description = "Rounds of the copy measurements, raw and pipeline in alternating order; the best of"
                     + " each is reported, which is the machine's steady state: on a shared machine a round can"
-                    + " run up to 50% slower than another for reasons outside the work. They follow a warm-up"
+                    + " run up to 50%% slower than another for reasons outside the work. They follow a warm-up"
                     + " (--skip warmUp leaves it out) that ends with an unrecorded full-size round of the batch"
                     + " copies, rawPut and the conditional pipeline (twice). Each round's own pair ratio, their median,"
-                    + " their geometric mean with its 95% interval, and each round's SQLite CPU per item (the"
+                    + " their geometric mean with its 95%% interval, and each round's SQLite CPU per item (the"
                     + " machine's speed) are reported too; more rounds narrow the interval. 1..20."
                     + " Default: ${DEFAULT-VALUE}.")
     int rounds;
@@ -103,7 +104,7 @@ final class BenchCommand implements Callable<Integer> {
         validate();
         PrintWriter out = spec.commandLine().getOut();
         err = spec.commandLine().getErr();
-        boolean embedded = aws.endpointUrl == null && aws.sqsEndpointUrl == null && aws.region == null;
+        boolean embedded = aws.endpointUrl() == null && aws.sqsEndpointUrl() == null && aws.region() == null;
         BenchReport report = new BenchReport(new BenchReport.Settings(items, itemBytes, workers, segments,
                 JobConfig.DEFAULT_PAGE_SIZE, seederSegments, emptySegments, Math.min(items, EMPTY_SEGMENT_ITEMS), rounds,
                 embedded ? "embedded DynamoDB Local + ElasticMQ" : describe(aws)));
@@ -392,8 +393,9 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static String describe(AwsMixin aws) {
-        return "DynamoDB " + (aws.endpointUrl == null ? "(AWS)" : aws.endpointUrl) + ", SQS "
-                + (aws.sqsEndpointUrl != null ? aws.sqsEndpointUrl : aws.endpointUrl == null ? "(AWS)" : aws.endpointUrl)
-                + (aws.region == null ? "" : ", region " + aws.region);
+        return "DynamoDB " + (aws.endpointUrl() == null ? "(AWS)" : aws.endpointUrl()) + ", SQS "
+                + (aws.sqsEndpointUrl() != null ? aws.sqsEndpointUrl()
+                        : aws.endpointUrl() == null ? "(AWS)" : aws.endpointUrl())
+                + (aws.region() == null ? "" : ", region " + aws.region());
     }
 }

@@ -1,10 +1,11 @@
-package dev.ddbbulk.tools;
+package dev.ddbbulk.bench;
 
 import dev.ddbbulk.core.aws.AwsClients;
 import dev.ddbbulk.core.job.TableShape;
 import dev.ddbbulk.core.job.TableValidator;
 import dev.ddbbulk.core.ledger.ProgressLedger;
 import dev.ddbbulk.embedded.EmbeddedServices;
+import dev.ddbbulk.tools.AwsMixin;
 import dev.ddbbulk.tools.local.DemoData;
 import dev.ddbbulk.tools.local.QueuePair;
 import java.io.PrintWriter;
@@ -63,7 +64,7 @@ final class BenchTarget implements AutoCloseable {
         AwsClients dynamoDbClients = aws.dynamoDbClients(connections);
         AwsClients sqsClients = aws.sqsClients(connections);
         return new BenchTarget(null, dynamoDbClients.dynamoDb(), sqsClients.sqs(), dynamoDbClients.endpoint(),
-                sqsClients.endpoint(), aws.region == null ? null : Region.of(aws.region), err);
+                sqsClients.endpoint(), aws.region() == null ? null : Region.of(aws.region()), err);
     }
 
     boolean isEmbedded() {
