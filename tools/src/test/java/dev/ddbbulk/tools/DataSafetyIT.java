@@ -17,7 +17,8 @@ import dev.ddbbulk.core.processor.ItemAction;
 import dev.ddbbulk.core.processor.ItemProcessor;
 import dev.ddbbulk.core.retry.Backoff;
 import dev.ddbbulk.core.retry.Sleeper;
-import dev.ddbbulk.embedded.EmbeddedServices;
+import dev.ddbbulk.embedded.testing.EmbeddedEnvironment;
+import dev.ddbbulk.embedded.testing.EmbeddedServicesExtension;
 import dev.ddbbulk.seeder.SegmentSeeder;
 import dev.ddbbulk.tools.local.DemoData;
 import dev.ddbbulk.tools.local.LocalFleet;
@@ -36,9 +37,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -49,35 +50,27 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * Nothing is lost or clobbered: killed workers, duplicate delivery, throttling, concurrent writers, resume;
  * and the local fleet neither keeps received messages from idle workers nor leaves them invisible.
  */
+@ExtendWith(EmbeddedServicesExtension.class)
 class DataSafetyIT {
-    private static final AtomicInteger NAMES = new AtomicInteger();
     private static final int ITEM_BYTES = 150;
-    private static EmbeddedServices services;
     private static DynamoDbClient dynamoDb;
     private static SqsClient sqs;
+    private static EmbeddedEnvironment environment;
 
     @BeforeAll
-    static void start() {
-        services = EmbeddedServices.start();
-        dynamoDb = services.dynamoDbClient(16);
-        sqs = services.sqsClient(16);
-        System.setProperty("aws.accessKeyId", "ddbbulk");
-        System.setProperty("aws.secretAccessKey", "ddbbulk");
-    }
-
-    @AfterAll
-    static void stop() {
-        dynamoDb.close();
-        sqs.close();
-        services.close();
+    static void useSharedServices(DynamoDbClient sharedDynamoDb, SqsClient sharedSqs,
+                                  EmbeddedEnvironment sharedEnvironment) {
+        dynamoDb = sharedDynamoDb;
+        sqs = sharedSqs;
+        environment = sharedEnvironment;
     }
 
     /** A source table of {@code items} demo items, an empty destination, a ledger and a queue pair. */
     private static final class Fixture {
-        final String source = "src-" + NAMES.incrementAndGet();
-        final String destination = "dst-" + NAMES.incrementAndGet();
-        final ProgressLedger ledger = new ProgressLedger(dynamoDb, "ledger-" + NAMES.incrementAndGet(), Clock.systemUTC());
-        final QueuePair queues = QueuePair.create(sqs, "q-" + NAMES.incrementAndGet(), 3, Duration.ofSeconds(60));
+        final String source = environment.unique("src");
+        final String destination = environment.unique("dst");
+        final ProgressLedger ledger = new ProgressLedger(dynamoDb, environment.unique("ledger"), Clock.systemUTC());
+        final QueuePair queues = QueuePair.create(sqs, environment.unique("q"), 3, Duration.ofSeconds(60));
         final int items;
 
         Fixture(int items) throws InterruptedException {
@@ -201,11 +194,9 @@ class DataSafetyIT {
 
     /** {@code ddb-bulk run --resume RUN_ID} on the embedded services and the fixture's ledger. */
     private static Cli runResume(Fixture f, String runId, String... options) {
-        List<String> args = new ArrayList<>(List.of("run", "--resume", runId, "--ledger-table", f.ledger.table(),
-                "--endpoint-url", services.dynamoDbEndpoint().toString(),
-                "--sqs-endpoint-url", services.sqsEndpoint().toString(), "--region", EmbeddedServices.REGION.id()));
+        List<String> args = new ArrayList<>(List.of("run", "--resume", runId, "--ledger-table", f.ledger.table()));
         args.addAll(List.of(options));
-        return Cli.run(args.toArray(String[]::new));
+        return Cli.run(Cli.onEmbedded(environment, args.toArray(String[]::new)));
     }
 
     /**
