@@ -17,6 +17,7 @@ import dev.ddbbulk.core.processor.ItemAction;
 import dev.ddbbulk.core.processor.ItemProcessor;
 import dev.ddbbulk.core.retry.Backoff;
 import dev.ddbbulk.core.retry.Sleeper;
+import dev.ddbbulk.core.testing.TestProcessors;
 import dev.ddbbulk.embedded.testing.EmbeddedEnvironment;
 import dev.ddbbulk.embedded.testing.EmbeddedServicesExtension;
 import dev.ddbbulk.seeder.SegmentSeeder;
@@ -36,7 +37,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -116,11 +116,13 @@ class DataSafetyIT {
 
         /**
          * A fleet of {@code workers} (5-minute budget) on run {@code runId}, seeded before it starts: ten
-         * segments copied with the {@link HoldingProcessor}, which holds the first item until released.
+         * segments copied with the {@link TestProcessors.Holding} processor, which holds the first item until
+         * released.
          */
         LocalFleet heldFleet(String runId, int workers) throws InterruptedException {
-            HoldingProcessor.reset();
-            seeder().seed(runId, job(10).parallelWorkers(workers).processor(HoldingProcessor.class.getName()).build());
+            TestProcessors.Holding.reset();
+            seeder().seed(runId, job(10).parallelWorkers(workers).processor(TestProcessors.Holding.class.getName())
+                    .build());
             List<SegmentWorker> fleet = new ArrayList<>();
             for (int i = 0; i < workers; i++) {
                 fleet.add(worker(dynamoDb, Clock.systemUTC()));
@@ -239,7 +241,7 @@ class DataSafetyIT {
             sqs.sendMessage(b -> b.queueUrl(f.queues.queueUrl()).messageBody(m.body()));
             sqs.deleteMessage(b -> b.queueUrl(f.queues.queueUrl()).receiptHandle(m.receiptHandle()));
         }
-        CountingProcessor.SEEN.clear();
+        TestProcessors.Counting.forget(TestProcessors.Counting.NO_SOURCE);
 
         f.work(dynamoDb, 4, Duration.ofMillis(300), runId, segments);
 
@@ -368,7 +370,7 @@ class DataSafetyIT {
         Fixture f = new Fixture(500);
         String runId = "retried-seed";
         int segments = 10;
-        JobConfig job = f.job(segments).processor(CountingProcessor.class.getName()).build();
+        JobConfig job = f.job(segments).processor(TestProcessors.Counting.class.getName()).build();
         // The first attempt recorded the run and sent half the segments, then died before marking it seeded.
         f.ledger.startRun(runId, job);
         for (int segment = 0; segment < segments / 2; segment++) {
@@ -378,15 +380,17 @@ class DataSafetyIT {
         }
         var retry = f.seeder().seed(runId, job);
         var again = f.seeder().seed(runId, job);
-        CountingProcessor.SEEN.clear();
+        TestProcessors.Counting.forget(TestProcessors.Counting.NO_SOURCE);
 
         f.work(dynamoDb, 3, Duration.ofMinutes(1), runId, segments);
 
         assertThat(retry.messagesSent()).isEqualTo(segments);
         assertThat(again.alreadySeeded()).isTrue();
         assertThat(again.messagesSent()).isZero();
-        assertThat(CountingProcessor.SEEN).hasSize(500);
-        assertThat(CountingProcessor.SEEN.values()).extracting(AtomicInteger::get).containsOnly(1);
+        // DemoData's items carry no source attribute: they are counted under NO_SOURCE.
+        Map<String, Integer> timesProcessed = TestProcessors.Counting.timesProcessed(TestProcessors.Counting.NO_SOURCE);
+        assertThat(timesProcessed).hasSize(500);
+        assertThat(timesProcessed.values()).containsOnly(1);
         f.assertExactCounts(runId, segments);
     }
 
@@ -471,7 +475,7 @@ class DataSafetyIT {
             long completed = f.ledger.findRun("held").orElseThrow().segmentsCompleted();
             if (completed >= 9 && completedWhileHeld[0] < 0) {
                 completedWhileHeld[0] = completed;
-                HoldingProcessor.release();
+                TestProcessors.Holding.release();
             }
             return completed >= 10;
         }, Duration.ofMillis(50));
@@ -496,7 +500,7 @@ class DataSafetyIT {
             if (!fleet.busy()) {
                 return false;
             }
-            HoldingProcessor.release();
+            TestProcessors.Holding.release();
             return true;
         }, Duration.ofMillis(50));
 

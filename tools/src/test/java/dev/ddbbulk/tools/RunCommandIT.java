@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ddbbulk.core.job.TableValidator;
+import dev.ddbbulk.core.testing.TestProcessors;
 import dev.ddbbulk.embedded.testing.EmbeddedEnvironment;
 import dev.ddbbulk.embedded.testing.EmbeddedServicesExtension;
 import dev.ddbbulk.tools.local.DemoData;
@@ -65,7 +66,7 @@ class RunCommandIT {
 
         Cli result = Cli.run(Cli.onEmbedded(environment, "run", "--source", source, "--destination", destination,
                 "--segments", "5", "--workers", "2", "--ledger-table", environment.unique("ledger"),
-                "--processor", PoisonProcessor.class.getName(), "--max-receive-count", "2", "--json"));
+                "--processor", TestProcessors.PoisonSortKey.class.getName(), "--max-receive-count", "2", "--json"));
 
         assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCodes.SEGMENTS_FAILED);
         JsonNode summary = result.json();
