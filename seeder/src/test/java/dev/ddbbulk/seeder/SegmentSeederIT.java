@@ -14,7 +14,8 @@ import dev.ddbbulk.core.processor.ItemProcessor;
 import dev.ddbbulk.core.retry.Backoff;
 import dev.ddbbulk.core.retry.Sleeper;
 import dev.ddbbulk.core.testing.TestTables;
-import dev.ddbbulk.embedded.EmbeddedServices;
+import dev.ddbbulk.embedded.testing.EmbeddedEnvironment;
+import dev.ddbbulk.embedded.testing.EmbeddedServicesExtension;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,10 +23,10 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -35,48 +36,37 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequest;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 
+@ExtendWith(EmbeddedServicesExtension.class)
 class SegmentSeederIT {
-    private static EmbeddedServices services;
     private static DynamoDbClient dynamoDb;
     private static SqsClient sqs;
+    private static EmbeddedEnvironment environment;
 
     private String source;
     private String queueUrl;
     private ProgressLedger ledger;
 
     @BeforeAll
-    static void start() {
-        services = EmbeddedServices.start();
-        dynamoDb = services.dynamoDbClient(8);
-        sqs = services.sqsClient(16);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (sqs != null) {
-            sqs.close();
-        }
-        if (dynamoDb != null) {
-            dynamoDb.close();
-        }
-        if (services != null) {
-            services.close();
-        }
+    static void useSharedServices(DynamoDbClient sharedDynamoDb, SqsClient sharedSqs,
+                                  EmbeddedEnvironment sharedEnvironment) {
+        dynamoDb = sharedDynamoDb;
+        sqs = sharedSqs;
+        environment = sharedEnvironment;
     }
 
     @BeforeEach
     void newTablesAndQueue() {
-        source = TestTables.unique("seed-src");
+        source = environment.unique("seed-src");
         TestTables.createAndFill(dynamoDb, source, 20);
-        queueUrl = TestTables.createQueue(sqs, TestTables.unique("seed-q"));
-        ledger = new ProgressLedger(dynamoDb, TestTables.unique("seed-ledger"), Clock.systemUTC());
+        queueUrl = TestTables.createQueue(sqs, environment.unique("seed-q"));
+        ledger = new ProgressLedger(dynamoDb, environment.unique("seed-ledger"), Clock.systemUTC());
         ledger.createTableIfMissing();
     }
 
     @Test
     void seed_whenJobValid_sendsEverySegmentExactlyOnceAndMarksTheRunSeeded() throws Exception {
         int total = 253;
-        String runId = TestTables.unique("run");
+        String runId = environment.unique("run");
         JobConfig job = JobConfig.builder().sourceTable(source).totalSegments(total).build();
 
         SeedResult result = seeder(sqs).seed(runId, job);
@@ -102,7 +92,7 @@ class SegmentSeederIT {
 
     @Test
     void seed_whenRunAlreadySeeded_sendsNothing() throws Exception {
-        String runId = TestTables.unique("run");
+        String runId = environment.unique("run");
         JobConfig job = JobConfig.builder().sourceTable(source).totalSegments(30).build();
         seeder(sqs).seed(runId, job);
         assertThat(TestTables.messagesInQueue(sqs, queueUrl)).isEqualTo(30);
@@ -118,7 +108,7 @@ class SegmentSeederIT {
     void seed_whenSqsRefusesSomeEntries_retriesThemUntilEachSegmentIsSentOnce() throws Exception {
         int total = 95;
         FlakySqs flaky = new FlakySqs(sqs);
-        String runId = TestTables.unique("run");
+        String runId = environment.unique("run");
 
         SeedResult result = seeder(flaky).seed(runId, JobConfig.builder().sourceTable(source).totalSegments(total).build());
 
@@ -132,7 +122,7 @@ class SegmentSeederIT {
 
     @Test
     void seed_whenSourceTableMissing_throwsNamingItAndLeavesNoTrace() {
-        String runId = TestTables.unique("run");
+        String runId = environment.unique("run");
         JobConfig job = JobConfig.builder().sourceTable("missing-" + source).totalSegments(10).build();
 
         assertThatThrownBy(() -> seeder(sqs).seed(runId, job))
@@ -143,9 +133,9 @@ class SegmentSeederIT {
 
     @Test
     void seed_whenDestinationHasAnotherKeySchema_throwsNamingBothKeysAndLeavesNoTrace() {
-        String destination = TestTables.unique("seed-dst");
+        String destination = environment.unique("seed-dst");
         TestTables.createTable(dynamoDb, destination, "id", ScalarAttributeType.S, null, null);
-        String runId = TestTables.unique("run");
+        String runId = environment.unique("run");
         JobConfig job = JobConfig.builder().sourceTable(source).destinationTable(destination).totalSegments(10).build();
 
         assertThatThrownBy(() -> seeder(sqs).seed(runId, job))
@@ -157,9 +147,9 @@ class SegmentSeederIT {
 
     @Test
     void seed_whenDestinationSortKeyHasAnotherType_throws() {
-        String destination = TestTables.unique("seed-dst");
+        String destination = environment.unique("seed-dst");
         TestTables.createTable(dynamoDb, destination, "pk", ScalarAttributeType.S, "sk", ScalarAttributeType.S);
-        String runId = TestTables.unique("run");
+        String runId = environment.unique("run");
         JobConfig job = JobConfig.builder().sourceTable(source).destinationTable(destination).totalSegments(10).build();
 
         assertThatThrownBy(() -> seeder(sqs).seed(runId, job))
@@ -170,7 +160,7 @@ class SegmentSeederIT {
 
     @Test
     void seed_whenDestinationMissing_throwsNamingIt() {
-        String runId = TestTables.unique("run");
+        String runId = environment.unique("run");
         JobConfig job = JobConfig.builder().sourceTable(source).destinationTable("nowhere-" + source)
                 .totalSegments(10).build();
 
@@ -182,7 +172,7 @@ class SegmentSeederIT {
 
     @Test
     void seed_whenProcessorUnknown_throwsNamingItAndLeavesNoTrace() {
-        String runId = TestTables.unique("run");
+        String runId = environment.unique("run");
         JobConfig job = JobConfig.builder().sourceTable(source).processor("com.example.NoSuchProcessor")
                 .totalSegments(10).build();
 
@@ -194,7 +184,7 @@ class SegmentSeederIT {
 
     @Test
     void seed_whenRunIdTakenByAnotherJob_throwsAndSendsNothing() throws Exception {
-        String runId = TestTables.unique("run");
+        String runId = environment.unique("run");
         ledger.startRun(runId, JobConfig.builder().sourceTable(source).totalSegments(10).build());
 
         assertThatThrownBy(() -> seeder(sqs).seed(runId, JobConfig.builder().sourceTable(source).totalSegments(11).build()))

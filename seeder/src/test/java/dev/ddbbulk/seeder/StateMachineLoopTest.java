@@ -6,7 +6,8 @@ import dev.ddbbulk.core.job.TableValidator;
 import dev.ddbbulk.core.ledger.ProgressLedger;
 import dev.ddbbulk.core.retry.Backoff;
 import dev.ddbbulk.core.retry.Sleeper;
-import dev.ddbbulk.embedded.EmbeddedServices;
+import dev.ddbbulk.embedded.testing.EmbeddedEnvironment;
+import dev.ddbbulk.embedded.testing.EmbeddedServicesExtension;
 import dev.ddbbulk.seeder.progress.QueueDepth;
 import dev.ddbbulk.worker.BatchResult;
 import dev.ddbbulk.worker.Deadline;
@@ -18,11 +19,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -39,11 +39,12 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * output goes into the progress handler, whose output goes back in, as the ASL passes them. Checks that the
  * real ledger and SQS's real queue attributes lead to the verdicts the state machine branches on.
  */
+@ExtendWith(EmbeddedServicesExtension.class)
 class StateMachineLoopTest {
     private static final int SEGMENTS = 4;
-    private static EmbeddedServices services;
     private static DynamoDbClient dynamoDb;
     private static SqsClient sqs;
+    private static EmbeddedEnvironment environment;
 
     private final Clock clock = Clock.systemUTC();
     private String queueUrl;
@@ -53,23 +54,16 @@ class StateMachineLoopTest {
     private ProgressHandler progress;
 
     @BeforeAll
-    static void startServices() {
-        services = EmbeddedServices.start();
-        dynamoDb = services.dynamoDbClient(8);
-        sqs = services.sqsClient(8);
-    }
-
-    @AfterAll
-    static void stopServices() {
-        dynamoDb.close();
-        sqs.close();
-        services.close();
+    static void useSharedServices(DynamoDbClient sharedDynamoDb, SqsClient sharedSqs,
+                                  EmbeddedEnvironment sharedEnvironment) {
+        dynamoDb = sharedDynamoDb;
+        sqs = sharedSqs;
+        environment = sharedEnvironment;
     }
 
     @BeforeEach
     void stack() {
-        String id = UUID.randomUUID().toString().substring(0, 8);
-        String source = "loop-source-" + id;
+        String source = environment.unique("loop-source");
         dynamoDb.createTable(b -> b.tableName(source).billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
                         .attributeType(ScalarAttributeType.S).build())
@@ -78,12 +72,12 @@ class StateMachineLoopTest {
             String key = "item-" + i;
             dynamoDb.putItem(b -> b.tableName(source).item(Map.of("pk", AttributeValue.fromS(key))));
         }
-        ledger = new ProgressLedger(dynamoDb, "loop-ledger-" + id, clock);
+        ledger = new ProgressLedger(dynamoDb, environment.unique("loop-ledger"), clock);
         ledger.createTableIfMissing();
-        dlqUrl = sqs.createQueue(b -> b.queueName("loop-dlq-" + id)).queueUrl();
+        dlqUrl = sqs.createQueue(b -> b.queueName(environment.unique("loop-dlq"))).queueUrl();
         String dlqArn = sqs.getQueueAttributes(b -> b.queueUrl(dlqUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
                 .attributes().get(QueueAttributeName.QUEUE_ARN);
-        queueUrl = sqs.createQueue(b -> b.queueName("loop-segments-" + id).attributes(Map.of(
+        queueUrl = sqs.createQueue(b -> b.queueName(environment.unique("loop-segments")).attributes(Map.of(
                 QueueAttributeName.REDRIVE_POLICY, "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"3\"}")))
                 .queueUrl();
 

@@ -2,6 +2,7 @@ package dev.ddbbulk.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ddbbulk.embedded.testing.EmbeddedEnvironment;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
@@ -18,14 +19,14 @@ record Cli(int exitCode, String out, String err) {
     }
 
     /** {@code args} followed by the options that point every client at the embedded services. */
-    static String[] onEmbedded(dev.ddbbulk.embedded.EmbeddedServices services, String... args) {
+    static String[] onEmbedded(EmbeddedEnvironment environment, String... args) {
         String[] all = java.util.Arrays.copyOf(args, args.length + 6);
         all[args.length] = "--endpoint-url";
-        all[args.length + 1] = services.dynamoDbEndpoint().toString();
+        all[args.length + 1] = environment.dynamoDbEndpoint().toString();
         all[args.length + 2] = "--sqs-endpoint-url";
-        all[args.length + 3] = services.sqsEndpoint().toString();
+        all[args.length + 3] = environment.sqsEndpoint().toString();
         all[args.length + 4] = "--region";
-        all[args.length + 5] = dev.ddbbulk.embedded.EmbeddedServices.REGION.id();
+        all[args.length + 5] = environment.region().id();
         return all;
     }
 

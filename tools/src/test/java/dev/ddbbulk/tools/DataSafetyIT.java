@@ -17,7 +17,9 @@ import dev.ddbbulk.core.processor.ItemAction;
 import dev.ddbbulk.core.processor.ItemProcessor;
 import dev.ddbbulk.core.retry.Backoff;
 import dev.ddbbulk.core.retry.Sleeper;
-import dev.ddbbulk.embedded.EmbeddedServices;
+import dev.ddbbulk.core.testing.TestProcessors;
+import dev.ddbbulk.embedded.testing.EmbeddedEnvironment;
+import dev.ddbbulk.embedded.testing.EmbeddedServicesExtension;
 import dev.ddbbulk.seeder.SegmentSeeder;
 import dev.ddbbulk.tools.local.DemoData;
 import dev.ddbbulk.tools.local.LocalFleet;
@@ -35,10 +37,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -49,35 +50,27 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * Nothing is lost or clobbered: killed workers, duplicate delivery, throttling, concurrent writers, resume;
  * and the local fleet neither keeps received messages from idle workers nor leaves them invisible.
  */
+@ExtendWith(EmbeddedServicesExtension.class)
 class DataSafetyIT {
-    private static final AtomicInteger NAMES = new AtomicInteger();
     private static final int ITEM_BYTES = 150;
-    private static EmbeddedServices services;
     private static DynamoDbClient dynamoDb;
     private static SqsClient sqs;
+    private static EmbeddedEnvironment environment;
 
     @BeforeAll
-    static void start() {
-        services = EmbeddedServices.start();
-        dynamoDb = services.dynamoDbClient(16);
-        sqs = services.sqsClient(16);
-        System.setProperty("aws.accessKeyId", "ddbbulk");
-        System.setProperty("aws.secretAccessKey", "ddbbulk");
-    }
-
-    @AfterAll
-    static void stop() {
-        dynamoDb.close();
-        sqs.close();
-        services.close();
+    static void useSharedServices(DynamoDbClient sharedDynamoDb, SqsClient sharedSqs,
+                                  EmbeddedEnvironment sharedEnvironment) {
+        dynamoDb = sharedDynamoDb;
+        sqs = sharedSqs;
+        environment = sharedEnvironment;
     }
 
     /** A source table of {@code items} demo items, an empty destination, a ledger and a queue pair. */
     private static final class Fixture {
-        final String source = "src-" + NAMES.incrementAndGet();
-        final String destination = "dst-" + NAMES.incrementAndGet();
-        final ProgressLedger ledger = new ProgressLedger(dynamoDb, "ledger-" + NAMES.incrementAndGet(), Clock.systemUTC());
-        final QueuePair queues = QueuePair.create(sqs, "q-" + NAMES.incrementAndGet(), 3, Duration.ofSeconds(60));
+        final String source = environment.unique("src");
+        final String destination = environment.unique("dst");
+        final ProgressLedger ledger = new ProgressLedger(dynamoDb, environment.unique("ledger"), Clock.systemUTC());
+        final QueuePair queues = QueuePair.create(sqs, environment.unique("q"), 3, Duration.ofSeconds(60));
         final int items;
 
         Fixture(int items) throws InterruptedException {
@@ -123,11 +116,13 @@ class DataSafetyIT {
 
         /**
          * A fleet of {@code workers} (5-minute budget) on run {@code runId}, seeded before it starts: ten
-         * segments copied with the {@link HoldingProcessor}, which holds the first item until released.
+         * segments copied with the {@link TestProcessors.Holding} processor, which holds the first item until
+         * released.
          */
         LocalFleet heldFleet(String runId, int workers) throws InterruptedException {
-            HoldingProcessor.reset();
-            seeder().seed(runId, job(10).parallelWorkers(workers).processor(HoldingProcessor.class.getName()).build());
+            TestProcessors.Holding.reset();
+            seeder().seed(runId, job(10).parallelWorkers(workers).processor(TestProcessors.Holding.class.getName())
+                    .build());
             List<SegmentWorker> fleet = new ArrayList<>();
             for (int i = 0; i < workers; i++) {
                 fleet.add(worker(dynamoDb, Clock.systemUTC()));
@@ -201,11 +196,9 @@ class DataSafetyIT {
 
     /** {@code ddb-bulk run --resume RUN_ID} on the embedded services and the fixture's ledger. */
     private static Cli runResume(Fixture f, String runId, String... options) {
-        List<String> args = new ArrayList<>(List.of("run", "--resume", runId, "--ledger-table", f.ledger.table(),
-                "--endpoint-url", services.dynamoDbEndpoint().toString(),
-                "--sqs-endpoint-url", services.sqsEndpoint().toString(), "--region", EmbeddedServices.REGION.id()));
+        List<String> args = new ArrayList<>(List.of("run", "--resume", runId, "--ledger-table", f.ledger.table()));
         args.addAll(List.of(options));
-        return Cli.run(args.toArray(String[]::new));
+        return Cli.run(Cli.onEmbedded(environment, args.toArray(String[]::new)));
     }
 
     /**
@@ -248,7 +241,7 @@ class DataSafetyIT {
             sqs.sendMessage(b -> b.queueUrl(f.queues.queueUrl()).messageBody(m.body()));
             sqs.deleteMessage(b -> b.queueUrl(f.queues.queueUrl()).receiptHandle(m.receiptHandle()));
         }
-        CountingProcessor.SEEN.clear();
+        TestProcessors.Counting.forget(TestProcessors.Counting.NO_SOURCE);
 
         f.work(dynamoDb, 4, Duration.ofMillis(300), runId, segments);
 
@@ -377,7 +370,7 @@ class DataSafetyIT {
         Fixture f = new Fixture(500);
         String runId = "retried-seed";
         int segments = 10;
-        JobConfig job = f.job(segments).processor(CountingProcessor.class.getName()).build();
+        JobConfig job = f.job(segments).processor(TestProcessors.Counting.class.getName()).build();
         // The first attempt recorded the run and sent half the segments, then died before marking it seeded.
         f.ledger.startRun(runId, job);
         for (int segment = 0; segment < segments / 2; segment++) {
@@ -387,15 +380,17 @@ class DataSafetyIT {
         }
         var retry = f.seeder().seed(runId, job);
         var again = f.seeder().seed(runId, job);
-        CountingProcessor.SEEN.clear();
+        TestProcessors.Counting.forget(TestProcessors.Counting.NO_SOURCE);
 
         f.work(dynamoDb, 3, Duration.ofMinutes(1), runId, segments);
 
         assertThat(retry.messagesSent()).isEqualTo(segments);
         assertThat(again.alreadySeeded()).isTrue();
         assertThat(again.messagesSent()).isZero();
-        assertThat(CountingProcessor.SEEN).hasSize(500);
-        assertThat(CountingProcessor.SEEN.values()).extracting(AtomicInteger::get).containsOnly(1);
+        // DemoData's items carry no source attribute: they are counted under NO_SOURCE.
+        Map<String, Integer> timesProcessed = TestProcessors.Counting.timesProcessed(TestProcessors.Counting.NO_SOURCE);
+        assertThat(timesProcessed).hasSize(500);
+        assertThat(timesProcessed.values()).containsOnly(1);
         f.assertExactCounts(runId, segments);
     }
 
@@ -480,7 +475,7 @@ class DataSafetyIT {
             long completed = f.ledger.findRun("held").orElseThrow().segmentsCompleted();
             if (completed >= 9 && completedWhileHeld[0] < 0) {
                 completedWhileHeld[0] = completed;
-                HoldingProcessor.release();
+                TestProcessors.Holding.release();
             }
             return completed >= 10;
         }, Duration.ofMillis(50));
@@ -505,7 +500,7 @@ class DataSafetyIT {
             if (!fleet.busy()) {
                 return false;
             }
-            HoldingProcessor.release();
+            TestProcessors.Holding.release();
             return true;
         }, Duration.ofMillis(50));
 

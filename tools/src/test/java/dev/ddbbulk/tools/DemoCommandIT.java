@@ -3,12 +3,14 @@ package dev.ddbbulk.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ddbbulk.core.testing.TestProcessors;
 import dev.ddbbulk.tools.output.ExitCodes;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+/** The demo starts its own embedded services (that is part of what it does), so it needs no fixture. */
 class DemoCommandIT {
 
     @Test
@@ -30,18 +32,20 @@ class DemoCommandIT {
 
     @Test
     void demo_whenTimeBudgetIsTiny_continuesSegmentsAndProcessesEveryItemExactlyOnce() {
-        CountingProcessor.SEEN.clear();
+        TestProcessors.Counting.forget(TestProcessors.Counting.NO_SOURCE);
 
         Cli result = Cli.run("demo", "--items", "2000", "--segments", "4", "--workers", "2", "--page-size", "25",
-                "--time-budget", "150ms", "--processor", CountingProcessor.class.getName(), "--json");
+                "--time-budget", "150ms", "--processor", TestProcessors.Counting.class.getName(), "--json");
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         JsonNode summary = result.json();
         assertThat(summary.get("continuations").asLong()).isGreaterThan(4);
         assertThat(summary.get("itemsScanned").asLong()).isEqualTo(2000);
         assertThat(summary.get("verified").asBoolean()).isTrue();
-        assertThat(CountingProcessor.SEEN).hasSize(2000);
-        assertThat(CountingProcessor.SEEN.values()).extracting(AtomicInteger::get).containsOnly(1);
+        // The demo's items carry no source attribute: they are counted under NO_SOURCE.
+        Map<String, Integer> timesProcessed = TestProcessors.Counting.timesProcessed(TestProcessors.Counting.NO_SOURCE);
+        assertThat(timesProcessed).hasSize(2000);
+        assertThat(timesProcessed.values()).containsOnly(1);
     }
 
     @Test
@@ -57,8 +61,8 @@ class DemoCommandIT {
     @Test
     void demo_whenProcessorThrowsOnOneItem_sendsOnlyThatSegmentToTheDlqAndExitsNonZero() {
         Cli result = Cli.run("demo", "--items", "1000", "--segments", "10", "--workers", "2",
-                "--processor", PoisonProcessor.class.getName(), "--max-receive-count", "2", "--retry-delay", "1s",
-                "--json");
+                "--processor", TestProcessors.PoisonSortKey.class.getName(), "--max-receive-count", "2",
+                "--retry-delay", "1s", "--json");
 
         assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCodes.SEGMENTS_FAILED);
         JsonNode summary = result.json();
@@ -66,7 +70,8 @@ class DemoCommandIT {
         assertThat(summary.get("segmentsCompleted").asInt()).isEqualTo(9);
         assertThat(summary.get("failedSegments")).hasSize(1);
         JsonNode failed = summary.get("failedSegments").get(0);
-        assertThat(failed.get("lastError").asText()).contains("poison item sk=" + PoisonProcessor.POISON_SK);
+        assertThat(failed.get("lastError").asText())
+                .contains("poison item sk=" + TestProcessors.PoisonSortKey.SORT_KEY);
         assertThat(failed.get("attempts").asInt()).isEqualTo(2);
         assertThat(result.err()).contains("FAILED     segment " + failed.get("segment").asInt());
         assertThat(summary.get("status").asText()).isEqualTo("SEGMENTS_FAILED");

@@ -8,7 +8,8 @@ import dev.ddbbulk.core.ledger.ProgressLedger;
 import dev.ddbbulk.core.ledger.SegmentStatus;
 import dev.ddbbulk.core.message.SegmentMessageCodec;
 import dev.ddbbulk.core.retry.Sleeper;
-import dev.ddbbulk.embedded.EmbeddedServices;
+import dev.ddbbulk.embedded.testing.EmbeddedEnvironment;
+import dev.ddbbulk.embedded.testing.EmbeddedServicesExtension;
 import dev.ddbbulk.tools.dlq.DlqRedriver;
 import dev.ddbbulk.tools.local.DemoData;
 import dev.ddbbulk.tools.local.QueuePair;
@@ -25,11 +26,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequest;
@@ -44,30 +44,18 @@ import software.amazon.awssdk.services.sqs.model.StartMessageMoveTaskRequest;
 import software.amazon.awssdk.services.sqs.model.StartMessageMoveTaskResponse;
 import software.amazon.awssdk.services.sqs.model.UnsupportedOperationException;
 
+@ExtendWith(EmbeddedServicesExtension.class)
 class DlqCommandIT {
-    private static final AtomicInteger NAMES = new AtomicInteger();
-    private static EmbeddedServices services;
     private static DynamoDbClient dynamoDb;
     private static SqsClient sqs;
+    private static EmbeddedEnvironment environment;
 
     @BeforeAll
-    static void start() {
-        services = EmbeddedServices.start();
-        dynamoDb = services.dynamoDbClient(4);
-        sqs = services.sqsClient(4);
-        System.setProperty("aws.accessKeyId", "ddbbulk");
-        System.setProperty("aws.secretAccessKey", "ddbbulk");
-    }
-
-    @AfterAll
-    static void stop() {
-        dynamoDb.close();
-        sqs.close();
-        services.close();
-    }
-
-    private static String name(String prefix) {
-        return prefix + "-" + NAMES.incrementAndGet();
+    static void useSharedServices(DynamoDbClient sharedDynamoDb, SqsClient sharedSqs,
+                                  EmbeddedEnvironment sharedEnvironment) {
+        dynamoDb = sharedDynamoDb;
+        sqs = sharedSqs;
+        environment = sharedEnvironment;
     }
 
     private static ProgressLedger ledger(String table) {
@@ -109,13 +97,13 @@ class DlqCommandIT {
 
     @Test
     void inspect_whenDlqHoldsSegments_listsEachWithItsLastErrorAndConsumesNone() {
-        String table = name("dlq-ledger");
+        String table = environment.unique("dlq-ledger");
         LedgerRuns runs = new LedgerRuns(ledger(table));
-        QueuePair queues = QueuePair.create(sqs, name("inspect"), 2, Duration.ofSeconds(60));
-        String runId = name("run");
+        QueuePair queues = QueuePair.create(sqs, environment.unique("inspect"), 2, Duration.ofSeconds(60));
+        String runId = environment.unique("run");
         List<Integer> segments = deadLetterEvenSegments(runs, queues, runId, 23, 50);
 
-        Cli first = Cli.run(Cli.onEmbedded(services, "dlq", "inspect", "--queue-url", queues.dlqUrl(),
+        Cli first = Cli.run(Cli.onEmbedded(environment, "dlq", "inspect", "--queue-url", queues.dlqUrl(),
                 "--ledger-table", table, "--json"));
 
         assertThat(first.exitCode()).as(first.err()).isZero();
@@ -135,7 +123,7 @@ class DlqCommandIT {
         assertThat(listed).containsExactlyInAnyOrderElementsOf(segments);
         assertThat(visible(queues.dlqUrl())).isEqualTo(23);
 
-        Cli second = Cli.run(Cli.onEmbedded(services, "dlq", "inspect", "--queue-url", queues.dlqUrl(),
+        Cli second = Cli.run(Cli.onEmbedded(environment, "dlq", "inspect", "--queue-url", queues.dlqUrl(),
                 "--ledger-table", table));
 
         assertThat(second.exitCode()).as(second.err()).isZero();
@@ -147,13 +135,13 @@ class DlqCommandIT {
 
     @Test
     void inspect_whenMaxIsBelowTheDepth_listsMaxAndSaysSoAndConsumesNone() {
-        String table = name("dlq-ledger");
+        String table = environment.unique("dlq-ledger");
         LedgerRuns runs = new LedgerRuns(ledger(table));
-        QueuePair queues = QueuePair.create(sqs, name("inspect"), 2, Duration.ofSeconds(60));
-        deadLetterEvenSegments(runs, queues, name("run"), 12, 30);
+        QueuePair queues = QueuePair.create(sqs, environment.unique("inspect"), 2, Duration.ofSeconds(60));
+        deadLetterEvenSegments(runs, queues, environment.unique("run"), 12, 30);
         sqs.sendMessage(b -> b.queueUrl(queues.dlqUrl()).messageBody("not json"));
 
-        Cli result = Cli.run(Cli.onEmbedded(services, "dlq", "inspect", "--queue-url", queues.dlqUrl(),
+        Cli result = Cli.run(Cli.onEmbedded(environment, "dlq", "inspect", "--queue-url", queues.dlqUrl(),
                 "--ledger-table", table, "--max", "5", "--json"));
 
         assertThat(result.exitCode()).as(result.err()).isZero();
@@ -164,12 +152,12 @@ class DlqCommandIT {
 
     @Test
     void redrive_whenDlqHoldsSegments_movesEachToTheSegmentQueueExactlyOnce() {
-        String table = name("dlq-ledger");
+        String table = environment.unique("dlq-ledger");
         LedgerRuns runs = new LedgerRuns(ledger(table));
-        QueuePair queues = QueuePair.create(sqs, name("redrive"), 2, Duration.ofSeconds(60));
-        List<Integer> segments = deadLetterEvenSegments(runs, queues, name("run"), 17, 40);
+        QueuePair queues = QueuePair.create(sqs, environment.unique("redrive"), 2, Duration.ofSeconds(60));
+        List<Integer> segments = deadLetterEvenSegments(runs, queues, environment.unique("run"), 17, 40);
 
-        Cli result = Cli.run(Cli.onEmbedded(services, "dlq", "redrive", "--queue-url", queues.dlqUrl(),
+        Cli result = Cli.run(Cli.onEmbedded(environment, "dlq", "redrive", "--queue-url", queues.dlqUrl(),
                 "--target-url", queues.queueUrl(), "--poll-interval", "100ms"));
 
         assertThat(result.exitCode()).as(result.err()).isZero();
@@ -182,9 +170,9 @@ class DlqCommandIT {
 
     @Test
     void redrive_whenDlqIsEmpty_movesNothingAndExits0() {
-        QueuePair queues = QueuePair.create(sqs, name("redrive"), 2, Duration.ofSeconds(60));
+        QueuePair queues = QueuePair.create(sqs, environment.unique("redrive"), 2, Duration.ofSeconds(60));
 
-        Cli result = Cli.run(Cli.onEmbedded(services, "dlq", "redrive", "--queue-url", queues.dlqUrl(),
+        Cli result = Cli.run(Cli.onEmbedded(environment, "dlq", "redrive", "--queue-url", queues.dlqUrl(),
                 "--target-url", queues.queueUrl(), "--json"));
 
         assertThat(result.exitCode()).as(result.err()).isZero();
@@ -194,7 +182,7 @@ class DlqCommandIT {
 
     @Test
     void redrive_whenOnlyTargetIsGiven_exits2WithOneLine() {
-        Cli result = Cli.run(Cli.onEmbedded(services, "dlq", "redrive", "--target-url", "http://localhost/q"));
+        Cli result = Cli.run(Cli.onEmbedded(environment, "dlq", "redrive", "--target-url", "http://localhost/q"));
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(result.err().strip()).isEqualTo("ddb-bulk: Give --stack NAME, or --queue-url DLQ_URL with"
@@ -203,10 +191,10 @@ class DlqCommandIT {
 
     @Test
     void redrive_whenEndpointLacksMoveTasks_copiesEachMessageOnceThenDeletesItFromTheDlq() throws Exception {
-        String table = name("dlq-ledger");
+        String table = environment.unique("dlq-ledger");
         LedgerRuns runs = new LedgerRuns(ledger(table));
-        QueuePair queues = QueuePair.create(sqs, name("copy"), 2, Duration.ofSeconds(60));
-        List<Integer> segments = deadLetterEvenSegments(runs, queues, name("run"), 14, 30);
+        QueuePair queues = QueuePair.create(sqs, environment.unique("copy"), 2, Duration.ofSeconds(60));
+        List<Integer> segments = deadLetterEvenSegments(runs, queues, environment.unique("run"), 14, 30);
         String dlqArn = sqs.getQueueAttributes(b -> b.queueUrl(queues.dlqUrl())
                 .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
         String queueArn = sqs.getQueueAttributes(b -> b.queueUrl(queues.queueUrl())
@@ -225,19 +213,19 @@ class DlqCommandIT {
 
     @Test
     void redrive_whenSegmentFailedIntoTheDlq_letsAWorkerCompleteItFromWhereItStopped() throws Exception {
-        String source = name("dlq-src");
+        String source = environment.unique("dlq-src");
         DemoData.createTable(dynamoDb, source);
         DemoData.fill(dynamoDb, new TableValidator(dynamoDb).describe(source, "SourceTable", "--source"), 300, 150, 2);
-        String table = name("dlq-ledger");
+        String table = environment.unique("dlq-ledger");
         ProgressLedger ledger = ledger(table);
         LedgerRuns runs = new LedgerRuns(ledger);
-        QueuePair queues = QueuePair.create(sqs, name("resume"), 2, Duration.ofSeconds(60));
-        String runId = name("run");
+        QueuePair queues = QueuePair.create(sqs, environment.unique("resume"), 2, Duration.ofSeconds(60));
+        String runId = environment.unique("run");
         runs.seed(runId, LedgerRuns.job(source, 3).toBuilder().pageSize(20).build());
         runs.fail(runId, 1, "ProvisionedThroughputExceededException: throttled");
         LedgerRuns.deadLetter(sqs, queues.dlqUrl(), runId, 1, 3);
 
-        Cli result = Cli.run(Cli.onEmbedded(services, "dlq", "redrive", "--queue-url", queues.dlqUrl(),
+        Cli result = Cli.run(Cli.onEmbedded(environment, "dlq", "redrive", "--queue-url", queues.dlqUrl(),
                 "--target-url", queues.queueUrl(), "--poll-interval", "100ms"));
 
         assertThat(result.exitCode()).as(result.err()).isZero();

@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ddbbulk.core.job.TableValidator;
-import dev.ddbbulk.embedded.EmbeddedServices;
+import dev.ddbbulk.core.testing.TestProcessors;
+import dev.ddbbulk.embedded.testing.EmbeddedEnvironment;
+import dev.ddbbulk.embedded.testing.EmbeddedServicesExtension;
 import dev.ddbbulk.tools.local.DemoData;
 import dev.ddbbulk.tools.output.ExitCodes;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
@@ -19,56 +20,31 @@ import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
+@ExtendWith(EmbeddedServicesExtension.class)
 class RunCommandIT {
-    private static final AtomicInteger NAMES = new AtomicInteger();
-    private static EmbeddedServices services;
     private static DynamoDbClient dynamoDb;
     private static SqsClient sqs;
+    private static EmbeddedEnvironment environment;
 
     @BeforeAll
-    static void start() {
-        services = EmbeddedServices.start();
-        dynamoDb = services.dynamoDbClient(8);
-        sqs = services.sqsClient(8);
-        // The CLI builds its clients from the SDK's default chains, as it would against AWS.
-        System.setProperty("aws.accessKeyId", "ddbbulk");
-        System.setProperty("aws.secretAccessKey", "ddbbulk");
-    }
-
-    @AfterAll
-    static void stop() {
-        dynamoDb.close();
-        sqs.close();
-        services.close();
-    }
-
-    private static String name(String prefix) {
-        return prefix + "-" + NAMES.incrementAndGet();
-    }
-
-    private String[] endpoints(String... args) {
-        String[] all = new String[args.length + 6];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--endpoint-url";
-        all[args.length + 1] = services.dynamoDbEndpoint().toString();
-        all[args.length + 2] = "--sqs-endpoint-url";
-        all[args.length + 3] = services.sqsEndpoint().toString();
-        all[args.length + 4] = "--region";
-        all[args.length + 5] = EmbeddedServices.REGION.id();
-        return all;
+    static void useSharedServices(DynamoDbClient sharedDynamoDb, SqsClient sharedSqs,
+                                  EmbeddedEnvironment sharedEnvironment) {
+        dynamoDb = sharedDynamoDb;
+        sqs = sharedSqs;
+        environment = sharedEnvironment;
     }
 
     @Test
     void run_whenTablesExist_copiesEveryItemAndRemovesItsTemporaryQueues() throws Exception {
-        String source = name("run-src");
-        String destination = name("run-dst");
+        String source = environment.unique("run-src");
+        String destination = environment.unique("run-dst");
         DemoData.createTable(dynamoDb, source);
         DemoData.createTable(dynamoDb, destination);
         DemoData.fill(dynamoDb, new TableValidator(dynamoDb).describe(source, "SourceTable", "--source"), 1500, 200, 2);
-        String ledger = name("ledger");
+        String ledger = environment.unique("ledger");
 
-        Cli result = Cli.run(endpoints("run", "--source", source, "--destination", destination, "--segments", "13",
-                "--workers", "3", "--ledger-table", ledger, "--json"));
+        Cli result = Cli.run(Cli.onEmbedded(environment, "run", "--source", source, "--destination", destination,
+                "--segments", "13", "--workers", "3", "--ledger-table", ledger, "--json"));
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         JsonNode summary = result.json();
@@ -82,15 +58,15 @@ class RunCommandIT {
 
     @Test
     void run_whenProcessorThrowsOnOneItem_exits3NamesTheSegmentAndKeepsTheQueues() throws Exception {
-        String source = name("poison-src");
-        String destination = name("poison-dst");
+        String source = environment.unique("poison-src");
+        String destination = environment.unique("poison-dst");
         DemoData.createTable(dynamoDb, source);
         DemoData.createTable(dynamoDb, destination);
         DemoData.fill(dynamoDb, new TableValidator(dynamoDb).describe(source, "SourceTable", "--source"), 300, 200, 2);
 
-        Cli result = Cli.run(endpoints("run", "--source", source, "--destination", destination, "--segments", "5",
-                "--workers", "2", "--ledger-table", name("ledger"), "--processor", PoisonProcessor.class.getName(),
-                "--max-receive-count", "2", "--json"));
+        Cli result = Cli.run(Cli.onEmbedded(environment, "run", "--source", source, "--destination", destination,
+                "--segments", "5", "--workers", "2", "--ledger-table", environment.unique("ledger"),
+                "--processor", TestProcessors.PoisonSortKey.class.getName(), "--max-receive-count", "2", "--json"));
 
         assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCodes.SEGMENTS_FAILED);
         JsonNode summary = result.json();
@@ -104,38 +80,39 @@ class RunCommandIT {
 
     @Test
     void run_whenSourceTableIsMissing_exits2AndWritesNothing() {
-        String ledger = name("ledger");
+        String ledger = environment.unique("ledger");
         int queuesBefore = sqs.listQueues().queueUrls().size();
 
-        Cli result = Cli.run(endpoints("run", "--source", "no-such-table", "--ledger-table", ledger, "--json"));
+        Cli result = Cli.run(Cli.onEmbedded(environment, "run", "--source", "no-such-table", "--ledger-table", ledger,
+                "--json"));
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(result.err().strip()).isEqualTo("ddb-bulk: SourceTable 'no-such-table' does not exist; create it"
                 + " or fix --source / SourceTable (and the region or endpoint)");
         assertThat(result.out()).isEmpty();
-        assertThat(dynamoDb.listTables().tableNames()).doesNotContain(ledger);
+        assertThat(dynamoDb.listTablesPaginator().tableNames()).doesNotContain(ledger);
         assertThat(sqs.listQueues().queueUrls()).hasSize(queuesBefore);
     }
 
     @Test
     void run_whenDestinationHasAnotherKeySchema_exits2AndWritesNothing() {
-        String source = name("schema-src");
-        String destination = name("schema-dst");
+        String source = environment.unique("schema-src");
+        String destination = environment.unique("schema-dst");
         DemoData.createTable(dynamoDb, source);
         dynamoDb.createTable(b -> b.tableName(destination).billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(AttributeDefinition.builder().attributeName("id")
                         .attributeType(ScalarAttributeType.S).build())
                 .keySchema(KeySchemaElement.builder().attributeName("id").keyType(KeyType.HASH).build()));
-        String ledger = name("ledger");
+        String ledger = environment.unique("ledger");
         int queuesBefore = sqs.listQueues().queueUrls().size();
 
-        Cli result = Cli.run(endpoints("run", "--source", source, "--destination", destination,
+        Cli result = Cli.run(Cli.onEmbedded(environment, "run", "--source", source, "--destination", destination,
                 "--ledger-table", ledger));
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(result.err()).startsWith("ddb-bulk: DestinationTable '" + destination + "' has key id (S) but"
                 + " SourceTable '" + source + "' has key pk (S), sk (N); create the destination with the same key schema");
-        assertThat(dynamoDb.listTables().tableNames()).doesNotContain(ledger);
+        assertThat(dynamoDb.listTablesPaginator().tableNames()).doesNotContain(ledger);
         assertThat(sqs.listQueues().queueUrls()).hasSize(queuesBefore);
         assertThat(dynamoDb.scan(b -> b.tableName(destination)).count()).isZero();
     }

@@ -6,54 +6,42 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddbbulk.core.ledger.Counts;
 import dev.ddbbulk.core.ledger.ProgressLedger;
-import dev.ddbbulk.embedded.EmbeddedServices;
+import dev.ddbbulk.embedded.testing.EmbeddedEnvironment;
+import dev.ddbbulk.embedded.testing.EmbeddedServicesExtension;
 import dev.ddbbulk.tools.local.QueuePair;
 import dev.ddbbulk.tools.output.ExitCodes;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /** {@code start --wait} against a scripted state machine whose run lives in the embedded ledger and DLQ. */
+@ExtendWith(EmbeddedServicesExtension.class)
 class StartCommandIT {
-    private static final AtomicInteger NAMES = new AtomicInteger();
-    private static EmbeddedServices services;
     private static DynamoDbClient dynamoDb;
     private static SqsClient sqs;
+    private static EmbeddedEnvironment environment;
 
     @BeforeAll
-    static void start() {
-        services = EmbeddedServices.start();
-        dynamoDb = services.dynamoDbClient(4);
-        sqs = services.sqsClient(4);
-        System.setProperty("aws.accessKeyId", "ddbbulk");
-        System.setProperty("aws.secretAccessKey", "ddbbulk");
-    }
-
-    @AfterAll
-    static void stop() {
-        dynamoDb.close();
-        sqs.close();
-        services.close();
-    }
-
-    private static String name(String prefix) {
-        return prefix + "-" + NAMES.incrementAndGet();
+    static void useSharedServices(DynamoDbClient sharedDynamoDb, SqsClient sharedSqs,
+                                  EmbeddedEnvironment sharedEnvironment) {
+        dynamoDb = sharedDynamoDb;
+        sqs = sharedSqs;
+        environment = sharedEnvironment;
     }
 
     /** A stack whose ledger and queues are real (embedded) and whose state machine is {@code sfn}. */
     private record Stack(StubCloudFormation cloudFormation, LedgerRuns runs, QueuePair queues) {
         static Stack create() {
-            String table = name("start-ledger");
+            String table = environment.unique("start-ledger");
             ProgressLedger ledger = new ProgressLedger(dynamoDb, table, Clock.systemUTC());
             ledger.createTableIfMissing();
-            QueuePair queues = QueuePair.create(sqs, name("start-q"), 2, Duration.ofSeconds(60));
+            QueuePair queues = QueuePair.create(sqs, environment.unique("start-q"), 2, Duration.ofSeconds(60));
             return new Stack(new StubCloudFormation("bulk", StubCloudFormation.outputsOf("bulk", table,
                     queues.queueUrl(), queues.dlqUrl()), Map.of("SourceTable", "orders", "TotalSegments", "1000")),
                     new LedgerRuns(ledger), queues);
@@ -70,7 +58,7 @@ class StartCommandIT {
             }
         }).then(ExecutionStatus.RUNNING, null, null).then(ExecutionStatus.SUCCEEDED, null, null);
 
-        Cli result = Cli.runCommand(new StartCommand(stack.cloudFormation(), sfn), Cli.onEmbedded(services,
+        Cli result = Cli.runCommand(new StartCommand(stack.cloudFormation(), sfn), Cli.onEmbedded(environment,
                 "--stack", "bulk", "--run-id", "ok-run", "--set", "TotalSegments=3", "--wait", "--poll-interval", "100ms",
                 "--json"));
 
@@ -94,7 +82,7 @@ class StartCommandIT {
             LedgerRuns.deadLetter(sqs, stack.queues().dlqUrl(), request.name(), 1, 2);
         }).then(ExecutionStatus.FAILED, "SegmentsDeadLettered", "1 segment message(s) in the DLQ");
 
-        Cli result = Cli.runCommand(new StartCommand(stack.cloudFormation(), sfn), Cli.onEmbedded(services,
+        Cli result = Cli.runCommand(new StartCommand(stack.cloudFormation(), sfn), Cli.onEmbedded(environment,
                 "--stack", "bulk", "--run-id", "bad-run", "--wait", "--poll-interval", "100ms"));
 
         assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCodes.SEGMENTS_FAILED);
@@ -111,7 +99,7 @@ class StartCommandIT {
         StubSfn sfn = new StubSfn().then(ExecutionStatus.RUNNING, null, null)
                 .then(ExecutionStatus.ABORTED, "States.Aborted", "stopped by an operator");
 
-        Cli result = Cli.runCommand(new StartCommand(stack.cloudFormation(), sfn), Cli.onEmbedded(services,
+        Cli result = Cli.runCommand(new StartCommand(stack.cloudFormation(), sfn), Cli.onEmbedded(environment,
                 "--stack", "bulk", "--run-id", "stopped-run", "--wait", "--poll-interval", "100ms", "--json"));
 
         assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCodes.ERROR);
@@ -132,7 +120,7 @@ class StartCommandIT {
                 .onStart(request -> stack.runs().complete("first-run", 1, new Counts(4, 4, 0, 0, 0)))
                 .then(ExecutionStatus.SUCCEEDED, null, null);
 
-        Cli result = Cli.runCommand(new StartCommand(stack.cloudFormation(), sfn), Cli.onEmbedded(services,
+        Cli result = Cli.runCommand(new StartCommand(stack.cloudFormation(), sfn), Cli.onEmbedded(environment,
                 "--stack", "bulk", "--resume", "first-run", "--wait", "--poll-interval", "100ms", "--json"));
 
         assertThat(result.exitCode()).as(result.err()).isZero();
@@ -155,7 +143,7 @@ class StartCommandIT {
         Stack stack = Stack.create();
         StubSfn sfn = new StubSfn();
 
-        Cli result = Cli.runCommand(new StartCommand(stack.cloudFormation(), sfn), Cli.onEmbedded(services,
+        Cli result = Cli.runCommand(new StartCommand(stack.cloudFormation(), sfn), Cli.onEmbedded(environment,
                 "--stack", "bulk", "--resume", "never-ran"));
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);

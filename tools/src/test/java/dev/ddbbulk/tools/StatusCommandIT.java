@@ -5,45 +5,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ddbbulk.core.ledger.Counts;
 import dev.ddbbulk.core.ledger.ProgressLedger;
-import dev.ddbbulk.embedded.EmbeddedServices;
+import dev.ddbbulk.embedded.testing.EmbeddedEnvironment;
+import dev.ddbbulk.embedded.testing.EmbeddedServicesExtension;
 import dev.ddbbulk.tools.local.QueuePair;
 import dev.ddbbulk.tools.output.ExitCodes;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
+@ExtendWith(EmbeddedServicesExtension.class)
 class StatusCommandIT {
-    private static final AtomicInteger NAMES = new AtomicInteger();
-    private static EmbeddedServices services;
     private static DynamoDbClient dynamoDb;
     private static SqsClient sqs;
+    private static EmbeddedEnvironment environment;
 
     @BeforeAll
-    static void start() {
-        services = EmbeddedServices.start();
-        dynamoDb = services.dynamoDbClient(4);
-        sqs = services.sqsClient(4);
-        // The CLI builds its clients from the SDK's default chains, as it would against AWS.
-        System.setProperty("aws.accessKeyId", "ddbbulk");
-        System.setProperty("aws.secretAccessKey", "ddbbulk");
-    }
-
-    @AfterAll
-    static void stop() {
-        dynamoDb.close();
-        sqs.close();
-        services.close();
-    }
-
-    private static String name(String prefix) {
-        return prefix + "-" + NAMES.incrementAndGet();
+    static void useSharedServices(DynamoDbClient sharedDynamoDb, SqsClient sharedSqs,
+                                  EmbeddedEnvironment sharedEnvironment) {
+        dynamoDb = sharedDynamoDb;
+        sqs = sharedSqs;
+        environment = sharedEnvironment;
     }
 
     private static ProgressLedger ledger(String table) {
@@ -54,10 +41,10 @@ class StatusCommandIT {
 
     @Test
     void status_whenRunIsPartlyDone_printsOneJsonObjectWithEveryFigureAndTheFailedSegment() {
-        String table = name("status-ledger");
+        String table = environment.unique("status-ledger");
         LedgerRuns runs = new LedgerRuns(ledger(table));
-        QueuePair queues = QueuePair.create(sqs, name("status-q"), 3, Duration.ofSeconds(60));
-        String runId = name("run");
+        QueuePair queues = QueuePair.create(sqs, environment.unique("status-q"), 3, Duration.ofSeconds(60));
+        String runId = environment.unique("run");
         runs.seed(runId, LedgerRuns.job("status-src", 5));
         runs.complete(runId, 0, new Counts(100, 87, 0, 10, 0, 3));
         runs.completeWithContinuation(runId, 1, new Counts(50, 50, 0, 0, 1), new Counts(50, 45, 5, 0, 0));
@@ -65,8 +52,8 @@ class StatusCommandIT {
         runs.fail(runId, 3, "IllegalStateException: poison item sk=7");
         LedgerRuns.deadLetter(sqs, queues.dlqUrl(), runId, 3, 5);
 
-        Cli result = Cli.run(Cli.onEmbedded(services, "status", "--ledger-table", table, "--dlq-url", queues.dlqUrl(),
-                "--run", runId, "--json"));
+        Cli result = Cli.run(Cli.onEmbedded(environment, "status", "--ledger-table", table,
+                "--dlq-url", queues.dlqUrl(), "--run", runId, "--json"));
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         JsonNode status = result.json();
@@ -97,14 +84,14 @@ class StatusCommandIT {
 
     @Test
     void status_whenRunIsComplete_printsTextWithAllSegmentsDoneAndNoEta() {
-        String table = name("status-ledger");
+        String table = environment.unique("status-ledger");
         LedgerRuns runs = new LedgerRuns(ledger(table));
-        String runId = name("run");
+        String runId = environment.unique("run");
         runs.seed(runId, LedgerRuns.job("status-src", 2));
         runs.complete(runId, 0, new Counts(40, 38, 0, 0, 0, 2));
         runs.complete(runId, 1, new Counts(60, 60, 0, 0, 0));
 
-        Cli result = Cli.run(Cli.onEmbedded(services, "status", "--ledger-table", table, "--run", runId));
+        Cli result = Cli.run(Cli.onEmbedded(environment, "status", "--ledger-table", table, "--run", runId));
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(result.out()).startsWith("Run " + runId + ": COMPLETE")
@@ -118,10 +105,10 @@ class StatusCommandIT {
 
     @Test
     void status_whenRunIsNotInTheLedger_exits2NamingTheRunAndTheLedger() {
-        String table = name("status-ledger");
+        String table = environment.unique("status-ledger");
         ledger(table);
 
-        Cli result = Cli.run(Cli.onEmbedded(services, "status", "--ledger-table", table, "--run", "no-such-run"));
+        Cli result = Cli.run(Cli.onEmbedded(environment, "status", "--ledger-table", table, "--run", "no-such-run"));
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(result.err().strip()).isEqualTo("ddb-bulk: Run 'no-such-run' is not in ledger " + table
@@ -130,7 +117,7 @@ class StatusCommandIT {
 
     @Test
     void status_whenLedgerTableGivenWithoutRun_exits2AskingForTheRun() {
-        Cli result = Cli.run(Cli.onEmbedded(services, "status", "--ledger-table", "any-ledger"));
+        Cli result = Cli.run(Cli.onEmbedded(environment, "status", "--ledger-table", "any-ledger"));
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(result.err()).startsWith("ddb-bulk: --run ID is required with --ledger-table");
@@ -139,11 +126,11 @@ class StatusCommandIT {
 
     @Test
     void status_whenStackGivenWithoutRun_showsTheLatestExecutionWithItsStatus() {
-        String table = name("status-ledger");
+        String table = environment.unique("status-ledger");
         LedgerRuns runs = new LedgerRuns(ledger(table));
-        QueuePair queues = QueuePair.create(sqs, name("status-q"), 3, Duration.ofSeconds(60));
-        String older = name("run");
-        String latest = name("run");
+        QueuePair queues = QueuePair.create(sqs, environment.unique("status-q"), 3, Duration.ofSeconds(60));
+        String older = environment.unique("run");
+        String latest = environment.unique("run");
         runs.seed(older, LedgerRuns.job("status-src", 1));
         runs.seed(latest, LedgerRuns.job("status-src", 3));
         runs.complete(latest, 1, new Counts(7, 7, 0, 0, 0));
@@ -152,7 +139,7 @@ class StatusCommandIT {
         var sfn = new StubSfn().withExecution(older).withExecution(latest).then(ExecutionStatus.RUNNING, null, null);
 
         Cli result = Cli.runCommand(new StatusCommand(cloudFormation, sfn),
-                Cli.onEmbedded(services, "--stack", "bulk", "--json"));
+                Cli.onEmbedded(environment, "--stack", "bulk", "--json"));
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         JsonNode status = result.json();
@@ -166,10 +153,10 @@ class StatusCommandIT {
 
     @Test
     void status_whenLatestExecutionReattachedToARun_showsThatRunWithTheLatestExecutionsStatus() {
-        String table = name("status-ledger");
+        String table = environment.unique("status-ledger");
         LedgerRuns runs = new LedgerRuns(ledger(table));
-        QueuePair queues = QueuePair.create(sqs, name("status-q"), 3, Duration.ofSeconds(60));
-        String runId = name("run");
+        QueuePair queues = QueuePair.create(sqs, environment.unique("status-q"), 3, Duration.ofSeconds(60));
+        String runId = environment.unique("run");
         runs.seed(runId, LedgerRuns.job("status-src", 2));
         runs.complete(runId, 0, new Counts(3, 3, 0, 0, 0));
         var cloudFormation = new StubCloudFormation("bulk", StubCloudFormation.outputsOf("bulk", table,
@@ -178,7 +165,7 @@ class StatusCommandIT {
                 .then(ExecutionStatus.RUNNING, null, null);
 
         Cli result = Cli.runCommand(new StatusCommand(cloudFormation, sfn),
-                Cli.onEmbedded(services, "--stack", "bulk", "--json"));
+                Cli.onEmbedded(environment, "--stack", "bulk", "--json"));
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         JsonNode status = result.json();

@@ -18,7 +18,8 @@ import dev.ddbbulk.core.testing.RecordingSleeper;
 import dev.ddbbulk.core.testing.TestProcessors;
 import dev.ddbbulk.core.testing.TestRuns;
 import dev.ddbbulk.core.testing.TestTables;
-import dev.ddbbulk.embedded.EmbeddedServices;
+import dev.ddbbulk.embedded.testing.EmbeddedEnvironment;
+import dev.ddbbulk.embedded.testing.EmbeddedServicesExtension;
 import dev.ddbbulk.worker.scan.SegmentScanner;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,10 +38,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
@@ -54,13 +55,14 @@ import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
+@ExtendWith(EmbeddedServicesExtension.class)
 class SegmentWorkerIT {
     private static final Duration SAFETY_MARGIN = Duration.ofSeconds(60);
     private static final Duration TEST_TIMEOUT = Duration.ofSeconds(60);
 
-    private static EmbeddedServices services;
     private static DynamoDbClient dynamoDb;
     private static SqsClient sqs;
+    private static EmbeddedEnvironment environment;
 
     private String source;
     private String destination;
@@ -69,33 +71,21 @@ class SegmentWorkerIT {
     private SegmentWorker worker;
 
     @BeforeAll
-    static void start() {
-        services = EmbeddedServices.start();
-        dynamoDb = services.dynamoDbClient(8);
-        sqs = services.sqsClient(8);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (sqs != null) {
-            sqs.close();
-        }
-        if (dynamoDb != null) {
-            dynamoDb.close();
-        }
-        if (services != null) {
-            services.close();
-        }
+    static void useSharedServices(DynamoDbClient sharedDynamoDb, SqsClient sharedSqs,
+                                  EmbeddedEnvironment sharedEnvironment) {
+        dynamoDb = sharedDynamoDb;
+        sqs = sharedSqs;
+        environment = sharedEnvironment;
     }
 
     @BeforeEach
     void newTablesAndQueue() {
-        source = TestTables.unique("work-src");
-        destination = TestTables.unique("work-dst");
+        source = environment.unique("work-src");
+        destination = environment.unique("work-dst");
         TestTables.createCompositeTable(dynamoDb, source);
         TestTables.createCompositeTable(dynamoDb, destination);
-        queueUrl = TestTables.createQueue(sqs, TestTables.unique("work-q"));
-        ledger = new ProgressLedger(dynamoDb, TestTables.unique("work-ledger"), Clock.systemUTC());
+        queueUrl = TestTables.createQueue(sqs, environment.unique("work-q"));
+        ledger = new ProgressLedger(dynamoDb, environment.unique("work-ledger"), Clock.systemUTC());
         ledger.createTableIfMissing();
         worker = new SegmentWorker(dynamoDb, sqs, queueUrl, ledger, SAFETY_MARGIN, Clock.systemUTC(), new Random(5),
                 Sleeper.SYSTEM);
@@ -533,7 +523,7 @@ class SegmentWorkerIT {
     }
 
     private String seed(JobConfig job) {
-        return TestRuns.seed(ledger, sqs, queueUrl, job);
+        return TestRuns.seed(ledger, sqs, queueUrl, environment.unique("run"), job);
     }
 
     /**

@@ -6,25 +6,26 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ddbbulk.core.job.InvalidJobException;
 import dev.ddbbulk.core.job.JobConfig;
 import dev.ddbbulk.core.testing.MutableClock;
-import dev.ddbbulk.core.testing.TestTables;
-import dev.ddbbulk.embedded.EmbeddedServices;
+import dev.ddbbulk.embedded.testing.EmbeddedEnvironment;
+import dev.ddbbulk.embedded.testing.EmbeddedServicesExtension;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 
+@ExtendWith(EmbeddedServicesExtension.class)
 class ProgressLedgerIT {
-    private static EmbeddedServices services;
     private static DynamoDbClient dynamoDb;
+    private static EmbeddedEnvironment environment;
 
     private MutableClock clock;
     private ProgressLedger ledger;
@@ -32,27 +33,17 @@ class ProgressLedgerIT {
     private JobConfig job;
 
     @BeforeAll
-    static void start() {
-        services = EmbeddedServices.start();
-        dynamoDb = services.dynamoDbClient(4);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (dynamoDb != null) {
-            dynamoDb.close();
-        }
-        if (services != null) {
-            services.close();
-        }
+    static void useSharedServices(DynamoDbClient sharedDynamoDb, EmbeddedEnvironment sharedEnvironment) {
+        dynamoDb = sharedDynamoDb;
+        environment = sharedEnvironment;
     }
 
     @BeforeEach
     void newLedger() {
         clock = MutableClock.atEpochSecond(1_700_000_000);
-        ledger = new ProgressLedger(dynamoDb, TestTables.unique("ledger"), clock);
+        ledger = new ProgressLedger(dynamoDb, environment.unique("ledger"), clock);
         ledger.createTableIfMissing();
-        runId = TestTables.unique("run");
+        runId = environment.unique("run");
         job = JobConfig.builder().sourceTable("source-table").destinationTable("destination-table").totalSegments(16)
                 .build();
     }
@@ -313,7 +304,7 @@ class ProgressLedgerIT {
     @Test
     void complete_whenSegmentsOfTwoRuns_refusesAndWritesNothing() {
         ledger.startRun(runId, job);
-        String otherRun = TestTables.unique("run");
+        String otherRun = environment.unique("run");
         ledger.startRun(otherRun, job);
         var ours = grant(1);
         var theirs = ((ProgressLedger.Claim.Granted) ledger.claim(otherRun, 1, "other-message",

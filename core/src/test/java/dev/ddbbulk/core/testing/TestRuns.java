@@ -15,8 +15,8 @@ public final class TestRuns {
     private TestRuns() {
     }
 
-    public static String seed(ProgressLedger ledger, SqsClient sqs, String queueUrl, JobConfig job) {
-        String runId = TestTables.unique("run");
+    /** Starts run {@code runId} (a name of the test's own) of {@code job}; returns the run id. */
+    public static String seed(ProgressLedger ledger, SqsClient sqs, String queueUrl, String runId, JobConfig job) {
         ledger.startRun(runId, job);
         for (int segment = 0; segment < job.totalSegments(); segment++) {
             String body = SegmentMessageCodec.toJson(SegmentMessage.seed(runId, segment, job.totalSegments()));

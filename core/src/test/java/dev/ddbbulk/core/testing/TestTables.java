@@ -7,8 +7,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -24,8 +22,9 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * Shared fixtures of the integration tests: uniquely named composite-key tables (pk S, sk N) filled with
- * BatchWriteItem, queues, and reading everything back. Every name is unique so tests never share data.
+ * Shared fixtures of the integration tests: composite-key tables (pk S, sk N) filled with BatchWriteItem,
+ * queues, and reading everything back. Tests name what they create with the embedded fixture's
+ * {@code EmbeddedEnvironment.unique}, so they never share data.
  */
 public final class TestTables {
     public static final String PK = "pk";
@@ -33,14 +32,7 @@ public final class TestTables {
     /** Every fixture item carries its table's name, so a processor can count per test. */
     public static final String SOURCE_ATTRIBUTE = "src";
 
-    private static final AtomicInteger COUNTER = new AtomicInteger();
-
     private TestTables() {
-    }
-
-    /** A name no other test uses: valid as a DynamoDB table name and as an SQS queue name. */
-    public static String unique(String prefix) {
-        return prefix + "-" + COUNTER.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     public static void createCompositeTable(DynamoDbClient dynamoDb, String table) {

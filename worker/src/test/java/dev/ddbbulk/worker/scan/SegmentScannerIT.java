@@ -4,47 +4,39 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ddbbulk.core.message.DynamoDbKeyCodec;
 import dev.ddbbulk.core.testing.TestTables;
-import dev.ddbbulk.embedded.EmbeddedServices;
+import dev.ddbbulk.embedded.testing.EmbeddedEnvironment;
+import dev.ddbbulk.embedded.testing.EmbeddedServicesExtension;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 
+@ExtendWith(EmbeddedServicesExtension.class)
 class SegmentScannerIT {
     private static final int ITEMS = 3_000;
-    private static EmbeddedServices services;
     private static DynamoDbClient dynamoDb;
+    private static EmbeddedEnvironment environment;
     /** Only read by the tests below, so one fill serves them all. */
     private static String table;
     private static Set<String> tableKeys;
 
     @BeforeAll
-    static void start() {
-        services = EmbeddedServices.start();
-        dynamoDb = services.dynamoDbClient(8);
-        table = TestTables.unique("scan");
+    static void fillTable(DynamoDbClient sharedDynamoDb, EmbeddedEnvironment sharedEnvironment) {
+        dynamoDb = sharedDynamoDb;
+        environment = sharedEnvironment;
+        table = environment.unique("scan");
         TestTables.createAndFill(dynamoDb, table, ITEMS);
         tableKeys = TestTables.scanAll(dynamoDb, table).stream().map(TestTables::keyString).collect(Collectors.toSet());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (dynamoDb != null) {
-            dynamoDb.close();
-        }
-        if (services != null) {
-            services.close();
-        }
     }
 
     @ParameterizedTest(name = "TotalSegments {0}")
@@ -106,7 +98,7 @@ class SegmentScannerIT {
 
     @Test
     void scanPage_whenTableIsEmpty_returnsOneLastEmptyPage() {
-        String empty = TestTables.unique("scan-empty");
+        String empty = environment.unique("scan-empty");
         TestTables.createCompositeTable(dynamoDb, empty);
 
         ScanPage page = new SegmentScanner(dynamoDb).scanPage(empty, 0, 4, null, 50, true);
