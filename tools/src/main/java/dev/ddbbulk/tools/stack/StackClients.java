@@ -3,6 +3,8 @@ package dev.ddbbulk.tools.stack;
 import java.net.URI;
 import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -19,15 +21,16 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 public record StackClients(URI endpoint, Region region) {
 
     public CloudFormationClient cloudFormation() {
-        var builder = CloudFormationClient.builder().httpClientBuilder(http()).overrideConfiguration(overrides())
-                .credentialsProvider(DefaultCredentialsProvider.builder().build());
-        if (endpoint != null) builder.endpointOverride(endpoint);
-        if (region != null) builder.region(region);
-        return builder.build();
+        return configured(CloudFormationClient.builder());
     }
 
     public SfnClient sfn() {
-        var builder = SfnClient.builder().httpClientBuilder(http()).overrideConfiguration(overrides())
+        return configured(SfnClient.builder());
+    }
+
+    /** Both clients alike: this endpoint and region, the default credentials, a small pool, a call timeout. */
+    private <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C configured(B builder) {
+        builder.httpClientBuilder(http()).overrideConfiguration(overrides())
                 .credentialsProvider(DefaultCredentialsProvider.builder().build());
         if (endpoint != null) builder.endpointOverride(endpoint);
         if (region != null) builder.region(region);
