@@ -14,8 +14,6 @@ import dev.ddbbulk.tools.local.QueuePair;
 import dev.ddbbulk.tools.output.RunSummary;
 import java.io.PrintWriter;
 import java.time.Clock;
-import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,10 +36,7 @@ final class DemoCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    JobMixin job;
-
-    @Mixin
-    FleetMixin fleet;
+    LocalRunMixin local;
 
     @Option(names = "--items", defaultValue = "20000", description = "Items in the demo table. Default: ${DEFAULT-VALUE}.")
     int items;
@@ -59,13 +54,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "Destination table, created like the source; '" + SOURCE + "' updates in place. Default: ${DEFAULT-VALUE}.")
     String destination;
 
-    @Option(names = "--run-id", description = "Run id in the ledger. Default: a new UUID.")
-    String runId;
-
     @Override
     public Integer call() throws Exception {
-        JobConfig config = job.builder(SOURCE, destination, segments, workers).build();
-        fleet.validate();
+        JobConfig config = local.job.builder(SOURCE, destination, segments, workers).build();
+        local.fleet.validate();
         if (items < 0) {
             throw new InvalidJobException("--items must be 0 or more, got " + items);
         }
@@ -75,7 +67,7 @@ final class DemoCommand implements Callable<Integer> {
         var processor = ItemProcessors.create(config.processor());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        String id = runId != null ? runId : UUID.randomUUID().toString();
+        String id = local.runIdOrNew();
         err.println("Starting DynamoDB Local and ElasticMQ inside this JVM...");
         err.flush();
         try (EmbeddedServices services = EmbeddedServices.start();
@@ -95,10 +87,8 @@ final class DemoCommand implements Callable<Integer> {
             Clock clock = Clock.systemUTC();
             ProgressLedger ledger = new ProgressLedger(dynamoDb, RunCommand.DEFAULT_LEDGER, clock);
             ledger.createTableIfMissing();
-            QueuePair queues = QueuePair.create(sqs, "ddb-bulk-segments", fleet.maxReceiveCount,
-                    fleet.timeBudget.plusSeconds(30));
-            LocalRun run = new LocalRun(dynamoDb, sqs, ledger, queues, clock, new Random());
-            RunSummary summary = run.execute(id, config, fleet.options(workers, System.console() != null), false, err);
+            QueuePair queues = local.createQueues(sqs, "ddb-bulk-segments");
+            RunSummary summary = local.execute(dynamoDb, sqs, ledger, queues, clock, id, config, false, err);
 
             err.println("Verifying " + config.destinationTable() + " against " + SOURCE + "...");
             err.flush();
@@ -106,7 +96,7 @@ final class DemoCommand implements Callable<Integer> {
                     "DestinationTable", "--destination"), config.dryRun() ? item -> ItemAction.skip() : processor, items, itemBytes,
                     config.inPlace());
             summary = summary.withVerification(problem);
-            return summary.print(out, err, fleet.json);
+            return summary.print(out, err, local.fleet.json);
         }
     }
 }

@@ -10,8 +10,6 @@ import dev.ddbbulk.tools.output.ExitCodes;
 import dev.ddbbulk.tools.output.RunSummary;
 import java.io.PrintWriter;
 import java.time.Clock;
-import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,10 +32,7 @@ final class RunCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    JobMixin job;
-
-    @Mixin
-    FleetMixin fleet;
+    LocalRunMixin local;
 
     @Mixin
     AwsMixin aws;
@@ -64,9 +59,6 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--dlq-url", description = "Existing dead-letter queue; required with --queue-url.")
     String dlqUrl;
 
-    @Option(names = "--run-id", description = "Run id in the ledger. Default: a new UUID.")
-    String runId;
-
     @Option(names = "--resume", paramLabel = "RUN_ID",
             description = "Continue a run after the whole fleet stopped: re-enqueue its segments that are not done."
                     + " The job is the one recorded in the ledger; job options are not allowed with it.")
@@ -74,12 +66,12 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        fleet.validate();
+        local.fleet.validate();
         if ((queueUrl == null) != (dlqUrl == null)) {
             throw new InvalidJobException("--queue-url and --dlq-url go together; give both or neither");
         }
         if (resume != null) {
-            if (source != null || destination != null || runId != null) {
+            if (source != null || destination != null || local.runId != null) {
                 throw new InvalidJobException("--resume takes the job recorded in the ledger; drop --source,"
                         + " --destination and --run-id");
             }
@@ -88,8 +80,8 @@ final class RunCommand implements Callable<Integer> {
         if (source == null) {
             throw new InvalidJobException("--source is required (or --resume RUN_ID); name the table to scan");
         }
-        JobConfig config = job.builder(source, destination, segments, workers).build();
-        return execute(runId != null ? runId : UUID.randomUUID().toString(), config);
+        JobConfig config = local.job.builder(source, destination, segments, workers).build();
+        return execute(local.runIdOrNew(), config);
     }
 
     private int execute(String id, JobConfig requested) throws Exception {
@@ -110,19 +102,16 @@ final class RunCommand implements Callable<Integer> {
             ledger.createTableIfMissing();
             boolean temporary = queueUrl == null;
             QueuePair queues = temporary
-                    ? QueuePair.create(sqs, "ddb-bulk-" + id.replaceAll("[^a-zA-Z0-9_-]", "").substring(0,
-                            Math.min(8, id.replaceAll("[^a-zA-Z0-9_-]", "").length())), fleet.maxReceiveCount,
-                            fleet.timeBudget.plusSeconds(30))
+                    ? local.createQueues(sqs, "ddb-bulk-" + id.replaceAll("[^a-zA-Z0-9_-]", "").substring(0,
+                            Math.min(8, id.replaceAll("[^a-zA-Z0-9_-]", "").length())))
                     : new QueuePair(queueUrl, dlqUrl);
-            LocalRun run = new LocalRun(dynamoDb, sqs, ledger, queues, clock, new Random());
-            RunSummary summary = run.execute(id, config, fleet.options(config.parallelWorkers(),
-                    System.console() != null), requested == null, err);
+            RunSummary summary = local.execute(dynamoDb, sqs, ledger, queues, clock, id, config, requested == null, err);
             if (temporary && summary.exitCode() == ExitCodes.OK) {
                 queues.delete(sqs);
             } else if (temporary) {
                 err.println("Kept the temporary queues for inspection: " + queues.queueUrl() + " and " + queues.dlqUrl());
             }
-            return summary.print(out, err, fleet.json);
+            return summary.print(out, err, local.fleet.json);
         }
     }
 }

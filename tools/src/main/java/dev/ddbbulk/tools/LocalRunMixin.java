@@ -1,0 +1,55 @@
+package dev.ddbbulk.tools;
+
+import dev.ddbbulk.core.job.JobConfig;
+import dev.ddbbulk.core.ledger.ProgressLedger;
+import dev.ddbbulk.tools.local.LocalRun;
+import dev.ddbbulk.tools.local.QueuePair;
+import dev.ddbbulk.tools.output.RunSummary;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.Random;
+import java.util.UUID;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * What demo and run share: a job's parameters, the local fleet's options and the run id, and running the job
+ * on a local fleet once its tables and ledger are there.
+ */
+final class LocalRunMixin {
+    @Mixin
+    JobMixin job;
+
+    @Mixin
+    FleetMixin fleet;
+
+    @Option(names = "--run-id", description = "Run id in the ledger. Default: a new UUID.")
+    String runId;
+
+    /** --run-id, or a new UUID when it was not given. */
+    String runIdOrNew() {
+        return runId != null ? runId : UUID.randomUUID().toString();
+    }
+
+    /**
+     * Creates (or reuses) segment queue {@code name} and its DLQ with the fleet's --max-receive-count, and a
+     * visibility timeout of the time budget and 30 s more.
+     */
+    QueuePair createQueues(SqsClient sqs, String name) {
+        return QueuePair.create(sqs, name, fleet.maxReceiveCount, fleet.timeBudget.plusSeconds(30));
+    }
+
+    /**
+     * Seeds run {@code id} of {@code config} into {@code queues} and works it with the job's workers until it
+     * ends, showing progress on {@code err} (a progress line on a terminal).
+     *
+     * @param resume whether the run is already in the ledger (re-enqueue its segments that are not done)
+     */
+    RunSummary execute(DynamoDbClient dynamoDb, SqsClient sqs, ProgressLedger ledger, QueuePair queues, Clock clock,
+                       String id, JobConfig config, boolean resume, PrintWriter err) throws InterruptedException {
+        LocalRun run = new LocalRun(dynamoDb, sqs, ledger, queues, clock, new Random());
+        return run.execute(id, config, fleet.options(config.parallelWorkers(), System.console() != null), resume, err);
+    }
+}
