@@ -137,9 +137,7 @@ final class BenchCommand implements Callable<Integer> {
         if (items < 1) {
             throw new InvalidJobException("--items must be at least 1, got " + items);
         }
-        if (itemBytes < 100 || itemBytes > 350_000) {
-            throw new InvalidJobException("--item-bytes must be between 100 and 350000, got " + itemBytes);
-        }
+        DemoData.requireItemBytes(itemBytes);
         if (rounds < 1 || rounds > 20) {
             throw new InvalidJobException("--rounds must be between 1 and 20, got " + rounds);
         }

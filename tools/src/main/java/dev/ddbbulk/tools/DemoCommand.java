@@ -61,9 +61,7 @@ final class DemoCommand implements Callable<Integer> {
         if (items < 0) {
             throw new InvalidJobException("--items must be 0 or more, got " + items);
         }
-        if (itemBytes < 100 || itemBytes > 350_000) {
-            throw new InvalidJobException("--item-bytes must be between 100 and 350000, got " + itemBytes);
-        }
+        DemoData.requireItemBytes(itemBytes);
         var processor = ItemProcessors.create(config.processor());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

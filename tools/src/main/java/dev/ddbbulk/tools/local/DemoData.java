@@ -1,5 +1,6 @@
 package dev.ddbbulk.tools.local;
 
+import dev.ddbbulk.core.job.InvalidJobException;
 import dev.ddbbulk.core.job.TableShape;
 import dev.ddbbulk.core.message.DynamoDbKeyCodec;
 import dev.ddbbulk.core.processor.ItemAction;
@@ -47,6 +48,16 @@ public final class DemoData {
                 .keySchema(KeySchemaElement.builder().attributeName(PK).keyType(KeyType.HASH).build(),
                         KeySchemaElement.builder().attributeName(SK).keyType(KeyType.RANGE).build()));
         dynamoDb.waiter().waitUntilTableExists(b -> b.tableName(table));
+    }
+
+    /**
+     * Refuses an --item-bytes the demo's items cannot have: not below their fixed attributes (about 90 B), well
+     * under DynamoDB's 400 KB item limit. The demo and the bench check it alike.
+     */
+    public static void requireItemBytes(int bytes) {
+        if (bytes < 100 || bytes > 350_000) {
+            throw new InvalidJobException("--item-bytes must be between 100 and 350000, got " + bytes);
+        }
     }
 
     /** Item {@code i}: about {@code bytes} bytes in all. */
