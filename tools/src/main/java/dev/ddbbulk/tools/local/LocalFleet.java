@@ -11,11 +11,8 @@ import dev.ddbbulk.worker.WorkerHandler;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.AbstractList;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -145,14 +142,14 @@ public final class LocalFleet {
             // Every message of the invocation was received no earlier than its first (the buffer is oldest
             // first), within a receive's time: the visibility timeout's 30 s over the budget covers that.
             Instant deadline = first.at().plus(timeBudget);
-            Invocation invocation = new Invocation(first, deadline);
+            InvocationRecords records = new InvocationRecords(first.message(), () -> takeBefore(deadline));
             SQSEvent event = new SQSEvent();
-            event.setRecords(invocation);
+            event.setRecords(records);
             invocations.incrementAndGet();
             busy.incrementAndGet();
             try {
                 SQSBatchResponse response = worker.handleRequest(event, new FleetContext(deadline, clock));
-                acknowledge(invocation.taken, response);
+                acknowledge(records.taken(), response);
             } finally {
                 busy.decrementAndGet();
             }
@@ -179,6 +176,19 @@ public final class LocalFleet {
         return received.poll();
     }
 
+    /**
+     * The next message for an invocation that must end by {@code deadline}; null when the fleet stops, the
+     * deadline is within the safety margin (the worker would only hand the message on as a continuation), or
+     * none is there.
+     */
+    private Message takeBefore(Instant deadline) {
+        if (stopping.get() || Duration.between(clock.instant(), deadline).compareTo(safetyMargin) <= 0) {
+            return null;
+        }
+        Received next = take(0);
+        return next == null ? null : next.message();
+    }
+
     /** Makes what was received but not taken visible again at once, for whoever works the queue next. */
     private void releaseUnstarted() {
         List<ChangeMessageVisibilityBatchRequestEntry> release = new ArrayList<>();
@@ -195,84 +205,6 @@ public final class LocalFleet {
 
     /** A message and when its receive began (its visibility timeout runs from about then). */
     private record Received(Message message, Instant at) {
-    }
-
-    /**
-     * The records of one invocation's event, taken from the fleet's buffer one at a time as the worker's
-     * handler iterates over them: none once {@link #BATCH_SIZE} are taken, the fleet stops, or the deadline is
-     * within the safety margin. Lambda's event holds its batch from the start; taking late lets the other
-     * workers have the messages that this one would only reach after a slow segment.
-     */
-    private final class Invocation extends AbstractList<SQSEvent.SQSMessage> {
-        private final Instant deadline;
-        private final List<Message> taken = new ArrayList<>();
-
-        Invocation(Received first, Instant deadline) {
-            this.deadline = deadline;
-            this.taken.add(first.message());
-        }
-
-        /** Takes one more message if the invocation may; false when it may not or none is there. */
-        private boolean takeAnother() {
-            if (taken.size() >= BATCH_SIZE || stopping.get()
-                    || Duration.between(clock.instant(), deadline).compareTo(safetyMargin) <= 0) {
-                return false;
-            }
-            Received next = take(0);
-            if (next == null) {
-                return false;
-            }
-            taken.add(next.message());
-            return true;
-        }
-
-        @Override
-        public SQSEvent.SQSMessage get(int index) {
-            while (index >= taken.size() && takeAnother()) {
-                // taking up to index
-            }
-            return record(taken.get(index));
-        }
-
-        /** Takes every message the invocation may have: only a caller that wants them all asks for the size. */
-        @Override
-        public int size() {
-            while (takeAnother()) {
-                // taking all
-            }
-            return taken.size();
-        }
-
-        @Override
-        public Iterator<SQSEvent.SQSMessage> iterator() {
-            return new Iterator<>() {
-                private int next;
-
-                @Override
-                public boolean hasNext() {
-                    return next < taken.size() || takeAnother();
-                }
-
-                @Override
-                public SQSEvent.SQSMessage next() {
-                    if (!hasNext()) {
-                        throw new NoSuchElementException();
-                    }
-                    return record(taken.get(next++));
-                }
-            };
-        }
-
-        /** The record Lambda's SQS event source mapping would deliver for {@code message}. */
-        private static SQSEvent.SQSMessage record(Message message) {
-            SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
-            record.setMessageId(message.messageId());
-            record.setReceiptHandle(message.receiptHandle());
-            record.setBody(message.body());
-            record.setAttributes(message.attributesAsStrings());
-            record.setEventSource("aws:sqs");
-            return record;
-        }
     }
 
     private void record(BatchResult result) {
