@@ -1,11 +1,18 @@
 package dev.ddbbulk.bench;
 
+import static dev.ddbbulk.bench.RatioStatistics.interval;
+import static dev.ddbbulk.bench.RatioStatistics.mean;
+import static dev.ddbbulk.bench.RatioStatistics.median;
+import static dev.ddbbulk.bench.RatioStatistics.verdict;
+import static dev.ddbbulk.bench.Rounding.round1;
+import static dev.ddbbulk.bench.Rounding.round2;
+import static dev.ddbbulk.bench.Rounding.round3;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -169,44 +176,6 @@ final class BenchReport {
         return ratios;
     }
 
-    /** The median of a round's pair ratios: a drift or one lucky round of either side moves it least. */
-    static Double median(List<Double> values) {
-        List<Double> sorted = values.stream().filter(Objects::nonNull).sorted().toList();
-        if (sorted.isEmpty()) {
-            return null;
-        }
-        int n = sorted.size();
-        return round3(n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2);
-    }
-
-    /**
-     * The geometric mean of the rounds' pair ratios and its 95% confidence interval, from Student's t on
-     * their logarithms: the range in which the ratio lies, given how far the pairs scatter.
-     */
-    record Interval(double mean, double low, double high, int pairs) {
-    }
-
-    /** Two-sided 95% quantiles of Student's t for 1..19 degrees of freedom. */
-    private static final double[] T_975 = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-        2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093};
-
-    /** The interval of {@code ratios} (nulls left out), or null with fewer than two of them. */
-    static Interval interval(List<Double> ratios) {
-        double[] logs = ratios.stream().filter(Objects::nonNull).filter(r -> r > 0)
-                .mapToDouble(Math::log).toArray();
-        int n = logs.length;
-        if (n < 2) {
-            return null;
-        }
-        if (n - 1 > T_975.length) {
-            throw new IllegalArgumentException("At most " + (T_975.length + 1) + " round pairs, got " + n);
-        }
-        double mean = Arrays.stream(logs).average().orElseThrow();
-        double squares = Arrays.stream(logs).map(l -> (l - mean) * (l - mean)).sum();
-        double half = T_975[n - 2] * Math.sqrt(squares / (n - 1) / n);
-        return new Interval(round3(Math.exp(mean)), round3(Math.exp(mean - half)), round3(Math.exp(mean + half)), n);
-    }
-
     /** Each measured round's SQLite CPU per 1,000 items of {@code name}, in the order the rounds ran. */
     List<Double> sqliteMsByRound(String name) {
         return measuredOfRounds(name, Round::sqliteMsPer1000Items);
@@ -230,10 +199,6 @@ final class BenchReport {
         Double a = mean(sqliteBusyByRound(pipeline));
         Double b = mean(sqliteBusyByRound(raw));
         return a == null || b == null || b == 0 ? null : round3(a / b);
-    }
-
-    static Double mean(List<Double> values) {
-        return values.isEmpty() ? null : values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     }
 
     private Double ratio(String pipeline, String raw) {
@@ -340,7 +305,7 @@ final class BenchReport {
         return node;
     }
 
-    private static void putInterval(ObjectNode node, String name, Interval interval) {
+    private static void putInterval(ObjectNode node, String name, RatioStatistics.Interval interval) {
         if (interval == null) {
             node.putNull(name);
             return;
@@ -396,7 +361,7 @@ final class BenchReport {
             List<Double> byRound = ratioByRound(pair[1], pair[2]);
             out.printf("%-18s %8s   %-34s %s%n", pair[0] + " by round", formatNullable(median(byRound)),
                     "median of each round's own pair", byRound);
-            Interval interval = interval(byRound);
+            RatioStatistics.Interval interval = interval(byRound);
             if (interval != null) {
                 out.printf("%-18s %8s   %-34s %s to %s: %s%n", "", format(interval.mean()),
                         "geometric mean; 95% interval", format(interval.low()), format(interval.high()),
@@ -451,17 +416,6 @@ final class BenchReport {
         out.flush();
     }
 
-    /** What the interval says of the target: above it, below it, or too wide to tell. */
-    static String verdict(Interval interval, double target) {
-        if (interval.low() >= target) {
-            return "the whole interval meets the target";
-        }
-        if (interval.high() < target) {
-            return "the whole interval misses the target";
-        }
-        return "the target lies inside the interval: these rounds cannot tell (more --rounds narrow it)";
-    }
-
     /** A target from the issue; informational, the command's exit code does not depend on it. */
     record Target(String name, Double value, String comparison, double bound, String meaning) {
         boolean met() {
@@ -489,18 +443,6 @@ final class BenchReport {
     private static String format(double v) {
         return v == Math.rint(v) && Math.abs(v) >= 10 ? String.format("%.0f", v) : String.format("%.3f", v)
                 .replaceAll("0+$", "").replaceAll("\\.$", "");
-    }
-
-    static double round1(double v) {
-        return Math.round(v * 10) / 10.0;
-    }
-
-    static double round2(double v) {
-        return Math.round(v * 100) / 100.0;
-    }
-
-    static double round3(double v) {
-        return Math.round(v * 1000) / 1000.0;
     }
 
     private static double loadAverage() {
