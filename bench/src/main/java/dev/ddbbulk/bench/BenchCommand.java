@@ -119,11 +119,11 @@ final class BenchCommand implements Callable<Integer> {
         }
         report.elapsed((System.nanoTime() - start) / 1e9);
         if (json) {
-            report.printText(err);
-            out.println(new ObjectMapper().writeValueAsString(report.toJson(new ObjectMapper())));
+            new BenchReportText(report).print(err);
+            out.println(new ObjectMapper().writeValueAsString(new BenchReportJson(report).toJson(new ObjectMapper())));
             out.flush();
         } else {
-            report.printText(out);
+            new BenchReportText(report).print(out);
         }
         return ExitCodes.OK;
     }

@@ -1,19 +1,14 @@
 package dev.ddbbulk.bench;
 
-import static dev.ddbbulk.bench.RatioStatistics.interval;
 import static dev.ddbbulk.bench.RatioStatistics.mean;
-import static dev.ddbbulk.bench.RatioStatistics.median;
-import static dev.ddbbulk.bench.RatioStatistics.verdict;
 import static dev.ddbbulk.bench.Rounding.round1;
 import static dev.ddbbulk.bench.Rounding.round2;
 import static dev.ddbbulk.bench.Rounding.round3;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +16,9 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * The bench's figures, their ratios and targets, as a readable table or one JSON object. Rates are
- * rounded to 0.1 before the ratios are taken, so every ratio is the quotient of the figures it prints.
+ * The bench's figures as they are measured, the best round of each path, and the ratios and targets taken
+ * from them; {@link BenchReportText} and {@link BenchReportJson} print it. Rates are rounded to 0.1 before the
+ * ratios are taken, so every ratio is the quotient of the figures it prints.
  */
 final class BenchReport {
     static final double BATCH_RATIO_TARGET = 0.9;
@@ -60,10 +56,7 @@ final class BenchReport {
     private final Map<String, Figure> figures = new LinkedHashMap<>();
     private final Map<String, Run> profiles = new LinkedHashMap<>();
     private final double loadAverageAtStart = loadAverage();
-    private HeapProbe.Usage workerHeapSmall;
-    private HeapProbe.Usage workerHeapLarge;
-    private int workerHeapSmallItems;
-    private int workerHeapLargeItems;
+    private WorkerHeap workerHeap = new WorkerHeap(0, null, 0, null);
     private SeederBench.Result seeder;
     private double[] rawSendHalves;
     private double elapsedSeconds;
@@ -77,6 +70,10 @@ final class BenchReport {
      * wall time that thread was busy. Both are null where not measured.
      */
     record Round(double rate, Double sqliteMsPer1000Items, Double sqliteBusyShare) {
+    }
+
+    /** The workers' heap on a small and a large table; a usage is null where it was not measured. */
+    record WorkerHeap(int smallItems, HeapProbe.Usage small, int largeItems, HeapProbe.Usage large) {
     }
 
     BenchReport(Settings settings) {
@@ -106,10 +103,7 @@ final class BenchReport {
     }
 
     void workerHeap(int smallItems, HeapProbe.Usage small, int largeItems, HeapProbe.Usage large) {
-        this.workerHeapSmallItems = smallItems;
-        this.workerHeapSmall = small;
-        this.workerHeapLargeItems = largeItems;
-        this.workerHeapLarge = large;
+        this.workerHeap = new WorkerHeap(smallItems, small, largeItems, large);
     }
 
     void seeder(SeederBench.Result result) {
@@ -127,6 +121,47 @@ final class BenchReport {
 
     void elapsed(double seconds) {
         this.elapsedSeconds = seconds;
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    /** The best figure of every path, in the order the paths were first measured. */
+    Collection<Figure> figures() {
+        return Collections.unmodifiableCollection(figures.values());
+    }
+
+    /** The calls and CPU of each path's best round, by path. */
+    Map<String, Run> profiles() {
+        return Collections.unmodifiableMap(profiles);
+    }
+
+    /** Every measured round, per path, in the order the rounds ran. */
+    Map<String, List<Round>> rounds() {
+        return Collections.unmodifiableMap(rounds);
+    }
+
+    WorkerHeap workerHeap() {
+        return workerHeap;
+    }
+
+    /** What the seeder's JVM measured; null when the seeder was skipped. */
+    SeederBench.Result seederResult() {
+        return seeder;
+    }
+
+    /** rawSend's rate before and after the seeder ran, or null when it was skipped. */
+    double[] rawSendHalves() {
+        return rawSendHalves;
+    }
+
+    double elapsedSeconds() {
+        return elapsedSeconds;
+    }
+
+    double loadAverageAtStart() {
+        return loadAverageAtStart;
     }
 
     Double rate(String name) {
@@ -196,224 +231,16 @@ final class BenchReport {
      * hardly moves with the machine's speed; the pipeline's own SQLite work (its ledger) counts as busy.
      */
     Double sqliteBusyRatio(String pipeline, String raw) {
-        Double a = mean(sqliteBusyByRound(pipeline));
-        Double b = mean(sqliteBusyByRound(raw));
-        return a == null || b == null || b == 0 ? null : round3(a / b);
+        return quotient(mean(sqliteBusyByRound(pipeline)), mean(sqliteBusyByRound(raw)));
     }
 
     private Double ratio(String pipeline, String raw) {
-        Double a = rate(pipeline);
-        Double b = rate(raw);
+        return quotient(rate(pipeline), rate(raw));
+    }
+
+    /** {@code a / b} to three decimals; null when either is unknown or b is 0. */
+    private static Double quotient(Double a, Double b) {
         return a == null || b == null || b == 0 ? null : round3(a / b);
-    }
-
-    ObjectNode toJson(ObjectMapper json) {
-        ObjectNode node = json.createObjectNode();
-        node.put("items", settings.items());
-        node.put("itemBytes", settings.itemBytes());
-        node.put("workers", settings.workers());
-        node.put("segments", settings.segments());
-        node.put("pageSize", settings.pageSize());
-        node.put("seederSegments", settings.seederSegments());
-        node.put("emptySegments", settings.emptySegments());
-        node.put("rounds", settings.rounds());
-        node.put("endpoint", settings.endpoint());
-        node.put("rawBatchItemsPerSecond", rate("rawBatch"));
-        node.put("rawPutItemsPerSecond", rate("rawPut"));
-        node.put("rawConditionalPutItemsPerSecond", rate("rawConditionalPut"));
-        node.put("pipelineBatchItemsPerSecond", rate("pipelineBatch"));
-        node.put("pipelineConditionalItemsPerSecond", rate("pipelineConditional"));
-        node.put("seederMessagesPerSecond", rate("seeder"));
-        node.put("rawSendMessagesPerSecond", rate("rawSend"));
-        node.put("rawSendFirstHalfMessagesPerSecond", rawSendHalves == null ? null : rawSendHalves[0]);
-        node.put("rawSendSecondHalfMessagesPerSecond", rawSendHalves == null ? null : rawSendHalves[1]);
-        node.put("seederPeakHeapMb", seeder == null ? null : round1(seeder.seederPeakHeapMb()));
-        node.put("seederLiveHeapMb", seeder == null ? null : round1(seeder.seederLiveHeapMb()));
-        node.put("seederJvmMaxHeapMb", seeder == null ? null : seeder.childMaxHeapMb());
-        node.put("emptySegmentMs", emptySegmentMs());
-        node.put("workerPeakHeapMbSmall", workerHeapSmall == null ? null : round1(workerHeapSmall.peakMb()));
-        node.put("workerPeakHeapMbLarge", workerHeapLarge == null ? null : round1(workerHeapLarge.peakMb()));
-        node.put("workerLiveHeapMbSmall", workerHeapSmall == null ? null : round1(workerHeapSmall.liveMb()));
-        node.put("workerLiveHeapMbLarge", workerHeapLarge == null ? null : round1(workerHeapLarge.liveMb()));
-        node.put("workerHeapItemsSmall", workerHeapSmall == null ? null : workerHeapSmallItems);
-        node.put("workerHeapItemsLarge", workerHeapLarge == null ? null : workerHeapLargeItems);
-        node.put("batchRatio", batchRatio());
-        node.put("conditionalRatio", conditionalRatio());
-        node.put("seederRatio", seederRatio());
-        node.put("conditionCostRatio", conditionCostRatio());
-        node.put("conditionalPipelineRatio", conditionalPipelineRatio());
-        ratioByRound("pipelineBatch", "rawBatch").forEach(node.putArray("batchRatioByRound")::add);
-        ratioByRound("pipelineConditional", "rawPut").forEach(node.putArray("conditionalRatioByRound")::add);
-        node.put("batchRatioMedianOfRounds", median(ratioByRound("pipelineBatch", "rawBatch")));
-        node.put("conditionalRatioMedianOfRounds", median(ratioByRound("pipelineConditional", "rawPut")));
-        putInterval(node, "batchRatioOfRounds", interval(ratioByRound("pipelineBatch", "rawBatch")));
-        putInterval(node, "conditionalRatioOfRounds", interval(ratioByRound("pipelineConditional", "rawPut")));
-        node.put("batchSqliteBusyRatio", sqliteBusyRatio("pipelineBatch", "rawBatch"));
-        node.put("conditionalSqliteBusyRatio", sqliteBusyRatio("pipelineConditional", "rawPut"));
-        ObjectNode byRound = node.putObject("roundsByPath");
-        rounds.forEach((name, ofPath) -> {
-            ObjectNode path = byRound.putObject(name);
-            var perSecond = path.putArray("perSecond");
-            ofPath.forEach(r -> perSecond.add(r.rate()));
-            sqliteMsByRound(name).forEach(path.putArray("sqliteCpuMsPer1000Items")::add);
-            sqliteBusyByRound(name).forEach(path.putArray("sqliteBusyShare")::add);
-        });
-        ObjectNode targets = node.putObject("targets");
-        for (Target t : targets()) {
-            ObjectNode target = targets.putObject(t.name());
-            target.put("target", t.comparison() + " " + t.bound());
-            if (t.value() == null) {
-                target.putNull("met");
-            } else {
-                target.put("met", t.met());
-            }
-        }
-        var measurements = node.putArray("measurements");
-        for (Figure f : figures.values()) {
-            ObjectNode m = measurements.addObject();
-            m.put("name", f.name());
-            m.put("count", f.count());
-            m.put("unit", f.unit());
-            m.put("seconds", round3(f.seconds()));
-            m.put("perSecond", f.rate());
-            m.put("threads", f.threads());
-            m.put("startSeconds", Double.isNaN(f.startSeconds()) ? null : round3(f.startSeconds()));
-            m.put("tailSeconds", Double.isNaN(f.tailSeconds()) ? null : round3(f.tailSeconds()));
-            Run run = profiles.get(f.name());
-            if (run != null) {
-                ObjectNode calls = m.putObject("calls");
-                run.calls().forEach((op, o) -> calls.putObject(op).put("calls", o.calls())
-                        .put("meanMs", round2(o.meanMs())).put("totalMs", Math.round(o.totalMs())));
-                ObjectNode cpu = m.putObject("cpuSeconds");
-                run.cpu().cpuSeconds().forEach((user, seconds) -> cpu.put(user, round2(seconds)));
-                cpu.put("left to other processes or idle", round2(run.cpu().otherSeconds()));
-                m.put("gcPauseSeconds", round2(run.cpu().gcSeconds()));
-                m.put("jitSeconds", round2(run.cpu().jitSeconds()));
-            }
-        }
-        ObjectNode machine = node.putObject("machine");
-        machine.put("availableProcessors", Runtime.getRuntime().availableProcessors());
-        machine.put("maxHeapMb", Runtime.getRuntime().maxMemory() / (1024 * 1024));
-        machine.put("physicalMemoryMb", physicalMemoryMb());
-        machine.put("javaVersion", System.getProperty("java.version"));
-        machine.put("javaVm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
-        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-                + System.getProperty("os.arch"));
-        machine.put("loadAverageAtStart", round2(loadAverageAtStart));
-        machine.put("loadAverageAtEnd", round2(loadAverage()));
-        node.put("elapsedSeconds", round1(elapsedSeconds));
-        return node;
-    }
-
-    private static void putInterval(ObjectNode node, String name, RatioStatistics.Interval interval) {
-        if (interval == null) {
-            node.putNull(name);
-            return;
-        }
-        node.putObject(name).put("geometricMean", interval.mean()).put("low95", interval.low())
-                .put("high95", interval.high()).put("pairs", interval.pairs());
-    }
-
-    void printText(PrintWriter out) {
-        out.printf("ddb-bulk bench on %s: %,d items of ~%d B, %d segments, %d workers, page size %d%n",
-                settings.endpoint(), settings.items(), settings.itemBytes(), settings.segments(), settings.workers(),
-                settings.pageSize());
-        out.printf("machine: %d processors, %,d MB memory, max heap %,d MB, Java %s; load average %.2f at start,"
-                        + " %.2f at end%n", Runtime.getRuntime().availableProcessors(), physicalMemoryMb(),
-                Runtime.getRuntime().maxMemory() / (1024 * 1024), System.getProperty("java.version"),
-                loadAverageAtStart, loadAverage());
-        out.println();
-        out.printf("%-22s %10s %-9s %9s %12s%n", "measurement", "count", "", "seconds", "rate/s");
-        for (String name : List.of("rawBatch", "pipelineBatch", "rawPut", "rawConditionalPut", "pipelineConditional",
-                "rawSend", "seeder", "emptySegments")) {
-            Figure f = figures.get(name);
-            if (f == null) {
-                out.printf("%-22s %10s%n", name, "(skipped)");
-                continue;
-            }
-            String extra = "";
-            if (name.equals("rawSend") && rawSendHalves != null) {
-                extra = String.format("   %,.0f/s before the seeder, %,.0f/s after", rawSendHalves[0], rawSendHalves[1]);
-            } else if (name.equals("seeder") && seeder != null) {
-                extra = String.format("   heap peak %.0f MB, live %.0f MB (JVM capped at %d MB)",
-                        seeder.seederPeakHeapMb(), seeder.seederLiveHeapMb(), seeder.childMaxHeapMb());
-            } else if (name.equals("emptySegments")) {
-                extra = String.format("   %.2f ms per segment (%d items)", emptySegmentMs(), settings.emptySegmentItems());
-            }
-            out.printf("%-22s %,10d %-9s %9.2f %,12.1f%s%n", name, f.count(), f.unit(), f.seconds(), f.rate(), extra);
-        }
-        if (workerHeapSmall != null && workerHeapLarge != null) {
-            out.printf("%-22s %,d items: peak %.0f MB, live %.0f MB;  %,d items: peak %.0f MB, live %.0f MB%n",
-                    "worker heap", workerHeapSmallItems, workerHeapSmall.peakMb(), workerHeapSmall.liveMb(),
-                    workerHeapLargeItems, workerHeapLarge.peakMb(), workerHeapLarge.liveMb());
-        }
-        out.println();
-        for (Target t : targets()) {
-            out.printf("%-18s %8s   %-34s target %s %s  %s%n", t.name(), formatNullable(t.value()),
-                    t.meaning(), t.comparison(), format(t.bound()), t.value() == null ? "" : t.met() ? "✓" : "✗");
-        }
-        out.printf("%-18s %8s   %-34s (no target: the condition's own cost)%n", "conditionCostRatio",
-                formatNullable(conditionCostRatio()), "rawConditionalPut / rawPut");
-        out.printf("%-18s %8s   %-34s (no target: the pipeline's cost alone)%n", "conditionalPipelineRatio",
-                formatNullable(conditionalPipelineRatio()), "pipelineConditional / rawConditionalPut");
-        for (String[] pair : new String[][] {{"batchRatio", "pipelineBatch", "rawBatch"},
-                {"conditionalRatio", "pipelineConditional", "rawPut"}}) {
-            List<Double> byRound = ratioByRound(pair[1], pair[2]);
-            out.printf("%-18s %8s   %-34s %s%n", pair[0] + " by round", formatNullable(median(byRound)),
-                    "median of each round's own pair", byRound);
-            RatioStatistics.Interval interval = interval(byRound);
-            if (interval != null) {
-                out.printf("%-18s %8s   %-34s %s to %s: %s%n", "", format(interval.mean()),
-                        "geometric mean; 95% interval", format(interval.low()), format(interval.high()),
-                        verdict(interval, pair[0].equals("batchRatio") ? BATCH_RATIO_TARGET : CONDITIONAL_RATIO_TARGET));
-            }
-            Double busy = sqliteBusyRatio(pair[1], pair[2]);
-            if (busy != null) {
-                out.printf("%-18s %8s   %-34s %.1f%% vs %.1f%% of the time (no target; the ledger's work counts as busy)%n",
-                        "", format(busy), "SQLite thread busy, mean of rounds", 100 * mean(sqliteBusyByRound(pair[1])),
-                        100 * mean(sqliteBusyByRound(pair[2])));
-            }
-        }
-        if (!rounds.isEmpty()) {
-            out.println();
-            out.println("Rounds in the order they ran: items/s (DynamoDB Local's SQLite CPU ms per 1,000 items, the"
-                    + " machine's speed at the time; % of the copy's time that thread was busy)");
-            rounds.forEach((name, ofPath) -> {
-                StringBuilder line = new StringBuilder();
-                for (Round r : ofPath) {
-                    line.append(String.format("  %,.0f", r.rate()));
-                    if (r.sqliteMsPer1000Items() != null) {
-                        line.append(String.format(" (%.0f; %.0f%%)", r.sqliteMsPer1000Items(), 100 * r.sqliteBusyShare()));
-                    }
-                }
-                out.printf("  %-20s%s%n", name, line);
-            });
-        }
-        if (settings.items() != 50_000 || settings.workers() != 4 || settings.seederSegments() != 1_000_000) {
-            out.println("(the targets are set for 50,000 items, 4 workers and 1,000,000 seeder segments)");
-        }
-        if (!profiles.isEmpty()) {
-            out.println();
-            out.println("Where the time goes: calls (count, mean ms, total s over all threads) and this JVM's CPU (s)");
-            profiles.forEach((name, run) -> {
-                Figure f = run.figure();
-                out.printf("  %s: %d threads x %.2f s = %.1f thread-s; first scan after %.2f s, threads idle at"
-                                + " the end %.2f s on average%n", name, f.threads(), f.seconds(), f.threads() * f.seconds(),
-                        f.startSeconds(), f.tailSeconds());
-                run.calls().entrySet().stream()
-                        .sorted(Comparator.comparingDouble(e -> -e.getValue().totalMs()))
-                        .forEach(e -> out.printf("    %-48s %8d %9.2f %9.1f%n", e.getKey(), e.getValue().calls(),
-                                e.getValue().meanMs(), e.getValue().totalMs() / 1000));
-                CpuProfile.Usage cpu = run.cpu();
-                out.printf("    CPU of %d cores x %.2f s = %.1f s:", cpu.cores(), cpu.wallSeconds(),
-                        cpu.cores() * cpu.wallSeconds());
-                cpu.cpuSeconds().forEach((user, seconds) -> out.printf(" %s %.1f;", user, seconds));
-                out.printf(" left to other processes or idle %.1f (GC pauses %.1f s, JIT %.1f s)%n", cpu.otherSeconds(),
-                        cpu.gcSeconds(), cpu.jitSeconds());
-            });
-        }
-        out.printf("%nbench took %.0f s%n", elapsedSeconds);
-        out.flush();
     }
 
     /** A target from the issue; informational, the command's exit code does not depend on it. */
@@ -436,20 +263,12 @@ final class BenchReport {
         return all;
     }
 
-    private static String formatNullable(Double v) {
-        return v == null ? "-" : format(v);
-    }
-
-    private static String format(double v) {
-        return v == Math.rint(v) && Math.abs(v) >= 10 ? String.format("%.0f", v) : String.format("%.3f", v)
-                .replaceAll("0+$", "").replaceAll("\\.$", "");
-    }
-
-    private static double loadAverage() {
+    /** The system's load average over the last minute, as the report shows it at its start and end. */
+    static double loadAverage() {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
-    private static long physicalMemoryMb() {
+    static long physicalMemoryMb() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             return os.getTotalMemorySize() / (1024 * 1024);
         }
