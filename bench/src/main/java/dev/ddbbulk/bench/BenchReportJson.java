@@ -19,11 +19,19 @@ final class BenchReportJson {
 
     /** The report as one JSON object, every figure under a stable name; null where not measured. */
     ObjectNode toJson(ObjectMapper json) {
-        BenchReport.Settings settings = report.settings();
-        SeederBench.Result seeder = report.seederResult();
-        double[] rawSendHalves = report.rawSendHalves();
-        BenchReport.WorkerHeap heap = report.workerHeap();
         ObjectNode node = json.createObjectNode();
+        putSettings(node, report.settings());
+        putFigures(node);
+        putRatios(node);
+        putRounds(node.putObject("roundsByPath"));
+        putTargets(node.putObject("targets"));
+        putMeasurements(node);
+        putMachine(node.putObject("machine"));
+        node.put("elapsedSeconds", round1(report.elapsedSeconds()));
+        return node;
+    }
+
+    private static void putSettings(ObjectNode node, BenchReport.Settings settings) {
         node.put("items", settings.items());
         node.put("itemBytes", settings.itemBytes());
         node.put("workers", settings.workers());
@@ -33,6 +41,10 @@ final class BenchReportJson {
         node.put("emptySegments", settings.emptySegments());
         node.put("rounds", settings.rounds());
         node.put("endpoint", settings.endpoint());
+    }
+
+    /** Each path's best rate, the seeder's and workers' heap, and an empty segment's time. */
+    private void putFigures(ObjectNode node) {
         node.put("rawBatchItemsPerSecond", report.rate("rawBatch"));
         node.put("rawPutItemsPerSecond", report.rate("rawPut"));
         node.put("rawConditionalPutItemsPerSecond", report.rate("rawConditionalPut"));
@@ -40,18 +52,25 @@ final class BenchReportJson {
         node.put("pipelineConditionalItemsPerSecond", report.rate("pipelineConditional"));
         node.put("seederMessagesPerSecond", report.rate("seeder"));
         node.put("rawSendMessagesPerSecond", report.rate("rawSend"));
+        double[] rawSendHalves = report.rawSendHalves();
         node.put("rawSendFirstHalfMessagesPerSecond", rawSendHalves == null ? null : rawSendHalves[0]);
         node.put("rawSendSecondHalfMessagesPerSecond", rawSendHalves == null ? null : rawSendHalves[1]);
+        SeederBench.Result seeder = report.seederResult();
         node.put("seederPeakHeapMb", seeder == null ? null : round1(seeder.seederPeakHeapMb()));
         node.put("seederLiveHeapMb", seeder == null ? null : round1(seeder.seederLiveHeapMb()));
         node.put("seederJvmMaxHeapMb", seeder == null ? null : seeder.childMaxHeapMb());
         node.put("emptySegmentMs", report.emptySegmentMs());
+        BenchReport.WorkerHeap heap = report.workerHeap();
         node.put("workerPeakHeapMbSmall", heap.small() == null ? null : round1(heap.small().peakMb()));
         node.put("workerPeakHeapMbLarge", heap.large() == null ? null : round1(heap.large().peakMb()));
         node.put("workerLiveHeapMbSmall", heap.small() == null ? null : round1(heap.small().liveMb()));
         node.put("workerLiveHeapMbLarge", heap.large() == null ? null : round1(heap.large().liveMb()));
         node.put("workerHeapItemsSmall", heap.small() == null ? null : heap.smallItems());
         node.put("workerHeapItemsLarge", heap.large() == null ? null : heap.largeItems());
+    }
+
+    /** The ratios of the best figures, and of each round's own pair with their median and interval. */
+    private void putRatios(ObjectNode node) {
         node.put("batchRatio", report.batchRatio());
         node.put("conditionalRatio", report.conditionalRatio());
         node.put("seederRatio", report.seederRatio());
@@ -65,7 +84,18 @@ final class BenchReportJson {
         putInterval(node, "conditionalRatioOfRounds", interval(report.ratioByRound("pipelineConditional", "rawPut")));
         node.put("batchSqliteBusyRatio", report.sqliteBusyRatio("pipelineBatch", "rawBatch"));
         node.put("conditionalSqliteBusyRatio", report.sqliteBusyRatio("pipelineConditional", "rawPut"));
-        ObjectNode byRound = node.putObject("roundsByPath");
+    }
+
+    private static void putInterval(ObjectNode node, String name, RatioStatistics.Interval interval) {
+        if (interval == null) {
+            node.putNull(name);
+            return;
+        }
+        node.putObject(name).put("geometricMean", interval.mean()).put("low95", interval.low())
+                .put("high95", interval.high()).put("pairs", interval.pairs());
+    }
+
+    private void putRounds(ObjectNode byRound) {
         report.rounds().forEach((name, ofPath) -> {
             ObjectNode path = byRound.putObject(name);
             var perSecond = path.putArray("perSecond");
@@ -73,7 +103,9 @@ final class BenchReportJson {
             report.sqliteMsByRound(name).forEach(path.putArray("sqliteCpuMsPer1000Items")::add);
             report.sqliteBusyByRound(name).forEach(path.putArray("sqliteBusyShare")::add);
         });
-        ObjectNode targets = node.putObject("targets");
+    }
+
+    private void putTargets(ObjectNode targets) {
         for (BenchReport.Target t : report.targets()) {
             ObjectNode target = targets.putObject(t.name());
             target.put("target", t.comparison() + " " + t.bound());
@@ -83,6 +115,10 @@ final class BenchReportJson {
                 target.put("met", t.met());
             }
         }
+    }
+
+    /** Each path's best figure with its calls and CPU. */
+    private void putMeasurements(ObjectNode node) {
         var measurements = node.putArray("measurements");
         for (BenchReport.Figure f : report.figures()) {
             ObjectNode m = measurements.addObject();
@@ -106,7 +142,9 @@ final class BenchReportJson {
                 m.put("jitSeconds", round2(run.cpu().jitSeconds()));
             }
         }
-        ObjectNode machine = node.putObject("machine");
+    }
+
+    private void putMachine(ObjectNode machine) {
         machine.put("availableProcessors", Runtime.getRuntime().availableProcessors());
         machine.put("maxHeapMb", Runtime.getRuntime().maxMemory() / (1024 * 1024));
         machine.put("physicalMemoryMb", BenchReport.physicalMemoryMb());
@@ -116,16 +154,5 @@ final class BenchReportJson {
                 + System.getProperty("os.arch"));
         machine.put("loadAverageAtStart", round2(report.loadAverageAtStart()));
         machine.put("loadAverageAtEnd", round2(BenchReport.loadAverage()));
-        node.put("elapsedSeconds", round1(report.elapsedSeconds()));
-        return node;
-    }
-
-    private static void putInterval(ObjectNode node, String name, RatioStatistics.Interval interval) {
-        if (interval == null) {
-            node.putNull(name);
-            return;
-        }
-        node.putObject(name).put("geometricMean", interval.mean()).put("low95", interval.low())
-                .put("high95", interval.high()).put("pairs", interval.pairs());
     }
 }
