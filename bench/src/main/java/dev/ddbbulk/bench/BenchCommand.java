@@ -111,7 +111,7 @@ final class BenchCommand implements Callable<Integer> {
         long start = System.nanoTime();
         progress(embedded ? "starting DynamoDB Local and ElasticMQ inside this JVM..." : "using " + describe(aws));
         // Pools as large as the pipeline's calls in flight; the raw paths use one connection a thread of them.
-        int connections = LocalRun.dynamoDbConnections(workers);
+        int connections = LocalRun.dynamoDbConnections(workers, JobConfig.DEFAULT_WRITES_IN_FLIGHT);
         try (BenchTarget t = embedded ? BenchTarget.embedded(connections, err)
                 : BenchTarget.endpoints(aws, connections, err)) {
             target = t;
