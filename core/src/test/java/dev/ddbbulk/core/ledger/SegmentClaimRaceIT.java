@@ -62,7 +62,7 @@ class SegmentClaimRaceIT {
         List<ProgressLedger.Claim> claims = race(i -> "message-" + i);
 
         List<ProgressLedger.Claim.Granted> granted = granted(claims);
-        assertThat(granted).as("claims granted of %s", claims).hasSize(1);
+        assertThat(granted).as("granted of %s", kinds(claims)).hasSize(1);
         assertThat(claims).filteredOn(ProgressLedger.Claim.Leased.class::isInstance).hasSize(RACERS - 1);
         assertThat(ledger.findSegment(runId, SEGMENT).orElseThrow().attempts()).isEqualTo(1);
         assertOnlyHolder(granted.get(0).lease(), granted);
@@ -74,7 +74,7 @@ class SegmentClaimRaceIT {
 
         // A later delivery of the same message takes the lease over: every claim is granted, one after another.
         List<ProgressLedger.Claim.Granted> granted = granted(claims);
-        assertThat(granted).as("claims granted of %s", claims).hasSize(RACERS);
+        assertThat(granted).as("granted of %s", kinds(claims)).hasSize(RACERS);
         assertThat(granted).extracting(g -> g.segment().attempts())
                 .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, RACERS).boxed().toList());
         assertThat(ledger.findSegment(runId, SEGMENT).orElseThrow().attempts()).isEqualTo(RACERS);
@@ -121,6 +121,11 @@ class SegmentClaimRaceIT {
     private static List<ProgressLedger.Claim.Granted> granted(List<ProgressLedger.Claim> claims) {
         return claims.stream().filter(ProgressLedger.Claim.Granted.class::isInstance)
                 .map(ProgressLedger.Claim.Granted.class::cast).toList();
+    }
+
+    /** What each claim came to, for a failure message that fits on a line. */
+    private static List<String> kinds(List<ProgressLedger.Claim> claims) {
+        return claims.stream().map(c -> c.getClass().getSimpleName()).toList();
     }
 
     /**
