@@ -96,13 +96,16 @@ public final class SegmentWorker {
 
     /** Builds a worker from the Lambda environment (see {@link WorkerEnv}) with clients for this region. */
     public static SegmentWorker fromEnvironment(Map<String, String> env) {
+        // The environment is read before any client is built, so that a missing variable is what the error
+        // names, not the region or credentials the clients would look for first.
+        String ledgerTable = WorkerEnv.required(env, WorkerEnv.LEDGER_TABLE);
+        String queueUrl = WorkerEnv.required(env, WorkerEnv.SEGMENT_QUEUE_URL);
+        Duration margin = Duration.ofSeconds(Long.parseLong(env.getOrDefault(WorkerEnv.SAFETY_MARGIN_SECONDS, "60")));
         AwsClients clients = AwsClients.defaults().withMaxConnections(
                 dynamoDbConnections(JobConfig.MAX_WRITES_IN_FLIGHT));
         DynamoDbClient dynamoDb = clients.dynamoDb();
         Clock clock = Clock.systemUTC();
-        Duration margin = Duration.ofSeconds(Long.parseLong(env.getOrDefault(WorkerEnv.SAFETY_MARGIN_SECONDS, "60")));
-        return new SegmentWorker(dynamoDb, clients.sqs(), WorkerEnv.required(env, WorkerEnv.SEGMENT_QUEUE_URL),
-                new ProgressLedger(dynamoDb, WorkerEnv.required(env, WorkerEnv.LEDGER_TABLE), clock),
+        return new SegmentWorker(dynamoDb, clients.sqs(), queueUrl, new ProgressLedger(dynamoDb, ledgerTable, clock),
                 margin, clock, new Random(), Sleeper.SYSTEM);
     }
 
