@@ -90,7 +90,7 @@ final class BenchCommand implements Callable<Integer> {
         long start = System.nanoTime();
         progress.say(embedded ? "starting DynamoDB Local and ElasticMQ inside this JVM..." : "using " + describe(aws));
         // Pools as large as the pipeline's calls in flight; the raw paths use one connection a thread of them.
-        int connections = LocalRun.dynamoDbConnections(workers);
+        int connections = LocalRun.dynamoDbConnections(workers, JobConfig.DEFAULT_WRITES_IN_FLIGHT);
         try (BenchTarget target = embedded ? BenchTarget.embedded(connections, err)
                 : BenchTarget.endpoints(aws, connections, err)) {
             new BenchPlan(settings, skip, target, progress).measure(report);

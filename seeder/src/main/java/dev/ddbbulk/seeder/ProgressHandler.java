@@ -27,7 +27,12 @@ public final class ProgressHandler implements RequestHandler<Map<String, Object>
     private final Clock clock;
 
     public ProgressHandler() {
-        this(System.getenv(), AwsClients.defaults(), Clock.systemUTC());
+        this(System.getenv());
+    }
+
+    /** The handler Lambda builds, from {@code env} in place of the process environment (see {@link SeederEnv}). */
+    ProgressHandler(Map<String, String> env) {
+        this(env, AwsClients.defaults(), Clock.systemUTC());
     }
 
     private ProgressHandler(Map<String, String> env, AwsClients clients, Clock clock) {

@@ -23,6 +23,7 @@ public final class SeederEnv {
     public static final String MAX_READ_UNITS = "MAX_READ_UNITS";
     public static final String MAX_WRITE_UNITS = "MAX_WRITE_UNITS";
     public static final String CHECKPOINT_INTERVAL_SECONDS = "CHECKPOINT_INTERVAL_SECONDS";
+    public static final String WRITES_IN_FLIGHT = "WRITES_IN_FLIGHT";
     public static final String LEDGER_TABLE = "LEDGER_TABLE";
     public static final String SEGMENT_QUEUE_URL = "SEGMENT_QUEUE_URL";
     public static final String DLQ_URL = "DLQ_URL";
@@ -54,6 +55,7 @@ public final class SeederEnv {
         if (has(env, MAX_READ_UNITS)) b.maxReadUnits(Double.parseDouble(env.get(MAX_READ_UNITS)));
         if (has(env, MAX_WRITE_UNITS)) b.maxWriteUnits(Double.parseDouble(env.get(MAX_WRITE_UNITS)));
         if (has(env, VERSION_ATTRIBUTE)) b.versionAttribute(env.get(VERSION_ATTRIBUTE));
+        if (has(env, WRITES_IN_FLIGHT)) b.writesInFlight(parseInt(env, WRITES_IN_FLIGHT));
         if (has(env, CHECKPOINT_INTERVAL_SECONDS)) {
             b.checkpointIntervalSeconds(parseInt(env, CHECKPOINT_INTERVAL_SECONDS));
         }

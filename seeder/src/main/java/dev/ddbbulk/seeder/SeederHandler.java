@@ -30,7 +30,12 @@ public final class SeederHandler implements RequestHandler<Map<String, Object>, 
     private final Map<String, String> env;
 
     public SeederHandler() {
-        this(System.getenv(), AwsClients.defaults().dynamoDb(), AwsClients.defaults());
+        this(System.getenv());
+    }
+
+    /** The handler Lambda builds, from {@code env} in place of the process environment (see {@link SeederEnv}). */
+    SeederHandler(Map<String, String> env) {
+        this(env, AwsClients.defaults().dynamoDb(), AwsClients.defaults());
     }
 
     private SeederHandler(Map<String, String> env, DynamoDbClient dynamoDb, AwsClients clients) {

@@ -285,6 +285,7 @@ class TemplateTest {
         parameterByVariable.put(SeederEnv.ITEM_PROCESSOR, "ItemProcessor");
         parameterByVariable.put(SeederEnv.WRITE_MODE, "WriteMode");
         parameterByVariable.put(SeederEnv.VERSION_ATTRIBUTE, "VersionAttribute");
+        parameterByVariable.put(SeederEnv.WRITES_IN_FLIGHT, "WritesInFlight");
         Map<String, Object> seeder = environment("SeederFunction");
 
         parameterByVariable.forEach((variable, parameter) ->

@@ -69,7 +69,7 @@ final class DemoCommand implements Callable<Integer> {
         err.println("Starting DynamoDB Local and ElasticMQ inside this JVM...");
         err.flush();
         try (EmbeddedServices services = EmbeddedServices.start();
-             DynamoDbClient dynamoDb = services.dynamoDbClient(LocalRun.dynamoDbConnections(workers));
+             DynamoDbClient dynamoDb = services.dynamoDbClient(LocalRun.dynamoDbConnections(workers, config.writesInFlight()));
              SqsClient sqs = services.sqsClient(LocalRun.sqsConnections(workers))) {
             DemoData.createTable(dynamoDb, SOURCE);
             if (!config.inPlace()) {

@@ -19,6 +19,11 @@ final class JobMixin {
                     + " a continuation and after a failure); 0 = after every page. Default: ${DEFAULT-VALUE}.")
     int checkpointIntervalSeconds;
 
+    @Option(names = "--writes-in-flight", defaultValue = "16",
+            description = "WritesInFlight: a worker's DynamoDB writes in flight at once (conditional writes, or a"
+                    + " page's BatchWriteItem calls), 1..256; on AWS a call takes 3-10 ms. Default: ${DEFAULT-VALUE}.")
+    int writesInFlight;
+
     @Option(names = "--processor", defaultValue = "copy",
             description = "ItemProcessor: 'copy', 'stamp', or the class name of your ItemProcessor. Default: ${DEFAULT-VALUE}.")
     String processor;
@@ -53,6 +58,7 @@ final class JobMixin {
                 .parallelWorkers(workers).rateLimit(rate).pageSize(pageSize).processor(processor)
                 .consistentRead(consistentRead).writeMode(WriteMode.parse(writeMode))
                 .versionAttribute(versionAttribute).dryRun(dryRun).maxReadUnits(maxReadUnits)
-                .maxWriteUnits(maxWriteUnits).checkpointIntervalSeconds(checkpointIntervalSeconds);
+                .maxWriteUnits(maxWriteUnits).checkpointIntervalSeconds(checkpointIntervalSeconds)
+                .writesInFlight(writesInFlight);
     }
 }

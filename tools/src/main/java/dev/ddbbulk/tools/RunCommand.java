@@ -87,7 +87,10 @@ final class RunCommand implements Callable<Integer> {
     private int execute(String id, JobConfig requested) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (DynamoDbClient dynamoDb = aws.dynamoDbClients(LocalRun.dynamoDbConnections(workers)).dynamoDb();
+        // A resumed run brings its own WritesInFlight from the ledger: size the pool for the most there can be
+        // (a pool opens only the connections it uses).
+        int connections = LocalRun.dynamoDbConnections(workers, JobConfig.MAX_WRITES_IN_FLIGHT);
+        try (DynamoDbClient dynamoDb = aws.dynamoDbClients(connections).dynamoDb();
              SqsClient sqs = aws.sqsClients(LocalRun.sqsConnections(workers)).sqs()) {
             Clock clock = Clock.systemUTC();
             ProgressLedger ledger = new ProgressLedger(dynamoDb, ledgerTable, clock);

@@ -51,7 +51,7 @@ class CapacityBudgetIT {
             for (int t = 0; t < threads; t++) {
                 int thread = t;
                 writers.add(pool.submit(() -> {
-                    ItemWriter writer = new ItemWriter(dynamoDb, shape, WriteMode.BATCH, null, false, budget,
+                    ItemWriter writer = new ItemWriter(dynamoDb, shape, WriteMode.BATCH, null, false, budget, 1,
                             Backoff.DEFAULT, new Random(thread), Sleeper.SYSTEM);
                     for (int page = 0; page < pagesPerThread; page++) {
                         List<ItemAction> puts = new ArrayList<>();

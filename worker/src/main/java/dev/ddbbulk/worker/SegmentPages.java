@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +24,11 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * The page loop of one claimed segment: scan a page from the checkpoint, process and write it, checkpoint
  * every checkpoint interval, and hand the segment on as a continuation when the deadline comes within the
  * safety margin. The last page goes to {@link Completions}.
+ *
+ * <p>The next page's scan runs on the worker's scan thread while the current page is processed and written
+ * (one page ahead at most, so a worker holds two pages): on AWS a scan takes as long as a write does, and
+ * this hides it. A page read ahead and not reached (a continuation, a failure) is dropped; its scan is done
+ * again by whoever goes on from the checkpoint.
  */
 final class SegmentPages {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentPages.class);
@@ -33,9 +40,11 @@ final class SegmentPages {
     private final Retrier retrier;
     private final Duration safetyMargin;
     private final Clock clock;
+    private final ExecutorService scanning;
 
     SegmentPages(SegmentScanner scanner, ProgressLedger ledger, Continuation continuation, SegmentFailures failures,
-                 Retrier retrier, Duration safetyMargin, Clock clock) {
+                 Retrier retrier, Duration safetyMargin, Clock clock, ExecutorService scanning) {
+        this.scanning = scanning;
         this.scanner = scanner;
         this.ledger = ledger;
         this.continuation = continuation;
@@ -77,13 +86,15 @@ final class SegmentPages {
         // them again on redelivery, as it would a page written just before a per-page checkpoint).
         ProgressLedger.Pages unsaved = ProgressLedger.Pages.NONE;
         Instant nextCheckpoint = clock.instant().plus(run.job().checkpointInterval());
+        Future<ScanPage> ahead = null;
         try {
             while (true) {
                 if (progress.pages > 0 && deadline.remaining().compareTo(safetyMargin) < 0) {
                     continuation.send(lease, unsaved, message, key);
                     return CompletableFuture.completedFuture(SegmentOutcome.CONTINUED);
                 }
-                ScanPage page = scan(run, message, key);
+                ScanPage page = ahead != null ? await(ahead) : scan(run, message, key);
+                ahead = page.last() ? null : scanAhead(run, message, page.lastEvaluatedKey());
                 // The next message's claim, a ledger round trip, runs while the last page is written.
                 Counts pageCounts = run.processAndWrite(page, page.last() ? claims::claimNext : () -> { });
                 progress.pages++;
@@ -108,6 +119,32 @@ final class SegmentPages {
         } catch (RuntimeException | InterruptedException e) {
             failures.record(lease, e, unsaved);
             throw e;
+        } finally {
+            if (ahead != null) {
+                ahead.cancel(true);
+            }
+        }
+    }
+
+    private Future<ScanPage> scanAhead(RunContext run, SegmentMessage message, Map<String, AttributeValue> key) {
+        return scanning.submit(() -> scan(run, message, key));
+    }
+
+    /** The page read ahead; its scan's failure is thrown as the scan's own would be. */
+    private static ScanPage await(Future<ScanPage> ahead) throws InterruptedException {
+        try {
+            return ahead.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof InterruptedException cause) {
+                throw cause;
+            }
+            throw new IllegalStateException("The scan read ahead failed: " + e.getCause(), e.getCause());
         }
     }
 

@@ -44,10 +44,16 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 public final class SegmentWorker {
     /**
-     * DynamoDB calls one worker may have in flight at once: its scan or write, the next segment's claim on
-     * its claim thread, and a completing transaction on its completion thread. Size HTTP pools from it.
+     * DynamoDB calls one worker may have in flight besides its writes: the next page's scan, the next
+     * segment's claim on its claim thread, and a completing transaction on its completion thread (or the
+     * checkpoint, continuation or failure record of the page loop). Size HTTP pools from it.
      */
-    public static final int DYNAMODB_CALLS_IN_FLIGHT = 3;
+    public static final int OTHER_CALLS_IN_FLIGHT = 4;
+
+    /** The DynamoDB connections one worker needs so that no call waits for one. */
+    public static int dynamoDbConnections(int writesInFlight) {
+        return writesInFlight + OTHER_CALLS_IN_FLIGHT;
+    }
 
     private final DynamoDbClient dynamoDb;
     private final ProgressLedger ledger;
@@ -66,6 +72,8 @@ public final class SegmentWorker {
     private final ExecutorService completing = ledgerThread("ddb-bulk-complete");
     /** Claims the next message's segment while the current segment's last page is written; idle threads end. */
     private final ExecutorService claiming = ledgerThread("ddb-bulk-claim");
+    /** Scans the next page while the current one is processed and written. */
+    private final ExecutorService scanning = ledgerThread("ddb-bulk-scan");
 
     public SegmentWorker(DynamoDbClient dynamoDb, SqsClient sqs, String queueUrl, ProgressLedger ledger,
                          Duration safetyMargin, Clock clock, Random random, Sleeper sleeper) {
@@ -83,17 +91,21 @@ public final class SegmentWorker {
         this.retrier = new Retrier(Backoff.DEFAULT, random, sleeper);
         this.failures = new SegmentFailures(ledger);
         this.pages = new SegmentPages(new SegmentScanner(dynamoDb), ledger, new Continuation(ledger, sqs, queueUrl),
-                failures, retrier, safetyMargin, clock);
+                failures, retrier, safetyMargin, clock, scanning);
     }
 
     /** Builds a worker from the Lambda environment (see {@link WorkerEnv}) with clients for this region. */
     public static SegmentWorker fromEnvironment(Map<String, String> env) {
-        AwsClients clients = AwsClients.defaults();
+        // The environment is read before any client is built, so that a missing variable is what the error
+        // names, not the region or credentials the clients would look for first.
+        String ledgerTable = WorkerEnv.required(env, WorkerEnv.LEDGER_TABLE);
+        String queueUrl = WorkerEnv.required(env, WorkerEnv.SEGMENT_QUEUE_URL);
+        Duration margin = Duration.ofSeconds(Long.parseLong(env.getOrDefault(WorkerEnv.SAFETY_MARGIN_SECONDS, "60")));
+        AwsClients clients = AwsClients.defaults().withMaxConnections(
+                dynamoDbConnections(JobConfig.MAX_WRITES_IN_FLIGHT));
         DynamoDbClient dynamoDb = clients.dynamoDb();
         Clock clock = Clock.systemUTC();
-        Duration margin = Duration.ofSeconds(Long.parseLong(env.getOrDefault(WorkerEnv.SAFETY_MARGIN_SECONDS, "60")));
-        return new SegmentWorker(dynamoDb, clients.sqs(), WorkerEnv.required(env, WorkerEnv.SEGMENT_QUEUE_URL),
-                new ProgressLedger(dynamoDb, WorkerEnv.required(env, WorkerEnv.LEDGER_TABLE), clock),
+        return new SegmentWorker(dynamoDb, clients.sqs(), queueUrl, new ProgressLedger(dynamoDb, ledgerTable, clock),
                 margin, clock, new Random(), Sleeper.SYSTEM);
     }
 
@@ -179,7 +191,7 @@ public final class SegmentWorker {
         CapacityBudget writeBudget = budgets.write(runId, job, clock, sleeper);
         return new RunContext(job, ItemProcessors.create(job.processor()),
                 new ItemWriter(dynamoDb, destination, job.writeMode(), job.versionAttribute(), job.inPlace(),
-                        writeBudget, Backoff.DEFAULT, random, sleeper),
+                        writeBudget, job.writesInFlight(), Backoff.DEFAULT, random, sleeper),
                 RateLimiter.of(job.rateLimit(), clock, sleeper), budgets.read(runId, job, clock, sleeper));
     }
 }

@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -21,7 +22,12 @@ public final class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchRes
     private final Consumer<BatchResult> observer;
 
     public WorkerHandler() {
-        this(SegmentWorker.fromEnvironment(System.getenv()), Clock.systemUTC(), result -> { });
+        this(System.getenv());
+    }
+
+    /** The handler Lambda builds, from {@code env} in place of the process environment (see {@link WorkerEnv}). */
+    WorkerHandler(Map<String, String> env) {
+        this(SegmentWorker.fromEnvironment(env), Clock.systemUTC(), result -> { });
     }
 
     /** @param observer sees each batch's result (the local fleet's live progress); Lambda needs none */

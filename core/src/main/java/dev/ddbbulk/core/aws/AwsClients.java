@@ -41,6 +41,11 @@ public record AwsClients(URI endpoint, Region region, AwsCredentialsProvider cre
         return new AwsClients(null, null, null, 50);
     }
 
+    /** These clients with an HTTP pool of {@code connections}; a pool opens only the connections it uses. */
+    public AwsClients withMaxConnections(int connections) {
+        return new AwsClients(endpoint, region, credentials, connections);
+    }
+
     public DynamoDbClient dynamoDb() {
         RetryStrategy transientFaultsOnly = StandardRetryStrategy.builder()
                 .useClientDefaults(false)

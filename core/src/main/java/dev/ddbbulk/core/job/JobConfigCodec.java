@@ -35,6 +35,7 @@ public final class JobConfigCodec {
         node.put("MaxReadUnits", job.maxReadUnits());
         node.put("MaxWriteUnits", job.maxWriteUnits());
         node.put("CheckpointIntervalSeconds", job.checkpointIntervalSeconds());
+        node.put("WritesInFlight", job.writesInFlight());
         try {
             return JSON.writeValueAsString(node);
         } catch (JsonProcessingException e) {
@@ -75,6 +76,7 @@ public final class JobConfigCodec {
         if (node.has("DryRun")) b.dryRun(bool(node, "DryRun"));
         if (node.has("MaxReadUnits")) b.maxReadUnits(number(node, "MaxReadUnits"));
         if (node.has("MaxWriteUnits")) b.maxWriteUnits(number(node, "MaxWriteUnits"));
+        if (node.has("WritesInFlight")) b.writesInFlight(integer(node, "WritesInFlight"));
         if (node.has("CheckpointIntervalSeconds")) {
             b.checkpointIntervalSeconds(integer(node, "CheckpointIntervalSeconds"));
         }

@@ -56,11 +56,11 @@ public final class LocalRun {
 
     /**
      * The DynamoDB connections a local run of {@code workers} needs so that no call waits for one: every
-     * worker's calls in flight ({@link SegmentWorker#DYNAMODB_CALLS_IN_FLIGHT}), and a margin for the
+     * worker's calls in flight ({@link SegmentWorker#dynamoDbConnections}), and a margin for the
      * seeder's and the progress checks' calls. A call that waits 10 s for a connection fails.
      */
-    public static int dynamoDbConnections(int workers) {
-        return workers * SegmentWorker.DYNAMODB_CALLS_IN_FLIGHT + SEEDER_THREADS;
+    public static int dynamoDbConnections(int workers, int writesInFlight) {
+        return workers * SegmentWorker.dynamoDbConnections(writesInFlight) + SEEDER_THREADS;
     }
 
     /** The SQS connections: one call at a time per worker, and the seeder's sending threads. */

@@ -19,11 +19,12 @@ import java.util.Set;
 public final class ExecutionInput {
     static final List<String> PARAMETERS = List.of("SourceTable", "DestinationTable", "ConsistentRead",
             "TotalSegments", "ParallelLambdaFunctions", "RateLimiter", "PageSize", "ItemProcessor", "WriteMode",
-            "VersionAttribute", "DryRun", "MaxReadUnits", "MaxWriteUnits", "CheckpointIntervalSeconds");
+            "VersionAttribute", "DryRun", "MaxReadUnits", "MaxWriteUnits", "CheckpointIntervalSeconds",
+            "WritesInFlight");
     /** The input field that makes an execution follow an existing run instead of starting one of its own name. */
     public static final String RUN_ID = "RunId";
     private static final Set<String> WHOLE_NUMBERS = Set.of("TotalSegments", "ParallelLambdaFunctions", "PageSize",
-            "CheckpointIntervalSeconds");
+            "CheckpointIntervalSeconds", "WritesInFlight");
     private static final Set<String> NUMBERS = Set.of("RateLimiter", "MaxReadUnits", "MaxWriteUnits");
     private static final Set<String> BOOLEANS = Set.of("ConsistentRead", "DryRun");
     /** What Step Functions refuses in an execution name, besides whitespace and control characters. */

@@ -8,11 +8,11 @@ import org.junit.jupiter.api.Test;
 class LocalRunTest {
     @Test
     void dynamoDbConnections_whenManyWorkers_coversEveryCallTheyMayHaveInFlightAndTheSeeders() {
-        // 100 workers: each a scan or write, a claim and a completing transaction at once, plus the seeder
-        // and the progress check; a pool of workers + 16 (116) would leave calls waiting for a connection.
-        assertThat(SegmentWorker.DYNAMODB_CALLS_IN_FLIGHT).isEqualTo(3);
-        assertThat(LocalRun.dynamoDbConnections(100)).isGreaterThanOrEqualTo(100 * 3 + 1 + 1);
-        assertThat(LocalRun.dynamoDbConnections(1)).isGreaterThanOrEqualTo(3 + LocalRun.SEEDER_THREADS);
+        // Per worker: its writes in flight, the next page's scan, a claim, a completing transaction and a
+        // checkpoint at once; plus the seeder and the progress check. A call that waits 10 s for one fails.
+        assertThat(SegmentWorker.dynamoDbConnections(16)).isEqualTo(16 + 4);
+        assertThat(LocalRun.dynamoDbConnections(100, 16)).isGreaterThanOrEqualTo(100 * (16 + 4) + 1 + 1);
+        assertThat(LocalRun.dynamoDbConnections(1, 1)).isGreaterThanOrEqualTo(1 + 4 + LocalRun.SEEDER_THREADS);
     }
 
     @Test

@@ -4,16 +4,15 @@ import dev.ddbbulk.core.job.TableShape;
 import dev.ddbbulk.core.ledger.Counts;
 import dev.ddbbulk.core.processor.ItemAction;
 import dev.ddbbulk.core.rate.CapacityBudget;
-import dev.ddbbulk.core.retry.Backoff;
 import dev.ddbbulk.core.retry.Retrier;
-import dev.ddbbulk.core.retry.Sleeper;
 import dev.ddbbulk.core.retry.Throttling;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -47,16 +46,18 @@ final class ConditionalWriter {
     private final String versionAttribute;
     private final boolean inPlace;
     private final CapacityBudget budget;
+    private final InFlight inFlight;
     private final Retrier retrier;
 
     ConditionalWriter(DynamoDbClient dynamoDb, TableShape shape, String versionAttribute, boolean inPlace,
-                      CapacityBudget budget, Backoff backoff, Random random, Sleeper sleeper) {
+                      CapacityBudget budget, InFlight inFlight, Retrier retrier) {
         this.budget = budget;
         this.dynamoDb = dynamoDb;
         this.shape = shape;
         this.versionAttribute = versionAttribute;
         this.inPlace = inPlace;
-        this.retrier = new Retrier(backoff, random, sleeper);
+        this.inFlight = inFlight;
+        this.retrier = retrier;
     }
 
     WriteResult write(List<Map<String, AttributeValue>> originals, List<ItemAction> actions)
@@ -64,49 +65,59 @@ final class ConditionalWriter {
         if (originals.size() != actions.size()) {
             throw new IllegalArgumentException(actions.size() + " actions for " + originals.size() + " items");
         }
-        long written = 0;
-        long deleted = 0;
-        long failedConditions = 0;
-        long alreadyApplied = 0;
+        // Actions on one key go in order, in one task; different keys go in parallel.
+        Map<Map<String, AttributeValue>, List<Integer>> byKey = new LinkedHashMap<>();
         for (int i = 0; i < actions.size(); i++) {
             ItemAction action = actions.get(i);
             if (action instanceof ItemAction.Skip) {
                 continue;
             }
-            Condition condition = conditionFor(originals.get(i), action);
-            Outcome outcome;
-            if (action instanceof ItemAction.Put put) {
-                var request = PutItemRequest.builder().tableName(shape.table()).item(put.item())
-                        .returnConsumedCapacity(budget.consumedCapacityToReturn())
-                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD);
-                condition.applyTo(request::conditionExpression, request::expressionAttributeNames,
-                        request::expressionAttributeValues);
-                outcome = attempt(() -> dynamoDb.putItem(request.build()).consumedCapacity(),
-                        held -> sameItem(held, put.item()));
-            } else {
-                var request = DeleteItemRequest.builder().tableName(shape.table())
-                        .key(shape.keyOf(((ItemAction.Delete) action).key()))
-                        .returnConsumedCapacity(budget.consumedCapacityToReturn());
-                if (condition != Condition.NONE) {
-                    request.returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD);
-                }
-                condition.applyTo(request::conditionExpression, request::expressionAttributeNames,
-                        request::expressionAttributeValues);
-                outcome = attempt(() -> dynamoDb.deleteItem(request.build()).consumedCapacity(), Map::isEmpty);
-            }
-            switch (outcome) {
-                case FAILED -> failedConditions++;
-                case ALREADY_APPLIED -> alreadyApplied++;
-                case APPLIED -> {
-                    if (action instanceof ItemAction.Put) {
-                        written++;
-                    } else {
-                        deleted++;
-                    }
-                }
-            }
+            Map<String, AttributeValue> target = action instanceof ItemAction.Put put ? put.item()
+                    : ((ItemAction.Delete) action).key();
+            byKey.computeIfAbsent(shape.keyOf(target), k -> new ArrayList<>()).add(i);
         }
-        return new WriteResult(written, deleted, failedConditions, alreadyApplied);
+        List<InFlight.Write<WriteResult>> writes = new ArrayList<>(byKey.size());
+        for (List<Integer> indexes : byKey.values()) {
+            writes.add(() -> {
+                WriteResult result = WriteResult.NONE;
+                for (int i : indexes) {
+                    result = result.plus(writeOne(originals.get(i), actions.get(i)));
+                }
+                return result;
+            });
+        }
+        return inFlight.all(writes).stream().reduce(WriteResult.NONE, WriteResult::plus);
+    }
+
+    /** One conditional PutItem or DeleteItem, and what it came to. */
+    private WriteResult writeOne(Map<String, AttributeValue> original, ItemAction action) throws InterruptedException {
+        Condition condition = conditionFor(original, action);
+        Outcome outcome;
+        if (action instanceof ItemAction.Put put) {
+            var request = PutItemRequest.builder().tableName(shape.table()).item(put.item())
+                    .returnConsumedCapacity(budget.consumedCapacityToReturn())
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD);
+            condition.applyTo(request::conditionExpression, request::expressionAttributeNames,
+                    request::expressionAttributeValues);
+            outcome = attempt(() -> dynamoDb.putItem(request.build()).consumedCapacity(),
+                    held -> sameItem(held, put.item()));
+        } else {
+            var request = DeleteItemRequest.builder().tableName(shape.table())
+                    .key(shape.keyOf(((ItemAction.Delete) action).key()))
+                    .returnConsumedCapacity(budget.consumedCapacityToReturn());
+            if (condition != Condition.NONE) {
+                request.returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD);
+            }
+            condition.applyTo(request::conditionExpression, request::expressionAttributeNames,
+                    request::expressionAttributeValues);
+            outcome = attempt(() -> dynamoDb.deleteItem(request.build()).consumedCapacity(), Map::isEmpty);
+        }
+        boolean put = action instanceof ItemAction.Put;
+        return switch (outcome) {
+            case FAILED -> new WriteResult(0, 0, 1, 0);
+            case ALREADY_APPLIED -> new WriteResult(0, 0, 0, 1);
+            case APPLIED -> put ? new WriteResult(1, 0, 0, 0) : new WriteResult(0, 1, 0, 0);
+        };
     }
 
     /** The condition under which {@code action} may replace what the table holds now. */

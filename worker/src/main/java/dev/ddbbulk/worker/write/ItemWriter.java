@@ -35,26 +35,30 @@ public final class ItemWriter {
     private final Retrier retrier;
     private final ConditionalWriter conditional;
     private final CapacityBudget budget;
+    private final InFlight inFlight;
 
-    /** A writer in batch mode. */
+    /** A writer in batch mode, one call at a time. */
     public ItemWriter(DynamoDbClient dynamoDb, TableShape shape, Backoff backoff, Random random, Sleeper sleeper) {
-        this(dynamoDb, shape, WriteMode.BATCH, null, true, CapacityBudget.unlimited(), backoff, random, sleeper);
+        this(dynamoDb, shape, WriteMode.BATCH, null, true, CapacityBudget.unlimited(), 1, backoff, random, sleeper);
     }
 
     /**
      * @param versionAttribute in conditional mode, the attribute that must not have changed since the read
      * @param inPlace          whether the destination is the table the items were read from
      * @param budget           this worker's write capacity budget
+     * @param writesInFlight   calls in flight at once: conditional writes, or a page's BatchWriteItem calls
      */
     public ItemWriter(DynamoDbClient dynamoDb, TableShape shape, WriteMode mode, String versionAttribute,
-                      boolean inPlace, CapacityBudget budget, Backoff backoff, Random random, Sleeper sleeper) {
+                      boolean inPlace, CapacityBudget budget, int writesInFlight, Backoff backoff, Random random,
+                      Sleeper sleeper) {
         this.dynamoDb = dynamoDb;
         this.table = shape.table();
         this.shape = shape;
         this.retrier = new Retrier(backoff, random, sleeper);
         this.budget = budget;
+        this.inFlight = new InFlight(writesInFlight);
         this.conditional = mode == WriteMode.CONDITIONAL
-                ? new ConditionalWriter(dynamoDb, shape, versionAttribute, inPlace, budget, backoff, random, sleeper)
+                ? new ConditionalWriter(dynamoDb, shape, versionAttribute, inPlace, budget, inFlight, retrier)
                 : null;
     }
 
@@ -67,12 +71,16 @@ public final class ItemWriter {
         return conditional != null ? conditional.write(originals, actions) : write(actions);
     }
 
-    /** Writes actions with BatchWriteItem, whatever the mode. */
+    /**
+     * Writes actions with BatchWriteItem, whatever the mode, 25 requests a call and calls in parallel. A later
+     * action on a key already in the calls being gathered waits until they are written, so it still wins.
+     */
     public WriteResult write(List<ItemAction> actions) throws InterruptedException {
         long puts = 0;
         long deletes = 0;
+        List<List<WriteRequest>> calls = new ArrayList<>();
         List<WriteRequest> batch = new ArrayList<>(MAX_BATCH);
-        Set<Map<String, AttributeValue>> keysInBatch = new HashSet<>();
+        Set<Map<String, AttributeValue>> keysInCalls = new HashSet<>();
         for (ItemAction action : actions) {
             WriteRequest request;
             Map<String, AttributeValue> key;
@@ -87,19 +95,32 @@ public final class ItemWriter {
             } else {
                 continue;
             }
-            // BatchWriteItem rejects two requests for one key; the later action must win, so flush first.
-            if (batch.size() == MAX_BATCH || !keysInBatch.add(key)) {
-                flush(batch);
-                batch.clear();
-                keysInBatch.clear();
-                keysInBatch.add(key);
+            if (!keysInCalls.add(key)) {
+                // BatchWriteItem rejects two requests for one key, and the later action must win.
+                calls.add(batch);
+                writeAll(calls);
+                calls = new ArrayList<>();
+                batch = new ArrayList<>(MAX_BATCH);
+                keysInCalls.clear();
+                keysInCalls.add(key);
+            } else if (batch.size() == MAX_BATCH) {
+                calls.add(batch);
+                batch = new ArrayList<>(MAX_BATCH);
             }
             batch.add(request);
         }
         if (!batch.isEmpty()) {
-            flush(batch);
+            calls.add(batch);
         }
+        writeAll(calls);
         return new WriteResult(puts, deletes, 0);
+    }
+
+    private void writeAll(List<List<WriteRequest>> calls) throws InterruptedException {
+        inFlight.all(calls.stream().<InFlight.Write<Void>>map(requests -> () -> {
+            flush(requests);
+            return null;
+        }).toList());
     }
 
     private void flush(List<WriteRequest> requests) throws InterruptedException {
