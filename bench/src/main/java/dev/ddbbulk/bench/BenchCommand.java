@@ -8,6 +8,7 @@ import dev.ddbbulk.tools.local.DemoData;
 import dev.ddbbulk.tools.local.LocalRun;
 import dev.ddbbulk.tools.output.ExitCodes;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -73,6 +74,15 @@ final class BenchCommand implements Callable<Integer> {
                     + " rawConditionalPut, pipelineConditional, workerHeap, emptySegments, seeder (with rawSend).")
     Set<String> skip = new LinkedHashSet<>();
 
+    @Option(names = "--latency", converter = LatencyConverter.class, defaultValue = "0",
+            description = "Adds this latency (e.g. 5ms) to every DynamoDB call of the latency measurements, through a"
+                    + " proxy in front of the embedded DynamoDB Local, as a network to AWS would: the pipeline at that"
+                    + " latency over the raw ceilings at none, and one conditional worker with writes in flight over"
+                    + " one write at a time. 0 = none. For just these, add"
+                    + " --skip warmUp,pipelineBatch,rawPut,pipelineConditional,workerHeap,emptySegments,seeder."
+                    + " Default: ${DEFAULT-VALUE}.")
+    Duration latency;
+
     @Option(names = "--json", description = "Print exactly one JSON object with every figure on stdout.")
     boolean json;
 
@@ -85,7 +95,7 @@ final class BenchCommand implements Callable<Integer> {
         boolean embedded = aws.endpointUrl() == null && aws.sqsEndpointUrl() == null && aws.region() == null;
         BenchReport.Settings settings = new BenchReport.Settings(items, itemBytes, workers, segments,
                 JobConfig.DEFAULT_PAGE_SIZE, seederSegments, emptySegments, Math.min(items, EMPTY_SEGMENT_ITEMS), rounds,
-                embedded ? "embedded DynamoDB Local + ElasticMQ" : describe(aws));
+                embedded ? "embedded DynamoDB Local + ElasticMQ" : describe(aws), latency);
         BenchReport report = new BenchReport(settings);
         long start = System.nanoTime();
         progress.say(embedded ? "starting DynamoDB Local and ElasticMQ inside this JVM..." : "using " + describe(aws));
@@ -112,6 +122,14 @@ final class BenchCommand implements Callable<Integer> {
                 throw new InvalidJobException("--skip: unknown measurement '" + name + "'; use any of "
                         + BenchPlan.MEASUREMENTS);
             }
+        }
+        if (latency.isNegative() || latency.compareTo(Duration.ofSeconds(1)) > 0) {
+            throw new InvalidJobException("--latency must be between 0 and 1s, got " + latency.toMillis() + " ms");
+        }
+        boolean embedded = aws.endpointUrl() == null && aws.sqsEndpointUrl() == null && aws.region() == null;
+        if (!latency.isZero() && !embedded) {
+            throw new InvalidJobException("--latency adds latency in front of the embedded DynamoDB Local; drop it,"
+                    + " or drop --endpoint-url/--region: a real endpoint has latency of its own");
         }
         if (items < 1) {
             throw new InvalidJobException("--items must be at least 1, got " + items);

@@ -1,5 +1,6 @@
 package dev.ddbbulk.bench;
 
+import dev.ddbbulk.core.job.JobConfig;
 import dev.ddbbulk.core.job.TableShape;
 import dev.ddbbulk.core.job.WriteMode;
 import dev.ddbbulk.core.ledger.ProgressLedger;
@@ -15,7 +16,11 @@ import java.util.Set;
  */
 final class BenchPlan {
     static final List<String> MEASUREMENTS = List.of("warmUp", "rawBatch", "pipelineBatch", "rawPut",
-            "rawConditionalPut", "pipelineConditional", "workerHeap", "emptySegments", "seeder");
+            "rawConditionalPut", "pipelineConditional", "latencyBatch", "latencyConditional", "singleWorker",
+            "workerHeap", "emptySegments", "seeder");
+    /** The single-worker comparison's table: one write at a time at 5 ms does about 150 items/s. */
+    private static final int SINGLE_WORKER_ITEMS = 2_000;
+    private static final int SINGLE_WORKER_SEGMENTS = 20;
     private static final int WARM_UP_ITEMS = 5_000;
     private static final int WARM_UP_SEGMENTS = 50;
     private static final int WARM_UP_LEDGER_SEGMENTS = 3_000;
@@ -36,6 +41,9 @@ final class BenchPlan {
     }
 
     private boolean runs(String name) {
+        if (name.startsWith("latency") || name.equals("singleWorker")) {
+            return !settings.latency().isZero() && !skip.contains(name);
+        }
         return !skip.contains(name) && !(name.equals("seeder") && skip.contains("rawSend"));
     }
 
@@ -91,8 +99,8 @@ final class BenchPlan {
         // the same copy ran up to 30% faster or slower from one minute to the next. rawConditionalPut splits
         // the conditional ratio into what the condition costs DynamoDB and what the pipeline costs; it runs
         // before rawPut, not between rawPut and pipelineConditional.
-        List<String> order = List.of("rawBatch", "pipelineBatch", "rawConditionalPut", "rawPut",
-                "pipelineConditional");
+        List<String> order = List.of("rawBatch", "pipelineBatch", "latencyBatch", "latencyConditional",
+                "rawConditionalPut", "rawPut", "pipelineConditional");
         // Round 0 ends the warm-up with the copies at full size, unrecorded: after the smaller warm-up alone,
         // the batch copies' first round ran on average 17% slower than their best (up to 51%, raw and pipeline
         // alike, in eight runs), and the conditional pipeline's first round 25% slower than its best (pair
@@ -120,6 +128,11 @@ final class BenchPlan {
                             RawCeilings.Write.CONDITIONAL_PUT);
                     case "pipelineBatch" -> copies.pipeline(name, source, items, segments, WriteMode.BATCH,
                             round == 1 ? largeHeap : null);
+                    case "latencyBatch" -> copies.pipeline(name, source, items, segments, WriteMode.BATCH, null,
+                            withLatency(settings.workers(), JobConfig.DEFAULT_WRITES_IN_FLIGHT));
+                    case "latencyConditional" -> copies.pipeline(name, source, items, segments,
+                            WriteMode.CONDITIONAL, null, withLatency(settings.workers(),
+                                    JobConfig.DEFAULT_WRITES_IN_FLIGHT));
                     default -> copies.pipeline(name, source, items, segments, WriteMode.CONDITIONAL, null);
                 };
                 progress.announce(run);
@@ -127,6 +140,22 @@ final class BenchPlan {
                     report.record(run);
                 }
             }
+        }
+
+        if (runs("singleWorker")) {
+            // One conditional worker at the latency, one write at a time and then with the default in flight:
+            // what the writes in flight buy a worker, measured side by side.
+            int singleItems = Math.min(items, SINGLE_WORKER_ITEMS);
+            TableShape single = fill("single", singleItems);
+            int singleSegments = Math.min(segments, SINGLE_WORKER_SEGMENTS);
+            for (int round = 1; round <= settings.rounds(); round++) {
+                report.record(progress.announce(copies.pipeline("singleWorkerSequential", single, singleItems,
+                        singleSegments, WriteMode.CONDITIONAL, null, withLatency(1, 1))));
+                report.record(progress.announce(copies.pipeline("singleWorkerInFlight", single, singleItems,
+                        singleSegments, WriteMode.CONDITIONAL, null,
+                        withLatency(1, JobConfig.DEFAULT_WRITES_IN_FLIGHT))));
+            }
+            target.deleteTable(single.table());
         }
 
         if (runs("workerHeap")) {
@@ -164,6 +193,10 @@ final class BenchPlan {
                     report.rate("seeder")));
             target.deleteTable(ledger.table());
         }
+    }
+
+    private CopyBench.Network withLatency(int workers, int writesInFlight) {
+        return new CopyBench.Network(settings.latency(), workers, writesInFlight);
     }
 
     private TableShape fill(String suffix, int count) throws InterruptedException {

@@ -6,6 +6,7 @@ import static dev.ddbbulk.bench.Rounding.round2;
 import static dev.ddbbulk.bench.Rounding.round3;
 
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -26,6 +27,8 @@ final class BenchReport {
     static final double SEEDER_RATIO_TARGET = 0.8;
     static final double SEEDER_HEAP_TARGET_MB = 256;
     static final double EMPTY_SEGMENT_TARGET_MS = 20;
+    static final double LATENCY_RATIO_TARGET = 0.8;
+    static final double SINGLE_WORKER_SPEEDUP_TARGET = 5;
 
     /**
      * One measured path: {@code count} items, messages or segments in {@code seconds} with {@code threads}
@@ -48,8 +51,9 @@ final class BenchReport {
     }
 
     /** The run's parameters, as given on the command line. */
+    /** @param latency added to every DynamoDB call of the latency measurements; zero when there are none */
     record Settings(int items, int itemBytes, int workers, int segments, int pageSize, int seederSegments,
-                    int emptySegments, int emptySegmentItems, int rounds, String endpoint) {
+                    int emptySegments, int emptySegmentItems, int rounds, String endpoint, Duration latency) {
     }
 
     private final Settings settings;
@@ -191,6 +195,21 @@ final class BenchReport {
         return ratio("pipelineConditional", "rawConditionalPut");
     }
 
+    /** The pipeline in batch mode with latency on every call, over the raw ceiling without. */
+    Double latencyBatchRatio() {
+        return ratio("latencyBatch", "rawBatch");
+    }
+
+    /** The conditional pipeline with latency, over the raw conditional puts without (the same server work). */
+    Double latencyConditionalRatio() {
+        return ratio("latencyConditional", "rawConditionalPut");
+    }
+
+    /** One conditional worker with latency: its writes in flight over one write at a time. */
+    Double singleWorkerSpeedup() {
+        return ratio("singleWorkerInFlight", "singleWorkerSequential");
+    }
+
     /** Wall time of the empty-segment run divided by its segments. */
     Double emptySegmentMs() {
         Figure f = figures.get("emptySegments");
@@ -260,6 +279,15 @@ final class BenchReport {
                 SEEDER_HEAP_TARGET_MB, "seeder's JVM, sum of pool peaks"));
         all.add(new Target("emptySegmentMs", emptySegmentMs(), "<=", EMPTY_SEGMENT_TARGET_MS,
                 "wall time / segments"));
+        if (!settings.latency().isZero()) {
+            String latency = settings.latency().toMillis() + " ms";
+            all.add(new Target("latencyBatchRatio", latencyBatchRatio(), ">=", LATENCY_RATIO_TARGET,
+                    "latencyBatch (" + latency + ") / rawBatch (0 ms)"));
+            all.add(new Target("latencyConditionalRatio", latencyConditionalRatio(), ">=", LATENCY_RATIO_TARGET,
+                    "latencyConditional (" + latency + ") / rawConditionalPut (0 ms)"));
+            all.add(new Target("singleWorkerSpeedup", singleWorkerSpeedup(), ">=", SINGLE_WORKER_SPEEDUP_TARGET,
+                    "one conditional worker at " + latency + ": writes in flight / one at a time"));
+        }
         return all;
     }
 

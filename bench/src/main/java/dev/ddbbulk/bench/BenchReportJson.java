@@ -41,6 +41,7 @@ final class BenchReportJson {
         node.put("emptySegments", settings.emptySegments());
         node.put("rounds", settings.rounds());
         node.put("endpoint", settings.endpoint());
+        node.put("latencyMs", settings.latency().toMillis());
     }
 
     /** Each path's best rate, the seeder's and workers' heap, and an empty segment's time. */
@@ -76,6 +77,9 @@ final class BenchReportJson {
         node.put("seederRatio", report.seederRatio());
         node.put("conditionCostRatio", report.conditionCostRatio());
         node.put("conditionalPipelineRatio", report.conditionalPipelineRatio());
+        node.put("latencyBatchRatio", report.latencyBatchRatio());
+        node.put("latencyConditionalRatio", report.latencyConditionalRatio());
+        node.put("singleWorkerSpeedup", report.singleWorkerSpeedup());
         report.ratioByRound("pipelineBatch", "rawBatch").forEach(node.putArray("batchRatioByRound")::add);
         report.ratioByRound("pipelineConditional", "rawPut").forEach(node.putArray("conditionalRatioByRound")::add);
         node.put("batchRatioMedianOfRounds", median(report.ratioByRound("pipelineBatch", "rawBatch")));

@@ -40,6 +40,10 @@ final class BenchReportText {
         out.printf("ddb-bulk bench on %s: %,d items of ~%d B, %d segments, %d workers, page size %d%n",
                 settings.endpoint(), settings.items(), settings.itemBytes(), settings.segments(), settings.workers(),
                 settings.pageSize());
+        if (!settings.latency().isZero()) {
+            out.printf("latency: %d ms added to every DynamoDB call of the latency measurements (a proxy in front"
+                    + " of DynamoDB Local); the raw ceilings have none%n", settings.latency().toMillis());
+        }
         out.printf("machine: %d processors, %,d MB memory, max heap %,d MB, Java %s; load average %.2f at start,"
                         + " %.2f at end%n", Runtime.getRuntime().availableProcessors(), BenchReport.physicalMemoryMb(),
                 Runtime.getRuntime().maxMemory() / (1024 * 1024), System.getProperty("java.version"),

@@ -94,6 +94,15 @@ final class BenchTarget implements AutoCloseable {
         return region;
     }
 
+    /**
+     * A DynamoDB client like this target's, but sending its calls to {@code endpoint} (a {@link LatencyProxy}
+     * in front of this target's DynamoDB).
+     */
+    DynamoDbClient dynamoDbVia(URI endpoint, int connections) {
+        return new AwsClients(endpoint, region, embedded != null ? EmbeddedServices.CREDENTIALS : null, connections)
+                .dynamoDb();
+    }
+
     /** A name unique to this bench run, valid for a table and a queue alike. */
     String name(String suffix) {
         return prefix + suffix.replaceAll("[^a-zA-Z0-9_-]", "-");

@@ -9,6 +9,8 @@ import dev.ddbbulk.tools.local.QueuePair;
 import dev.ddbbulk.tools.output.ExitCodes;
 import dev.ddbbulk.tools.output.RunSummary;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
@@ -57,7 +59,7 @@ final class CopyBench {
             throw new IllegalStateException(name + " copied " + copied + " items of " + expected);
         }
         String lastCall = write == RawCeilings.Write.BATCH ? "DynamoDB.batchWriteItem" : "DynamoDB.putItem";
-        return timed(name, expected, start, end, calls, lastCall, cpu);
+        return timed(name, expected, start, end, calls, lastCall, cpu, workers);
     }
 
     /**
@@ -68,20 +70,50 @@ final class CopyBench {
      */
     BenchReport.Run pipeline(String name, TableShape source, int expected, int totalSegments,
                              WriteMode mode, HeapProbe.Usage[] heap) throws InterruptedException {
+        return pipeline(name, source, expected, totalSegments, mode, heap,
+                new Network(Duration.ZERO, workers, JobConfig.DEFAULT_WRITES_IN_FLIGHT));
+    }
+
+    /**
+     * How the pipeline meets DynamoDB: every call (data path and ledger alike) delayed by {@code latency} as a
+     * network round trip to AWS would be, by {@code workers} workers with {@code writesInFlight} writes each.
+     */
+    record Network(Duration latency, int workers, int writesInFlight) {
+    }
+
+    /** As {@link #pipeline(String, TableShape, int, int, WriteMode, HeapProbe.Usage[])}, over {@code network}. */
+    BenchReport.Run pipeline(String name, TableShape source, int expected, int totalSegments, WriteMode mode,
+                             HeapProbe.Usage[] heap, Network network) throws InterruptedException {
+        if (network.latency().isZero()) {
+            return pipelineOver(target.dynamoDb(), name, source, expected, totalSegments, mode, heap, network);
+        }
+        URI upstream = target.dynamoDbEndpoint();
+        try (LatencyProxy proxy = LatencyProxy.start(new InetSocketAddress(upstream.getHost(), upstream.getPort()),
+                network.latency());
+             DynamoDbClient slow = target.dynamoDbVia(proxy.endpoint(),
+                     LocalRun.dynamoDbConnections(network.workers(), network.writesInFlight()))) {
+            return pipelineOver(slow, name, source, expected, totalSegments, mode, heap, network);
+        }
+    }
+
+    private BenchReport.Run pipelineOver(DynamoDbClient client, String name, TableShape source, int expected,
+                                         int totalSegments, WriteMode mode, HeapProbe.Usage[] heap, Network network)
+            throws InterruptedException {
         String label = name + "-" + mode.name().toLowerCase();
         TableShape destination = target.createTable(label + "-dst");
         ProgressLedger created = target.createLedger(label + "-ledger");
         QueuePair queues = target.createQueuePair(label + "-q");
         CallTimer calls = new CallTimer();
-        DynamoDbClient dynamoDb = calls.wrap(target.dynamoDb());
+        DynamoDbClient dynamoDb = calls.wrap(client);
         SqsClient sqs = calls.wrap(target.sqs());
         // The ledger's calls are tallied apart (Ledger.updateItem, ...), so the report shows the bookkeeping
         // next to the data path's calls instead of mixed into them.
-        ProgressLedger ledger = new ProgressLedger(calls.wrapLedger(target.dynamoDb()), created.table(), clock);
+        ProgressLedger ledger = new ProgressLedger(calls.wrapLedger(client), created.table(), clock);
         JobConfig job = JobConfig.builder().sourceTable(source.table()).destinationTable(destination.table())
-                .totalSegments(totalSegments).parallelWorkers(workers).writeMode(mode).build();
+                .totalSegments(totalSegments).parallelWorkers(network.workers()).writeMode(mode)
+                .writesInFlight(network.writesInFlight()).build();
         Duration budget = Duration.ofMinutes(15);
-        var options = new LocalRun.FleetOptions(workers, budget, LocalRun.FleetOptions.marginFor(budget),
+        var options = new LocalRun.FleetOptions(network.workers(), budget, LocalRun.FleetOptions.marginFor(budget),
                 Duration.ofSeconds(1), false, false);
         LocalRun run = new LocalRun(dynamoDb, sqs, ledger, queues, clock, new Random());
         // The last segment is done when its completing transaction returns; LocalRun's own elapsed time also
@@ -115,15 +147,15 @@ final class CopyBench {
         }
         // The workers' idle tail is measured on the data path: the completing transactions run on other threads.
         String write = mode == WriteMode.BATCH ? "DynamoDB.batchWriteItem" : "DynamoDB.putItem";
-        return timed(name, expected, start, end, calls, write, cpu);
+        return timed(name, expected, start, end, calls, write, cpu, network.workers());
     }
 
     /**
      * A copy that ran from {@code start} to {@code end}, with where its threads waited: until the first scan,
      * and at the end, after their own last {@code lastCall} (nothing left for them to take).
      */
-    private BenchReport.Run timed(String name, long items, long start, long end, CallTimer calls, String lastCall,
-                                  CpuProfile.Usage cpu) {
+    private static BenchReport.Run timed(String name, long items, long start, long end, CallTimer calls,
+                                         String lastCall, CpuProfile.Usage cpu, int workers) {
         double seconds = (end - start) / 1e9;
         double startSeconds = (calls.firstStartNanos("DynamoDB.scan") - start) / 1e9;
         // The last call of the `workers` threads that called last: a call made once elsewhere, on another
