@@ -71,7 +71,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--skip", split = ",", paramLabel = "NAME",
             description = "Measurements to leave out, comma-separated: warmUp, rawBatch, pipelineBatch, rawPut,"
-                    + " rawConditionalPut, pipelineConditional, workerHeap, emptySegments, seeder (with rawSend).")
+                    + " rawConditionalPut, pipelineConditional, latencyBatch, latencyConditional, singleWorker,"
+                    + " workerHeap, emptySegments, seeder (with rawSend).")
     Set<String> skip = new LinkedHashSet<>();
 
     @Option(names = "--latency", converter = LatencyConverter.class, defaultValue = "0",

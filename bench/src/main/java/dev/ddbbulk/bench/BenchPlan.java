@@ -59,11 +59,9 @@ final class BenchPlan {
         TableShape tiny = runs("emptySegments") ? fill("tiny", emptySegmentItems) : null;
 
         if (runs("warmUp")) {
-            // The batch paths warm up twice at a fifth of the size with every segment, so that the ledger's and
-            // the queue's calls (a few per segment) run hundreds of times before they are measured, as the data
-            // path's BatchWriteItem already did while the table was filled. The per-item paths make 5,000 calls
-            // each on a smaller table. Less than this left the first measured round in the JIT's warm-up,
-            // up to 40% slower than the next.
+            // Every path runs before it is measured, the batch paths twice with every segment, so that the
+            // ledger's and the queue's calls (a few per segment) are compiled by the JIT before the first round,
+            // as the data path's BatchWriteItem already was while the table was filled (docs/PERFORMANCE.md).
             progress.say("warming up every path...");
             for (int pass = 1; pass <= 2; pass++) {
                 progress.announce(copies.rawCopy("warmUp/rawBatch", small, smallItems, segments,
@@ -81,11 +79,9 @@ final class BenchPlan {
             progress.announce(copies.pipeline("warmUp/pipelineConditional", warm, warmItems, warmSegments,
                     WriteMode.CONDITIONAL, null));
             target.deleteTable(warm.table());
-            // The ledger's calls (a claim and a completing transaction a segment) run a few hundred times a
-            // copy, too few for the JIT to compile DynamoDB Local's expression parser behind them, which then
-            // takes CPU from the measured writes in every round. Thousands of nearly empty segments compile it
-            // (3,000, or 15 per measured segment if fewer: with it the conditional ratio went from 0.7-0.9 to
-            // 0.88-0.97 a round).
+            // The ledger's calls (a claim and a completing transaction a segment) run too few times a copy for
+            // the JIT to compile DynamoDB Local's expression parser behind them, which would then take CPU from
+            // the measured writes in every round: thousands of nearly empty segments compile it.
             int ledgerItems = emptySegmentItems;
             TableShape ledgerWarm = fill("ledger-warm", ledgerItems);
             progress.announce(copies.pipeline("warmUp/ledger", ledgerWarm, ledgerItems,
@@ -94,21 +90,15 @@ final class BenchPlan {
         }
 
         HeapProbe.Usage[] largeHeap = new HeapProbe.Usage[1];
-        // Each raw ceiling right next to its pipeline, and in even rounds the order is reversed (ABBA), so that
-        // a drift in the machine's speed weighs on both sides of each ratio alike: on the project's 2-core VM
-        // the same copy ran up to 30% faster or slower from one minute to the next. rawConditionalPut splits
-        // the conditional ratio into what the condition costs DynamoDB and what the pipeline costs; it runs
-        // before rawPut, not between rawPut and pipelineConditional.
+        // Each raw ceiling right next to the pipelines divided by it, and in even rounds the order is reversed
+        // (ABBA), so that a drift in the machine's speed weighs on both sides of each ratio alike.
+        // rawConditionalPut splits the conditional ratio into what the condition costs DynamoDB and what the
+        // pipeline costs; it runs before rawPut, not between rawPut and pipelineConditional.
         List<String> order = List.of("rawBatch", "pipelineBatch", "latencyBatch", "latencyConditional",
                 "rawConditionalPut", "rawPut", "pipelineConditional");
-        // Round 0 ends the warm-up with the copies at full size, unrecorded: after the smaller warm-up alone,
-        // the batch copies' first round ran on average 17% slower than their best (up to 51%, raw and pipeline
-        // alike, in eight runs), and the conditional pipeline's first round 25% slower than its best (pair
-        // ratios 0.713 then 0.957 and 0.953; 0.865, 0.706 and 0.809 before 0.922 and 0.904 in another run),
-        // so the best of five was in truth the best of four or three. rawConditionalPut only splits the
-        // conditional ratio and is left out of it. The conditional pipeline runs twice: after one full-size
-        // run its first recorded pair was still the lowest in three runs of four (0.751, 0.821 and 0.849,
-        // against 0.918-0.946 in the next round); the JIT was not done with its 50,000 conditional puts.
+        // Round 0 ends the warm-up with the copies at full size, unrecorded, the conditional pipeline twice:
+        // after the smaller warm-up alone the first measured round still ran slower than the later ones, with
+        // the JIT not done. rawConditionalPut only splits the conditional ratio and is left out of it.
         List<String> warmUpRound = List.of("rawBatch", "pipelineBatch", "rawPut", "pipelineConditional",
                 "pipelineConditional");
         for (int round = runs("warmUp") ? 0 : 1; round <= settings.rounds(); round++) {
