@@ -116,16 +116,28 @@ class TemplateTest {
     @Test
     void workerFleet_isBoundedByParallelLambdaFunctions() {
         Map<String, Object> worker = properties("WorkerFunction");
-        assertThat(worker.get("ReservedConcurrentExecutions")).isEqualTo(ref("ParallelLambdaFunctions"));
+        // Reserved concurrency only when ReserveConcurrency is true; otherwise the property is left out.
+        assertThat(parameter("ReserveConcurrency")).containsEntry("Default", "true")
+                .containsEntry("AllowedValues", List.of("true", "false"));
+        assertThat(map(template.get("Conditions")).get("ReserveWorkerConcurrency"))
+                .isEqualTo(Map.of("Fn::Equals", List.of(ref("ReserveConcurrency"), "true")));
+        assertThat(worker.get("ReservedConcurrentExecutions")).isEqualTo(Map.of("Fn::If",
+                List.of("ReserveWorkerConcurrency", ref("ParallelLambdaFunctions"), ref("AWS::NoValue"))));
 
+        // MaximumConcurrency caps the fleet in both cases; it must be >= 2, so a fleet of one leaves it out ...
         Map<String, Object> trigger = map(map(map(worker.get("Events")).get("Segments")).get("Properties"));
-        // MaximumConcurrency must be >= 2, so a fleet of one leaves it out.
         List<Object> scaling = list(map(trigger.get("ScalingConfig")).get("Fn::If"));
         assertThat(scaling.get(0)).isEqualTo("SingleWorker");
         assertThat(scaling.get(1)).isEqualTo(ref("AWS::NoValue"));
         assertThat(scaling.get(2)).isEqualTo(Map.of("MaximumConcurrency", ref("ParallelLambdaFunctions")));
         assertThat(map(template.get("Conditions")).get("SingleWorker"))
                 .isEqualTo(Map.of("Fn::Equals", List.of(ref("ParallelLambdaFunctions"), "1")));
+
+        // ... and relies on the reservation, so without one a rule refuses a fleet of one.
+        Map<String, Object> rule = map(map(template.get("Rules")).get("WorkerFleetIsBounded"));
+        assertThat(rule.get("RuleCondition")).isEqualTo(Map.of("Fn::Equals", List.of(ref("ReserveConcurrency"), "false")));
+        assertThat(map(list(rule.get("Assertions")).get(0)).get("Assert")).isEqualTo(
+                Map.of("Fn::Not", List.of(Map.of("Fn::Equals", List.of(ref("ParallelLambdaFunctions"), "1")))));
     }
 
     @Test
@@ -545,6 +557,18 @@ class TemplateTest {
         // JsonMerge: fields of the second object win, so the input's own fields (RunId included) override.
         assertThat(states.get("Seed").get("Parameters").get("Payload.$").asText())
                 .isEqualTo("States.JsonMerge($.defaults, $.job, false)");
+    }
+
+    @Test
+    void readme_listsEveryTemplateParameterInItsParameterTable() throws IOException {
+        String readme = Files.readString(root.resolve("README.md"));
+        String table = readme.substring(readme.indexOf("### Job parameters"));
+        table = table.substring(0, table.indexOf("\n###", 1));
+        Set<String> rows = new TreeSet<>();
+        Matcher row = Pattern.compile("(?m)^\\| `(\\w+)`").matcher(table);
+        while (row.find()) rows.add(row.group(1));
+
+        assertThat(rows).containsAll(parameters.keySet());
     }
 
     @Test
