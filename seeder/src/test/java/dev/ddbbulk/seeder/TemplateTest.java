@@ -245,7 +245,20 @@ class TemplateTest {
             assertThat(xpath(root.resolve(module).resolve("pom.xml"),
                     "//plugin[artifactId='maven-shade-plugin']//configuration/finalName"))
                     .as("shade finalName in " + module + "/pom.xml").containsExactly(jar.group(2));
+            assertThat(xpath(root.resolve(module).resolve("pom.xml"),
+                    "//plugin[artifactId='maven-shade-plugin']//execution/phase"))
+                    .as("`mvn package` shades " + module).containsExactly("package");
         }
+    }
+
+    @Test
+    void samBuild_skipsTheFunctionsSoTheirCodeUrisStayTheJarsMavenBuilt() {
+        functions().keySet().forEach(name -> {
+            // A jar CodeUri is neither a folder nor a .zip: without SkipBuild, sam build would run its Maven
+            // workflow on it, which copies only that path and cannot see the parent pom.
+            Map<String, Object> metadata = map(map(resources.get(name)).get("Metadata"));
+            assertThat(metadata).as(name).containsEntry("SkipBuild", true).doesNotContainKey("BuildMethod");
+        });
     }
 
     @Test
