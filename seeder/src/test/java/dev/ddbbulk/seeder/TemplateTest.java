@@ -51,6 +51,13 @@ class TemplateTest {
     private static final Set<String> PSEUDO_PARAMETERS = Set.of("AWS::AccountId", "AWS::NotificationARNs",
             "AWS::NoValue", "AWS::Partition", "AWS::Region", "AWS::StackId", "AWS::StackName", "AWS::URLSuffix");
 
+    private static final Object SOURCE_TABLE = Map.of("Fn::Sub",
+            "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${SourceTable}");
+    private static final Object DESTINATION_TABLE = Map.of("Fn::Sub", List.of(
+            "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${Table}",
+            Map.of("Table", destinationTableName())));
+    private static final Object LEDGER_TABLE = getAtt("LedgerTable", "Arn");
+
     private static Path root;
     private static Map<String, Object> template;
     private static Map<String, Object> parameters;
@@ -380,41 +387,127 @@ class TemplateTest {
 
     @Test
     void iam_scopesTableAccessToTheNamedTables() {
-        Object source = Map.of("Fn::Sub",
-                "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${SourceTable}");
-        Object destination = Map.of("Fn::Sub", List.of(
-                "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${Table}",
-                Map.of("Table", destinationTableName())));
-        Object ledger = getAtt("LedgerTable", "Arn");
-
         for (Map<String, Object> statement : iamStatements()) {
             boolean dynamoDb = asList(statement.get("Action")).stream().anyMatch(a -> ((String) a).startsWith("dynamodb:"));
             if (dynamoDb) {
                 assertThat(asList(statement.get("Resource"))).as(String.valueOf(statement.get("Sid")))
-                        .isNotEmpty().isSubsetOf(source, destination, ledger);
+                        .isNotEmpty().isSubsetOf(SOURCE_TABLE, DESTINATION_TABLE, LEDGER_TABLE);
             }
         }
-        assertThat(grants("WorkerRole", source)).containsExactlyInAnyOrder("dynamodb:DescribeTable", "dynamodb:Scan");
-        assertThat(grants("WorkerRole", destination)).containsExactlyInAnyOrder("dynamodb:DescribeTable",
-                "dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem");
-        assertThat(grants("WorkerRole", ledger)).contains("dynamodb:UpdateItem", "dynamodb:ConditionCheckItem",
-                "dynamodb:GetItem");
-        assertThat(grants("SeederRole", source)).containsExactly("dynamodb:DescribeTable");
-        assertThat(grants("SeederRole", destination)).containsExactly("dynamodb:DescribeTable");
-        assertThat(grants("ProgressRole", ledger)).doesNotContain("dynamodb:PutItem", "dynamodb:UpdateItem");
+    }
+
+    /**
+     * Every DynamoDB and SQS call in the main code of core, seeder and worker (the code the Lambdas run), by
+     * class and SDK method, with the IAM action that authorises it. A call not listed here fails
+     * {@link #iam_everyCallInTheLambdasCodeIsListed}: list it and grant it to each role whose function reaches it.
+     */
+    private static final Map<String, String> SDK_CALLS = Map.ofEntries(
+            Map.entry("TableValidator.describeTable", "dynamodb:DescribeTable"),
+            Map.entry("RunRecords.putItem", "dynamodb:PutItem"),
+            Map.entry("RunRecords.updateItem", "dynamodb:UpdateItem"),
+            Map.entry("RunRecords.getItem", "dynamodb:GetItem"),
+            Map.entry("LedgerQueries.getItem", "dynamodb:GetItem"),
+            // completedSegments and progress: the seeder's resume and the CLI's status, not the stack's handlers
+            Map.entry("LedgerQueries.query", "dynamodb:Query"),
+            Map.entry("SegmentLeases.updateItem", "dynamodb:UpdateItem"),
+            Map.entry("SegmentLeases.getItem", "dynamodb:GetItem"),
+            // its items are Updates, which IAM authorises as UpdateItem (there is no TransactWriteItems action)
+            Map.entry("SegmentCompletions.transactWriteItems", "dynamodb:UpdateItem"),
+            // createTableIfMissing: the CLI and the bench make their own ledger; the stack's is in template.yaml
+            Map.entry("ProgressLedger.describeTable", "dynamodb:DescribeTable"),
+            Map.entry("ProgressLedger.createTable", "dynamodb:CreateTable"),
+            Map.entry("ProgressLedger.waiter", "dynamodb:DescribeTable"),
+            Map.entry("SegmentSeeder.sendMessageBatch", "sqs:SendMessage"),
+            Map.entry("QueueDepth.getQueueAttributes", "sqs:GetQueueAttributes"),
+            Map.entry("Continuation.sendMessage", "sqs:SendMessage"),
+            Map.entry("SegmentScanner.scan", "dynamodb:Scan"),
+            Map.entry("ItemWriter.batchWriteItem", "dynamodb:BatchWriteItem"),
+            Map.entry("ConditionalWriter.putItem", "dynamodb:PutItem"),
+            Map.entry("ConditionalWriter.deleteItem", "dynamodb:DeleteItem"));
+
+    /**
+     * What each function's role may do on each resource, and the calls each grant serves. Kept in step with
+     * template.yaml and {@link #SDK_CALLS} on purpose: a new call without a grant, or a grant without a call,
+     * is a change someone makes consciously here.
+     */
+    private static Map<String, Map<Object, Set<String>>> expectedGrants() {
+        Set<String> logs = Set.of("logs:CreateLogStream", "logs:PutLogEvents");
+        return Map.of(
+                "SeederRole", Map.of(
+                        getAtt("SeederLogGroup", "Arn"), logs,
+                        // TableValidator.validate
+                        SOURCE_TABLE, Set.of("dynamodb:DescribeTable"),
+                        DESTINATION_TABLE, Set.of("dynamodb:DescribeTable"),
+                        // startRun (RunRecords.putItem, getItem), markSeeded (RunRecords.updateItem)
+                        LEDGER_TABLE, Set.of("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem"),
+                        // SegmentSeeder.sendMessageBatch
+                        getAtt("SegmentQueue", "Arn"), Set.of("sqs:SendMessage")),
+                "WorkerRole", Map.of(
+                        getAtt("WorkerLogGroup", "Arn"), logs,
+                        // SegmentScanner.scan
+                        SOURCE_TABLE, Set.of("dynamodb:Scan"),
+                        // TableValidator.describe (the destination's key), ItemWriter.batchWriteItem,
+                        // ConditionalWriter.putItem and deleteItem
+                        DESTINATION_TABLE, Set.of("dynamodb:DescribeTable", "dynamodb:BatchWriteItem",
+                                "dynamodb:PutItem", "dynamodb:DeleteItem"),
+                        // RunRecords.getItem, SegmentLeases.getItem/updateItem, LedgerQueries.getItem,
+                        // SegmentCompletions.transactWriteItems
+                        LEDGER_TABLE, Set.of("dynamodb:GetItem", "dynamodb:UpdateItem"),
+                        // the event source mapping's polling, and Continuation.sendMessage
+                        getAtt("SegmentQueue", "Arn"), Set.of("sqs:ReceiveMessage", "sqs:DeleteMessage",
+                                "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility", "sqs:SendMessage")),
+                "ProgressRole", Map.of(
+                        getAtt("ProgressLogGroup", "Arn"), logs,
+                        // ProgressLedger.findRun (RunRecords.getItem)
+                        LEDGER_TABLE, Set.of("dynamodb:GetItem"),
+                        // QueueDepth.getQueueAttributes
+                        getAtt("SegmentQueue", "Arn"), Set.of("sqs:GetQueueAttributes"),
+                        getAtt("SegmentDLQ", "Arn"), Set.of("sqs:GetQueueAttributes")));
+    }
+
+    /** What the worker's SQS event source mapping calls with the worker's role, beyond the worker's own code. */
+    private static final Set<String> EVENT_SOURCE_MAPPING_ACTIONS = Set.of("sqs:ReceiveMessage", "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility");
+
+    @Test
+    void iam_grantsEachFunctionExactlyTheActionsItsCallsNeedOnTheirResources() {
+        expectedGrants().forEach((role, expected) -> {
+            Set<Object> granted = new HashSet<>();
+            roleStatements(role).forEach(statement -> granted.addAll(asList(statement.get("Resource"))));
+
+            assertThat(granted).as(role + " resources").containsExactlyInAnyOrderElementsOf(expected.keySet());
+            expected.forEach((resource, actions) ->
+                    assertThat(grants(role, resource)).as(role + " on " + resource)
+                            .containsExactlyInAnyOrderElementsOf(actions));
+        });
     }
 
     @Test
-    void iam_scopesQueueAccessToTheStacksQueues() {
-        Object queue = getAtt("SegmentQueue", "Arn");
-        Object dlq = getAtt("SegmentDLQ", "Arn");
+    void iam_grantsNoActionThatNoCallNeeds() {
+        Set<String> called = new HashSet<>(SDK_CALLS.values());
+        called.addAll(EVENT_SOURCE_MAPPING_ACTIONS);
+        called.addAll(List.of("logs:CreateLogStream", "logs:PutLogEvents"));
 
-        assertThat(grants("SeederRole", queue)).containsExactly("sqs:SendMessage");
-        assertThat(grants("WorkerRole", queue)).contains("sqs:SendMessage", "sqs:ReceiveMessage",
-                "sqs:DeleteMessage", "sqs:GetQueueAttributes");
-        assertThat(grants("ProgressRole", queue)).containsExactly("sqs:GetQueueAttributes");
-        assertThat(grants("ProgressRole", dlq)).containsExactly("sqs:GetQueueAttributes");
-        assertThat(grants("WorkerRole", dlq)).isEmpty();
+        expectedGrants().forEach((role, expected) -> expected.values().forEach(actions ->
+                assertThat(called).as(role).containsAll(actions)));
+    }
+
+    @Test
+    void iam_everyCallInTheLambdasCodeIsListed() throws IOException {
+        // The code names its clients dynamoDb and sqs; a call on another name would escape this check.
+        Pattern call = Pattern.compile("\\b(?:dynamoDb|sqs)\\s*\\.\\s*(\\w+)\\s*\\(");
+        Set<String> found = new TreeSet<>();
+        for (String module : List.of("core", "seeder", "worker")) {
+            try (var files = Files.walk(root.resolve(module).resolve("src/main/java"))) {
+                for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                    String type = file.getFileName().toString().replace(".java", "");
+                    Matcher m = call.matcher(Files.readString(file));
+                    while (m.find()) found.add(type + "." + m.group(1));
+                }
+            }
+        }
+
+        assertThat(found).as("SDK calls in core, seeder and worker").isEqualTo(new TreeSet<>(SDK_CALLS.keySet()));
     }
 
     @Test
