@@ -204,6 +204,17 @@ class TemplateTest {
     }
 
     @Test
+    void ledgerTable_expiresDoneSegmentsAfterLedgerRecordTtlDays() {
+        assertThat(map(properties("LedgerTable").get("TimeToLiveSpecification")))
+                .isEqualTo(Map.of("AttributeName", ProgressLedger.EXPIRES_AT, "Enabled", true));
+        assertThat(parameter("LedgerRecordTtlDays")).containsEntry("Type", "Number").containsEntry("Default", 30)
+                .containsEntry("MinValue", 0);
+        // Only the worker marks segments done, so only the worker needs the TTL.
+        assertThat(environment("WorkerFunction"))
+                .containsEntry(WorkerEnv.LEDGER_RECORD_TTL_DAYS, ref("LedgerRecordTtlDays"));
+    }
+
+    @Test
     void functions_runJava21OnArm64WithinLambdasLimits() {
         functions().forEach((name, properties) -> {
             assertThat(properties.get("Runtime")).as(name).isEqualTo("java21");

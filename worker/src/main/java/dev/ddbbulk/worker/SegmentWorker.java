@@ -101,8 +101,9 @@ public final class SegmentWorker {
         DynamoDbClient dynamoDb = clients.dynamoDb();
         Clock clock = Clock.systemUTC();
         Duration margin = Duration.ofSeconds(Long.parseLong(env.getOrDefault(WorkerEnv.SAFETY_MARGIN_SECONDS, "60")));
+        Duration doneSegmentTtl = Duration.ofDays(Long.parseLong(env.getOrDefault(WorkerEnv.LEDGER_RECORD_TTL_DAYS, "0")));
         return new SegmentWorker(dynamoDb, clients.sqs(), WorkerEnv.required(env, WorkerEnv.SEGMENT_QUEUE_URL),
-                new ProgressLedger(dynamoDb, WorkerEnv.required(env, WorkerEnv.LEDGER_TABLE), clock),
+                new ProgressLedger(dynamoDb, WorkerEnv.required(env, WorkerEnv.LEDGER_TABLE), clock, doneSegmentTtl),
                 margin, clock, new Random(), Sleeper.SYSTEM);
     }
 
