@@ -677,6 +677,127 @@ class TemplateTest {
     }
 
     @Test
+    void deadLetterQueueAlarm_firesOnAnyVisibleMessageAndNotifiesTheTopicWhenThereIsOne() {
+        Map<String, Object> alarm = properties("DeadLetterQueueAlarm");
+
+        assertThat(type("DeadLetterQueueAlarm")).isEqualTo("AWS::CloudWatch::Alarm");
+        assertThat(alarm).containsEntry("Namespace", "AWS/SQS")
+                .containsEntry("MetricName", "ApproximateNumberOfMessagesVisible")
+                .containsEntry("Threshold", 0).containsEntry("ComparisonOperator", "GreaterThanThreshold")
+                .containsEntry("TreatMissingData", "notBreaching");
+        assertThat(list(alarm.get("Dimensions")))
+                .containsExactly(Map.of("Name", "QueueName", "Value", getAtt("SegmentDLQ", "QueueName")));
+        assertThat(alarm.get("AlarmActions")).isEqualTo(Map.of("Fn::If", List.of("HasNotificationEmail",
+                List.of(ref("NotificationTopic")), ref("AWS::NoValue"))));
+    }
+
+    @Test
+    void notifications_existOnlyWithAnEmailAndTellOfEveryEndOfThisStacksRuns() {
+        assertThat(parameter("NotificationEmail")).containsEntry("Type", "String").containsEntry("Default", "");
+        assertThat(map(template.get("Conditions")).get("HasNotificationEmail")).isEqualTo(
+                Map.of("Fn::Not", List.of(Map.of("Fn::Equals", List.of(ref("NotificationEmail"), "")))));
+        for (String resource : List.of("NotificationTopic", "NotificationTopicPolicy", "RunEndedRule")) {
+            assertThat(map(resources.get(resource)).get("Condition")).as(resource).isEqualTo("HasNotificationEmail");
+        }
+        assertThat(list(properties("NotificationTopic").get("Subscription")))
+                .containsExactly(Map.of("Protocol", "email", "Endpoint", ref("NotificationEmail")));
+
+        Map<String, Object> rule = properties("RunEndedRule");
+        Map<String, Object> pattern = map(rule.get("EventPattern"));
+        assertThat(pattern.get("source")).isEqualTo(List.of("aws.states"));
+        assertThat(pattern.get("detail-type")).isEqualTo(List.of("Step Functions Execution Status Change"));
+        assertThat(list(map(pattern.get("detail")).get("status")))
+                .containsExactlyInAnyOrder("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED");
+        assertThat(map(pattern.get("detail")).get("stateMachineArn")).isEqualTo(List.of(ref("StateMachine")));
+        assertThat(list(rule.get("Targets"))).singleElement()
+                .satisfies(target -> assertThat(map(target).get("Arn")).isEqualTo(ref("NotificationTopic")));
+    }
+
+    @Test
+    void notificationTopicPolicy_letsOnlyTheRuleAndTheAlarmPublish() {
+        Map<String, Object> policy = properties("NotificationTopicPolicy");
+        assertThat(policy.get("Topics")).isEqualTo(List.of(ref("NotificationTopic")));
+        Map<Object, Object> publisherBySource = new LinkedHashMap<>();
+        for (Object s : list(map(policy.get("PolicyDocument")).get("Statement"))) {
+            Map<String, Object> statement = map(s);
+            assertThat(statement).containsEntry("Effect", "Allow").containsEntry("Action", "sns:Publish")
+                    .containsEntry("Resource", ref("NotificationTopic"));
+            Object source = map(map(statement.get("Condition")).get("ArnEquals")).get("aws:SourceArn");
+            publisherBySource.put(source, map(statement.get("Principal")).get("Service"));
+        }
+
+        assertThat(publisherBySource).containsExactlyInAnyOrderEntriesOf(Map.of(
+                getAtt("RunEndedRule", "Arn"), "events.amazonaws.com",
+                getAtt("DeadLetterQueueAlarm", "Arn"), "cloudwatch.amazonaws.com"));
+    }
+
+    @Test
+    void dashboard_showsTheQueuesTheWorkerFleetAndTheLedger() throws IOException {
+        Map<String, Object> dashboard = properties("Dashboard");
+        String body = (String) map(dashboard.get("DashboardBody")).get("Fn::Sub");
+        // Replace each ${...} by a marker, so the body parses as the JSON CloudFormation will hand CloudWatch.
+        JsonNode widgets = JSON.readTree(SUB_VARIABLE.matcher(body).replaceAll("SUB($1)")).get("widgets");
+        Set<String> metrics = new TreeSet<>();
+        widgets.forEach(widget -> widget.path("properties").path("metrics").forEach(metric ->
+                metrics.add(metric.get(0).asText() + " " + metric.get(1).asText() + " " + metric.get(2).asText()
+                        + "=" + metric.get(3).asText())));
+
+        assertThat(metrics).contains(
+                "AWS/SQS ApproximateNumberOfMessagesVisible QueueName=SUB(SegmentQueue.QueueName)",
+                "AWS/SQS ApproximateNumberOfMessagesNotVisible QueueName=SUB(SegmentQueue.QueueName)",
+                "AWS/SQS ApproximateNumberOfMessagesVisible QueueName=SUB(SegmentDLQ.QueueName)",
+                "AWS/Lambda Invocations FunctionName=SUB(WorkerFunction)",
+                "AWS/Lambda Errors FunctionName=SUB(WorkerFunction)",
+                "AWS/Lambda Throttles FunctionName=SUB(WorkerFunction)",
+                "AWS/Lambda Duration FunctionName=SUB(WorkerFunction)",
+                "AWS/Lambda ConcurrentExecutions FunctionName=SUB(WorkerFunction)",
+                "AWS/DynamoDB ConsumedReadCapacityUnits TableName=SUB(LedgerTable)",
+                "AWS/DynamoDB ConsumedWriteCapacityUnits TableName=SUB(LedgerTable)",
+                "AWS/DynamoDB ReadThrottleEvents TableName=SUB(LedgerTable)",
+                "AWS/DynamoDB WriteThrottleEvents TableName=SUB(LedgerTable)");
+        widgets.forEach(widget -> assertThat(widget.path("properties").path("region").asText())
+                .isEqualTo("SUB(AWS::Region)"));
+        // Dashboards are global to the account: two stacks of one name in two regions must not share one.
+        assertThat(dashboard.get("DashboardName")).isEqualTo(Map.of("Fn::Sub", "ddb-bulk-${AWS::StackName}-${AWS::Region}"));
+    }
+
+    @Test
+    void conditionalResources_areReferencedOnlyUnderTheirCondition() {
+        Map<String, String> conditionOf = new LinkedHashMap<>();
+        resources.forEach((name, resource) -> {
+            if (map(resource).get("Condition") instanceof String condition) conditionOf.put(name, condition);
+        });
+        List<String> unguarded = new ArrayList<>();
+        resources.forEach((name, resource) -> findUnguarded(name, map(resource).get("Properties"),
+                map(resource).get("Condition"), conditionOf, unguarded));
+        map(template.get("Outputs")).forEach((name, output) -> findUnguarded("Output " + name, map(output).get("Value"),
+                map(output).get("Condition"), conditionOf, unguarded));
+
+        assertThat(conditionOf).isNotEmpty();
+        assertThat(unguarded).isEmpty();
+    }
+
+    /** Adds to {@code unguarded} each reference in {@code node} to a conditional resource outside its condition. */
+    private static void findUnguarded(String where, Object node, Object guard, Map<String, String> conditionOf,
+                                      List<String> unguarded) {
+        if (node instanceof Map<?, ?> m) {
+            if (m.get("Fn::If") instanceof List<?> branches) {
+                findUnguarded(where, branches.get(1), branches.get(0), conditionOf, unguarded);
+                findUnguarded(where, branches.get(2), null, conditionOf, unguarded);
+                return;
+            }
+            Object target = m.get("Ref") instanceof String ref ? ref
+                    : m.get("Fn::GetAtt") instanceof List<?> getAtt ? getAtt.get(0) : null;
+            if (target != null && conditionOf.containsKey(target) && !conditionOf.get(target).equals(guard)) {
+                unguarded.add(where + " -> " + target);
+            }
+            m.values().forEach(v -> findUnguarded(where, v, guard, conditionOf, unguarded));
+        } else if (node instanceof List<?> l) {
+            l.forEach(v -> findUnguarded(where, v, guard, conditionOf, unguarded));
+        }
+    }
+
+    @Test
     void readme_listsEveryTemplateParameterInItsParameterTable() throws IOException {
         String readme = Files.readString(root.resolve("README.md"));
         String table = readme.substring(readme.indexOf("### Job parameters"));
