@@ -51,6 +51,13 @@ class TemplateTest {
     private static final Set<String> PSEUDO_PARAMETERS = Set.of("AWS::AccountId", "AWS::NotificationARNs",
             "AWS::NoValue", "AWS::Partition", "AWS::Region", "AWS::StackId", "AWS::StackName", "AWS::URLSuffix");
 
+    private static final Object SOURCE_TABLE = Map.of("Fn::Sub",
+            "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${SourceTable}");
+    private static final Object DESTINATION_TABLE = Map.of("Fn::Sub", List.of(
+            "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${Table}",
+            Map.of("Table", destinationTableName())));
+    private static final Object LEDGER_TABLE = getAtt("LedgerTable", "Arn");
+
     private static Path root;
     private static Map<String, Object> template;
     private static Map<String, Object> parameters;
@@ -116,16 +123,28 @@ class TemplateTest {
     @Test
     void workerFleet_isBoundedByParallelLambdaFunctions() {
         Map<String, Object> worker = properties("WorkerFunction");
-        assertThat(worker.get("ReservedConcurrentExecutions")).isEqualTo(ref("ParallelLambdaFunctions"));
+        // Reserved concurrency only when ReserveConcurrency is true; otherwise the property is left out.
+        assertThat(parameter("ReserveConcurrency")).containsEntry("Default", "true")
+                .containsEntry("AllowedValues", List.of("true", "false"));
+        assertThat(map(template.get("Conditions")).get("ReserveWorkerConcurrency"))
+                .isEqualTo(Map.of("Fn::Equals", List.of(ref("ReserveConcurrency"), "true")));
+        assertThat(worker.get("ReservedConcurrentExecutions")).isEqualTo(Map.of("Fn::If",
+                List.of("ReserveWorkerConcurrency", ref("ParallelLambdaFunctions"), ref("AWS::NoValue"))));
 
+        // MaximumConcurrency caps the fleet in both cases; it must be >= 2, so a fleet of one leaves it out ...
         Map<String, Object> trigger = map(map(map(worker.get("Events")).get("Segments")).get("Properties"));
-        // MaximumConcurrency must be >= 2, so a fleet of one leaves it out.
         List<Object> scaling = list(map(trigger.get("ScalingConfig")).get("Fn::If"));
         assertThat(scaling.get(0)).isEqualTo("SingleWorker");
         assertThat(scaling.get(1)).isEqualTo(ref("AWS::NoValue"));
         assertThat(scaling.get(2)).isEqualTo(Map.of("MaximumConcurrency", ref("ParallelLambdaFunctions")));
         assertThat(map(template.get("Conditions")).get("SingleWorker"))
                 .isEqualTo(Map.of("Fn::Equals", List.of(ref("ParallelLambdaFunctions"), "1")));
+
+        // ... and relies on the reservation, so without one a rule refuses a fleet of one.
+        Map<String, Object> rule = map(map(template.get("Rules")).get("WorkerFleetIsBounded"));
+        assertThat(rule.get("RuleCondition")).isEqualTo(Map.of("Fn::Equals", List.of(ref("ReserveConcurrency"), "false")));
+        assertThat(map(list(rule.get("Assertions")).get(0)).get("Assert")).isEqualTo(
+                Map.of("Fn::Not", List.of(Map.of("Fn::Equals", List.of(ref("ParallelLambdaFunctions"), "1")))));
     }
 
     @Test
@@ -185,6 +204,17 @@ class TemplateTest {
     }
 
     @Test
+    void ledgerTable_expiresDoneSegmentsAfterLedgerRecordTtlDays() {
+        assertThat(map(properties("LedgerTable").get("TimeToLiveSpecification")))
+                .isEqualTo(Map.of("AttributeName", ProgressLedger.EXPIRES_AT, "Enabled", true));
+        assertThat(parameter("LedgerRecordTtlDays")).containsEntry("Type", "Number").containsEntry("Default", 30)
+                .containsEntry("MinValue", 0);
+        // Only the worker marks segments done, so only the worker needs the TTL.
+        assertThat(environment("WorkerFunction"))
+                .containsEntry(WorkerEnv.LEDGER_RECORD_TTL_DAYS, ref("LedgerRecordTtlDays"));
+    }
+
+    @Test
     void functions_runJava21OnArm64WithinLambdasLimits() {
         functions().forEach((name, properties) -> {
             assertThat(properties.get("Runtime")).as(name).isEqualTo("java21");
@@ -233,7 +263,20 @@ class TemplateTest {
             assertThat(xpath(root.resolve(module).resolve("pom.xml"),
                     "//plugin[artifactId='maven-shade-plugin']//configuration/finalName"))
                     .as("shade finalName in " + module + "/pom.xml").containsExactly(jar.group(2));
+            assertThat(xpath(root.resolve(module).resolve("pom.xml"),
+                    "//plugin[artifactId='maven-shade-plugin']//execution/phase"))
+                    .as("`mvn package` shades " + module).containsExactly("package");
         }
+    }
+
+    @Test
+    void samBuild_skipsTheFunctionsSoTheirCodeUrisStayTheJarsMavenBuilt() {
+        functions().keySet().forEach(name -> {
+            // A jar CodeUri is neither a folder nor a .zip: without SkipBuild, sam build would run its Maven
+            // workflow on it, which copies only that path and cannot see the parent pom.
+            Map<String, Object> metadata = map(map(resources.get(name)).get("Metadata"));
+            assertThat(metadata).as(name).containsEntry("SkipBuild", true).doesNotContainKey("BuildMethod");
+        });
     }
 
     @Test
@@ -355,41 +398,127 @@ class TemplateTest {
 
     @Test
     void iam_scopesTableAccessToTheNamedTables() {
-        Object source = Map.of("Fn::Sub",
-                "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${SourceTable}");
-        Object destination = Map.of("Fn::Sub", List.of(
-                "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${Table}",
-                Map.of("Table", destinationTableName())));
-        Object ledger = getAtt("LedgerTable", "Arn");
-
         for (Map<String, Object> statement : iamStatements()) {
             boolean dynamoDb = asList(statement.get("Action")).stream().anyMatch(a -> ((String) a).startsWith("dynamodb:"));
             if (dynamoDb) {
                 assertThat(asList(statement.get("Resource"))).as(String.valueOf(statement.get("Sid")))
-                        .isNotEmpty().isSubsetOf(source, destination, ledger);
+                        .isNotEmpty().isSubsetOf(SOURCE_TABLE, DESTINATION_TABLE, LEDGER_TABLE);
             }
         }
-        assertThat(grants("WorkerRole", source)).containsExactlyInAnyOrder("dynamodb:DescribeTable", "dynamodb:Scan");
-        assertThat(grants("WorkerRole", destination)).containsExactlyInAnyOrder("dynamodb:DescribeTable",
-                "dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem");
-        assertThat(grants("WorkerRole", ledger)).contains("dynamodb:UpdateItem", "dynamodb:ConditionCheckItem",
-                "dynamodb:GetItem");
-        assertThat(grants("SeederRole", source)).containsExactly("dynamodb:DescribeTable");
-        assertThat(grants("SeederRole", destination)).containsExactly("dynamodb:DescribeTable");
-        assertThat(grants("ProgressRole", ledger)).doesNotContain("dynamodb:PutItem", "dynamodb:UpdateItem");
+    }
+
+    /**
+     * Every DynamoDB and SQS call in the main code of core, seeder and worker (the code the Lambdas run), by
+     * class and SDK method, with the IAM action that authorises it. A call not listed here fails
+     * {@link #iam_everyCallInTheLambdasCodeIsListed}: list it and grant it to each role whose function reaches it.
+     */
+    private static final Map<String, String> SDK_CALLS = Map.ofEntries(
+            Map.entry("TableValidator.describeTable", "dynamodb:DescribeTable"),
+            Map.entry("RunRecords.putItem", "dynamodb:PutItem"),
+            Map.entry("RunRecords.updateItem", "dynamodb:UpdateItem"),
+            Map.entry("RunRecords.getItem", "dynamodb:GetItem"),
+            Map.entry("LedgerQueries.getItem", "dynamodb:GetItem"),
+            // completedSegments and progress: the seeder's resume and the CLI's status, not the stack's handlers
+            Map.entry("LedgerQueries.query", "dynamodb:Query"),
+            Map.entry("SegmentLeases.updateItem", "dynamodb:UpdateItem"),
+            Map.entry("SegmentLeases.getItem", "dynamodb:GetItem"),
+            // its items are Updates, which IAM authorises as UpdateItem (there is no TransactWriteItems action)
+            Map.entry("SegmentCompletions.transactWriteItems", "dynamodb:UpdateItem"),
+            // createTableIfMissing: the CLI and the bench make their own ledger; the stack's is in template.yaml
+            Map.entry("ProgressLedger.describeTable", "dynamodb:DescribeTable"),
+            Map.entry("ProgressLedger.createTable", "dynamodb:CreateTable"),
+            Map.entry("ProgressLedger.waiter", "dynamodb:DescribeTable"),
+            Map.entry("SegmentSeeder.sendMessageBatch", "sqs:SendMessage"),
+            Map.entry("QueueDepth.getQueueAttributes", "sqs:GetQueueAttributes"),
+            Map.entry("Continuation.sendMessage", "sqs:SendMessage"),
+            Map.entry("SegmentScanner.scan", "dynamodb:Scan"),
+            Map.entry("ItemWriter.batchWriteItem", "dynamodb:BatchWriteItem"),
+            Map.entry("ConditionalWriter.putItem", "dynamodb:PutItem"),
+            Map.entry("ConditionalWriter.deleteItem", "dynamodb:DeleteItem"));
+
+    /**
+     * What each function's role may do on each resource, and the calls each grant serves. Kept in step with
+     * template.yaml and {@link #SDK_CALLS} on purpose: a new call without a grant, or a grant without a call,
+     * is a change someone makes consciously here.
+     */
+    private static Map<String, Map<Object, Set<String>>> expectedGrants() {
+        Set<String> logs = Set.of("logs:CreateLogStream", "logs:PutLogEvents");
+        return Map.of(
+                "SeederRole", Map.of(
+                        getAtt("SeederLogGroup", "Arn"), logs,
+                        // TableValidator.validate
+                        SOURCE_TABLE, Set.of("dynamodb:DescribeTable"),
+                        DESTINATION_TABLE, Set.of("dynamodb:DescribeTable"),
+                        // startRun (RunRecords.putItem, getItem), markSeeded (RunRecords.updateItem)
+                        LEDGER_TABLE, Set.of("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem"),
+                        // SegmentSeeder.sendMessageBatch
+                        getAtt("SegmentQueue", "Arn"), Set.of("sqs:SendMessage")),
+                "WorkerRole", Map.of(
+                        getAtt("WorkerLogGroup", "Arn"), logs,
+                        // SegmentScanner.scan
+                        SOURCE_TABLE, Set.of("dynamodb:Scan"),
+                        // TableValidator.describe (the destination's key), ItemWriter.batchWriteItem,
+                        // ConditionalWriter.putItem and deleteItem
+                        DESTINATION_TABLE, Set.of("dynamodb:DescribeTable", "dynamodb:BatchWriteItem",
+                                "dynamodb:PutItem", "dynamodb:DeleteItem"),
+                        // RunRecords.getItem, SegmentLeases.getItem/updateItem, LedgerQueries.getItem,
+                        // SegmentCompletions.transactWriteItems
+                        LEDGER_TABLE, Set.of("dynamodb:GetItem", "dynamodb:UpdateItem"),
+                        // the event source mapping's polling, and Continuation.sendMessage
+                        getAtt("SegmentQueue", "Arn"), Set.of("sqs:ReceiveMessage", "sqs:DeleteMessage",
+                                "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility", "sqs:SendMessage")),
+                "ProgressRole", Map.of(
+                        getAtt("ProgressLogGroup", "Arn"), logs,
+                        // ProgressLedger.findRun (RunRecords.getItem)
+                        LEDGER_TABLE, Set.of("dynamodb:GetItem"),
+                        // QueueDepth.getQueueAttributes
+                        getAtt("SegmentQueue", "Arn"), Set.of("sqs:GetQueueAttributes"),
+                        getAtt("SegmentDLQ", "Arn"), Set.of("sqs:GetQueueAttributes")));
+    }
+
+    /** What the worker's SQS event source mapping calls with the worker's role, beyond the worker's own code. */
+    private static final Set<String> EVENT_SOURCE_MAPPING_ACTIONS = Set.of("sqs:ReceiveMessage", "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility");
+
+    @Test
+    void iam_grantsEachFunctionExactlyTheActionsItsCallsNeedOnTheirResources() {
+        expectedGrants().forEach((role, expected) -> {
+            Set<Object> granted = new HashSet<>();
+            roleStatements(role).forEach(statement -> granted.addAll(asList(statement.get("Resource"))));
+
+            assertThat(granted).as(role + " resources").containsExactlyInAnyOrderElementsOf(expected.keySet());
+            expected.forEach((resource, actions) ->
+                    assertThat(grants(role, resource)).as(role + " on " + resource)
+                            .containsExactlyInAnyOrderElementsOf(actions));
+        });
     }
 
     @Test
-    void iam_scopesQueueAccessToTheStacksQueues() {
-        Object queue = getAtt("SegmentQueue", "Arn");
-        Object dlq = getAtt("SegmentDLQ", "Arn");
+    void iam_grantsNoActionThatNoCallNeeds() {
+        Set<String> called = new HashSet<>(SDK_CALLS.values());
+        called.addAll(EVENT_SOURCE_MAPPING_ACTIONS);
+        called.addAll(List.of("logs:CreateLogStream", "logs:PutLogEvents"));
 
-        assertThat(grants("SeederRole", queue)).containsExactly("sqs:SendMessage");
-        assertThat(grants("WorkerRole", queue)).contains("sqs:SendMessage", "sqs:ReceiveMessage",
-                "sqs:DeleteMessage", "sqs:GetQueueAttributes");
-        assertThat(grants("ProgressRole", queue)).containsExactly("sqs:GetQueueAttributes");
-        assertThat(grants("ProgressRole", dlq)).containsExactly("sqs:GetQueueAttributes");
-        assertThat(grants("WorkerRole", dlq)).isEmpty();
+        expectedGrants().forEach((role, expected) -> expected.values().forEach(actions ->
+                assertThat(called).as(role).containsAll(actions)));
+    }
+
+    @Test
+    void iam_everyCallInTheLambdasCodeIsListed() throws IOException {
+        // The code names its clients dynamoDb and sqs; a call on another name would escape this check.
+        Pattern call = Pattern.compile("\\b(?:dynamoDb|sqs)\\s*\\.\\s*(\\w+)\\s*\\(");
+        Set<String> found = new TreeSet<>();
+        for (String module : List.of("core", "seeder", "worker")) {
+            try (var files = Files.walk(root.resolve(module).resolve("src/main/java"))) {
+                for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                    String type = file.getFileName().toString().replace(".java", "");
+                    Matcher m = call.matcher(Files.readString(file));
+                    while (m.find()) found.add(type + "." + m.group(1));
+                }
+            }
+        }
+
+        assertThat(found).as("SDK calls in core, seeder and worker").isEqualTo(new TreeSet<>(SDK_CALLS.keySet()));
     }
 
     @Test
@@ -545,6 +674,139 @@ class TemplateTest {
         // JsonMerge: fields of the second object win, so the input's own fields (RunId included) override.
         assertThat(states.get("Seed").get("Parameters").get("Payload.$").asText())
                 .isEqualTo("States.JsonMerge($.defaults, $.job, false)");
+    }
+
+    @Test
+    void deadLetterQueueAlarm_firesOnAnyVisibleMessageAndNotifiesTheTopicWhenThereIsOne() {
+        Map<String, Object> alarm = properties("DeadLetterQueueAlarm");
+
+        assertThat(type("DeadLetterQueueAlarm")).isEqualTo("AWS::CloudWatch::Alarm");
+        assertThat(alarm).containsEntry("Namespace", "AWS/SQS")
+                .containsEntry("MetricName", "ApproximateNumberOfMessagesVisible")
+                .containsEntry("Threshold", 0).containsEntry("ComparisonOperator", "GreaterThanThreshold")
+                .containsEntry("TreatMissingData", "notBreaching");
+        assertThat(list(alarm.get("Dimensions")))
+                .containsExactly(Map.of("Name", "QueueName", "Value", getAtt("SegmentDLQ", "QueueName")));
+        assertThat(alarm.get("AlarmActions")).isEqualTo(Map.of("Fn::If", List.of("HasNotificationEmail",
+                List.of(ref("NotificationTopic")), ref("AWS::NoValue"))));
+    }
+
+    @Test
+    void notifications_existOnlyWithAnEmailAndTellOfEveryEndOfThisStacksRuns() {
+        assertThat(parameter("NotificationEmail")).containsEntry("Type", "String").containsEntry("Default", "");
+        assertThat(map(template.get("Conditions")).get("HasNotificationEmail")).isEqualTo(
+                Map.of("Fn::Not", List.of(Map.of("Fn::Equals", List.of(ref("NotificationEmail"), "")))));
+        for (String resource : List.of("NotificationTopic", "NotificationTopicPolicy", "RunEndedRule")) {
+            assertThat(map(resources.get(resource)).get("Condition")).as(resource).isEqualTo("HasNotificationEmail");
+        }
+        assertThat(list(properties("NotificationTopic").get("Subscription")))
+                .containsExactly(Map.of("Protocol", "email", "Endpoint", ref("NotificationEmail")));
+
+        Map<String, Object> rule = properties("RunEndedRule");
+        Map<String, Object> pattern = map(rule.get("EventPattern"));
+        assertThat(pattern.get("source")).isEqualTo(List.of("aws.states"));
+        assertThat(pattern.get("detail-type")).isEqualTo(List.of("Step Functions Execution Status Change"));
+        assertThat(list(map(pattern.get("detail")).get("status")))
+                .containsExactlyInAnyOrder("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED");
+        assertThat(map(pattern.get("detail")).get("stateMachineArn")).isEqualTo(List.of(ref("StateMachine")));
+        assertThat(list(rule.get("Targets"))).singleElement()
+                .satisfies(target -> assertThat(map(target).get("Arn")).isEqualTo(ref("NotificationTopic")));
+    }
+
+    @Test
+    void notificationTopicPolicy_letsOnlyTheRuleAndTheAlarmPublish() {
+        Map<String, Object> policy = properties("NotificationTopicPolicy");
+        assertThat(policy.get("Topics")).isEqualTo(List.of(ref("NotificationTopic")));
+        Map<Object, Object> publisherBySource = new LinkedHashMap<>();
+        for (Object s : list(map(policy.get("PolicyDocument")).get("Statement"))) {
+            Map<String, Object> statement = map(s);
+            assertThat(statement).containsEntry("Effect", "Allow").containsEntry("Action", "sns:Publish")
+                    .containsEntry("Resource", ref("NotificationTopic"));
+            Object source = map(map(statement.get("Condition")).get("ArnEquals")).get("aws:SourceArn");
+            publisherBySource.put(source, map(statement.get("Principal")).get("Service"));
+        }
+
+        assertThat(publisherBySource).containsExactlyInAnyOrderEntriesOf(Map.of(
+                getAtt("RunEndedRule", "Arn"), "events.amazonaws.com",
+                getAtt("DeadLetterQueueAlarm", "Arn"), "cloudwatch.amazonaws.com"));
+    }
+
+    @Test
+    void dashboard_showsTheQueuesTheWorkerFleetAndTheLedger() throws IOException {
+        Map<String, Object> dashboard = properties("Dashboard");
+        String body = (String) map(dashboard.get("DashboardBody")).get("Fn::Sub");
+        // Replace each ${...} by a marker, so the body parses as the JSON CloudFormation will hand CloudWatch.
+        JsonNode widgets = JSON.readTree(SUB_VARIABLE.matcher(body).replaceAll("SUB($1)")).get("widgets");
+        Set<String> metrics = new TreeSet<>();
+        widgets.forEach(widget -> widget.path("properties").path("metrics").forEach(metric ->
+                metrics.add(metric.get(0).asText() + " " + metric.get(1).asText() + " " + metric.get(2).asText()
+                        + "=" + metric.get(3).asText())));
+
+        assertThat(metrics).contains(
+                "AWS/SQS ApproximateNumberOfMessagesVisible QueueName=SUB(SegmentQueue.QueueName)",
+                "AWS/SQS ApproximateNumberOfMessagesNotVisible QueueName=SUB(SegmentQueue.QueueName)",
+                "AWS/SQS ApproximateNumberOfMessagesVisible QueueName=SUB(SegmentDLQ.QueueName)",
+                "AWS/Lambda Invocations FunctionName=SUB(WorkerFunction)",
+                "AWS/Lambda Errors FunctionName=SUB(WorkerFunction)",
+                "AWS/Lambda Throttles FunctionName=SUB(WorkerFunction)",
+                "AWS/Lambda Duration FunctionName=SUB(WorkerFunction)",
+                "AWS/Lambda ConcurrentExecutions FunctionName=SUB(WorkerFunction)",
+                "AWS/DynamoDB ConsumedReadCapacityUnits TableName=SUB(LedgerTable)",
+                "AWS/DynamoDB ConsumedWriteCapacityUnits TableName=SUB(LedgerTable)",
+                "AWS/DynamoDB ReadThrottleEvents TableName=SUB(LedgerTable)",
+                "AWS/DynamoDB WriteThrottleEvents TableName=SUB(LedgerTable)");
+        widgets.forEach(widget -> assertThat(widget.path("properties").path("region").asText())
+                .isEqualTo("SUB(AWS::Region)"));
+        // Dashboards are global to the account: two stacks of one name in two regions must not share one.
+        assertThat(dashboard.get("DashboardName")).isEqualTo(Map.of("Fn::Sub", "ddb-bulk-${AWS::StackName}-${AWS::Region}"));
+    }
+
+    @Test
+    void conditionalResources_areReferencedOnlyUnderTheirCondition() {
+        Map<String, String> conditionOf = new LinkedHashMap<>();
+        resources.forEach((name, resource) -> {
+            if (map(resource).get("Condition") instanceof String condition) conditionOf.put(name, condition);
+        });
+        List<String> unguarded = new ArrayList<>();
+        resources.forEach((name, resource) -> findUnguarded(name, map(resource).get("Properties"),
+                map(resource).get("Condition"), conditionOf, unguarded));
+        map(template.get("Outputs")).forEach((name, output) -> findUnguarded("Output " + name, map(output).get("Value"),
+                map(output).get("Condition"), conditionOf, unguarded));
+
+        assertThat(conditionOf).isNotEmpty();
+        assertThat(unguarded).isEmpty();
+    }
+
+    /** Adds to {@code unguarded} each reference in {@code node} to a conditional resource outside its condition. */
+    private static void findUnguarded(String where, Object node, Object guard, Map<String, String> conditionOf,
+                                      List<String> unguarded) {
+        if (node instanceof Map<?, ?> m) {
+            if (m.get("Fn::If") instanceof List<?> branches) {
+                findUnguarded(where, branches.get(1), branches.get(0), conditionOf, unguarded);
+                findUnguarded(where, branches.get(2), null, conditionOf, unguarded);
+                return;
+            }
+            Object target = m.get("Ref") instanceof String ref ? ref
+                    : m.get("Fn::GetAtt") instanceof List<?> getAtt ? getAtt.get(0) : null;
+            if (target != null && conditionOf.containsKey(target) && !conditionOf.get(target).equals(guard)) {
+                unguarded.add(where + " -> " + target);
+            }
+            m.values().forEach(v -> findUnguarded(where, v, guard, conditionOf, unguarded));
+        } else if (node instanceof List<?> l) {
+            l.forEach(v -> findUnguarded(where, v, guard, conditionOf, unguarded));
+        }
+    }
+
+    @Test
+    void readme_listsEveryTemplateParameterInItsParameterTable() throws IOException {
+        String readme = Files.readString(root.resolve("README.md"));
+        String table = readme.substring(readme.indexOf("### Job parameters"));
+        table = table.substring(0, table.indexOf("\n###", 1));
+        Set<String> rows = new TreeSet<>();
+        Matcher row = Pattern.compile("(?m)^\\| `(\\w+)`").matcher(table);
+        while (row.find()) rows.add(row.group(1));
+
+        assertThat(rows).containsAll(parameters.keySet());
     }
 
     @Test

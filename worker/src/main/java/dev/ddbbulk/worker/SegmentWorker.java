@@ -101,11 +101,13 @@ public final class SegmentWorker {
         String ledgerTable = WorkerEnv.required(env, WorkerEnv.LEDGER_TABLE);
         String queueUrl = WorkerEnv.required(env, WorkerEnv.SEGMENT_QUEUE_URL);
         Duration margin = Duration.ofSeconds(Long.parseLong(env.getOrDefault(WorkerEnv.SAFETY_MARGIN_SECONDS, "60")));
+        Duration doneSegmentTtl = Duration.ofDays(Long.parseLong(env.getOrDefault(WorkerEnv.LEDGER_RECORD_TTL_DAYS, "0")));
         AwsClients clients = AwsClients.defaults().withMaxConnections(
                 dynamoDbConnections(JobConfig.MAX_WRITES_IN_FLIGHT));
         DynamoDbClient dynamoDb = clients.dynamoDb();
         Clock clock = Clock.systemUTC();
-        return new SegmentWorker(dynamoDb, clients.sqs(), queueUrl, new ProgressLedger(dynamoDb, ledgerTable, clock),
+        return new SegmentWorker(dynamoDb, clients.sqs(), queueUrl,
+                new ProgressLedger(dynamoDb, ledgerTable, clock, doneSegmentTtl),
                 margin, clock, new Random(), Sleeper.SYSTEM);
     }
 

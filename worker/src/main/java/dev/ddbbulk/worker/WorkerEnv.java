@@ -7,6 +7,8 @@ public final class WorkerEnv {
     public static final String LEDGER_TABLE = "LEDGER_TABLE";
     public static final String SEGMENT_QUEUE_URL = "SEGMENT_QUEUE_URL";
     public static final String SAFETY_MARGIN_SECONDS = "SAFETY_MARGIN_SECONDS";
+    /** Days a done segment's ledger record is kept before the table's TTL may delete it; 0 or unset = forever. */
+    public static final String LEDGER_RECORD_TTL_DAYS = "LEDGER_RECORD_TTL_DAYS";
 
     private WorkerEnv() {
     }

@@ -21,6 +21,9 @@ final class LedgerItems {
 
     static final String RUN_SK = "RUN";
 
+    /** When DynamoDB's TTL may delete a done segment's record, in epoch seconds; the run record never has it. */
+    static final String EXPIRES_AT = "expiresAt";
+
     /** The counters a segment or run adds up, as ADD clauses over {@link #withCounts}' values. */
     static final String ADD_COUNTS = "scanned :sc, written :wr, deleted :de, skipped :sk, conditionalFailures :cf, alreadyApplied :aa";
 

@@ -38,6 +38,8 @@ public final class ProgressLedger {
     /** The ledger table's key schema, which template.yaml's LedgerTable must match. */
     public static final String PARTITION_KEY = LedgerItems.PK;
     public static final String SORT_KEY = LedgerItems.SK;
+    /** The attribute, in epoch seconds, that template.yaml's LedgerTable names as its TTL attribute. */
+    public static final String EXPIRES_AT = LedgerItems.EXPIRES_AT;
     /** Segments one completing transaction takes: DynamoDB allows 100 items, one of them the run record. */
     public static final int MAX_COMPLETIONS = 99;
 
@@ -50,18 +52,35 @@ public final class ProgressLedger {
     private final LedgerQueries queries;
     private final Retrier retrier;
 
+    /** A ledger that keeps every record. */
     public ProgressLedger(DynamoDbClient dynamoDb, String table, Clock clock) {
-        this(dynamoDb, table, clock, new Retrier(Backoff.DEFAULT, new Random(), Sleeper.SYSTEM));
+        this(dynamoDb, table, clock, Duration.ZERO);
+    }
+
+    /**
+     * @param doneSegmentTtl how long a segment's record is kept once the segment is done: marking it done sets
+     *                       {@link #EXPIRES_AT} to then plus this, for the table's TTL to delete it. Zero keeps
+     *                       it forever. The run record, which holds the run's totals, is always kept.
+     */
+    public ProgressLedger(DynamoDbClient dynamoDb, String table, Clock clock, Duration doneSegmentTtl) {
+        this(dynamoDb, table, clock, new Retrier(Backoff.DEFAULT, new Random(), Sleeper.SYSTEM), doneSegmentTtl);
     }
 
     /** @param retrier retries the ledger's throttled calls, which the SDK leaves to ddb-bulk */
     public ProgressLedger(DynamoDbClient dynamoDb, String table, Clock clock, Retrier retrier) {
+        this(dynamoDb, table, clock, retrier, Duration.ZERO);
+    }
+
+    public ProgressLedger(DynamoDbClient dynamoDb, String table, Clock clock, Retrier retrier, Duration doneSegmentTtl) {
+        if (doneSegmentTtl.isNegative()) {
+            throw new IllegalArgumentException("A done segment's TTL must be zero (keep) or positive, got " + doneSegmentTtl);
+        }
         this.retrier = retrier;
         this.dynamoDb = dynamoDb;
         this.table = table;
         this.clock = clock;
         this.runs = new RunRecords(dynamoDb, table, clock);
-        this.segmentCompletions = new SegmentCompletions(dynamoDb, table, clock);
+        this.segmentCompletions = new SegmentCompletions(dynamoDb, table, clock, doneSegmentTtl);
         this.queries = new LedgerQueries(dynamoDb, table, runs);
         this.leases = new SegmentLeases(dynamoDb, table, clock, queries);
     }

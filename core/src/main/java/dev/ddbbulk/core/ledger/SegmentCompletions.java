@@ -7,27 +7,32 @@ import dev.ddbbulk.core.ledger.ProgressLedger.Lease;
 import dev.ddbbulk.core.ledger.ProgressLedger.LeaseLostException;
 import dev.ddbbulk.core.ledger.ProgressLedger.Pages;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.dynamodb.model.Update;
 
 /**
- * Marking segments done and counting them into their run, many segments in one transaction.
+ * Marking segments done and counting them into their run, many segments in one transaction; a done segment's
+ * record gets an expiry for the table's TTL when the ledger has one.
  */
 final class SegmentCompletions {
     private final DynamoDbClient dynamoDb;
     private final String table;
     private final Clock clock;
+    private final Duration doneSegmentTtl;
 
-    SegmentCompletions(DynamoDbClient dynamoDb, String table, Clock clock) {
+    SegmentCompletions(DynamoDbClient dynamoDb, String table, Clock clock, Duration doneSegmentTtl) {
         this.dynamoDb = dynamoDb;
         this.table = table;
         this.clock = clock;
+        this.doneSegmentTtl = doneSegmentTtl;
     }
 
     void complete(Lease lease, Pages sinceCheckpoint, Counts totals, long continuations) {
@@ -73,22 +78,30 @@ final class SegmentCompletions {
     /** The transaction's items: one update a segment, then one of the run with their sums. */
     private List<TransactWriteItem> completing(List<Completion> completions) {
         long now = clock.millis();
+        boolean expires = !doneSegmentTtl.isZero();
+        // DynamoDB's TTL reads epoch seconds.
+        long expiresAt = (now + doneSegmentTtl.toMillis()) / 1000;
         List<TransactWriteItem> items = new ArrayList<>(completions.size() + 1);
         Counts totals = Counts.ZERO;
         long continuations = 0;
         for (Completion c : completions) {
             Lease lease = c.lease();
+            Map<String, AttributeValue> values = withCounts(c.sinceCheckpoint().counts(), Map.of(
+                    ":done", s(SegmentStatus.DONE.name()), ":now", n(now), ":me", s(lease.owner()),
+                    ":running", s(SegmentStatus.IN_PROGRESS.name()), ":before", n(lease.pages()),
+                    ":after", n(lease.pages() + c.sinceCheckpoint().count())));
+            if (expires) {
+                values.put(":exp", n(expiresAt));
+            }
             items.add(TransactWriteItem.builder().update(Update.builder().tableName(table)
                     .key(segmentKey(lease.runId(), lease.segment()))
                     .updateExpression("SET #st = :done, updatedAt = :now, pages = :after"
+                            + (expires ? ", " + EXPIRES_AT + " = :exp" : "")
                             + " REMOVE checkpoint, " + LEASE
                             + " ADD " + ADD_COUNTS)
                     .conditionExpression("leaseOwner = :me AND #st = :running AND pages = :before")
                     .expressionAttributeNames(Map.of("#st", "status"))
-                    .expressionAttributeValues(withCounts(c.sinceCheckpoint().counts(), Map.of(
-                            ":done", s(SegmentStatus.DONE.name()), ":now", n(now), ":me", s(lease.owner()),
-                            ":running", s(SegmentStatus.IN_PROGRESS.name()), ":before", n(lease.pages()),
-                            ":after", n(lease.pages() + c.sinceCheckpoint().count()))))
+                    .expressionAttributeValues(values)
                     .build()).build());
             totals = totals.plus(c.totals());
             continuations += c.continuations();

@@ -241,6 +241,45 @@ class ProgressLedgerIT {
     }
 
     @Test
+    void complete_whenTheLedgerHasATtl_givesTheDoneSegmentsAnExpiryAndTheRunNone() {
+        ProgressLedger expiring = new ProgressLedger(dynamoDb, ledger.table(), clock, Duration.ofDays(30));
+        expiring.startRun(runId, job);
+        var lease = expiring.checkpoint(grant(7), page(key("p1", "1"), new Counts(10, 10, 0, 0, 0)));
+        var other = grant(8);
+        assertThat(item(segmentSk(7))).as("a running segment").doesNotContainKey(ProgressLedger.EXPIRES_AT);
+        clock.advance(Duration.ofMinutes(3));
+        Instant completedAt = clock.instant();
+
+        expiring.complete(List.of(
+                new ProgressLedger.Completion(lease, last(new Counts(1, 1, 0, 0, 0)), new Counts(11, 11, 0, 0, 0), 0),
+                new ProgressLedger.Completion(other, last(new Counts(2, 2, 0, 0, 0)), new Counts(2, 2, 0, 0, 0), 0)));
+
+        long expected = completedAt.plus(Duration.ofDays(30)).getEpochSecond();
+        assertThat(item(segmentSk(7)).get(ProgressLedger.EXPIRES_AT)).isEqualTo(AttributeValue.fromN(Long.toString(expected)));
+        assertThat(item(segmentSk(8)).get(ProgressLedger.EXPIRES_AT)).isEqualTo(AttributeValue.fromN(Long.toString(expected)));
+        assertThat(item("RUN")).containsKey("segmentsCompleted").doesNotContainKey(ProgressLedger.EXPIRES_AT);
+        assertThat(expiring.findSegment(runId, 7).orElseThrow().status()).isEqualTo(SegmentStatus.DONE);
+    }
+
+    @Test
+    void complete_whenTheTtlIsZero_setsNoExpiry() {
+        ProgressLedger keeping = new ProgressLedger(dynamoDb, ledger.table(), clock, Duration.ZERO);
+        keeping.startRun(runId, job);
+
+        keeping.complete(grant(3), last(new Counts(4, 4, 0, 0, 0)), new Counts(4, 4, 0, 0, 0), 0);
+
+        assertThat(item(segmentSk(3))).containsKey("status").doesNotContainKey(ProgressLedger.EXPIRES_AT);
+        assertThat(item("RUN")).doesNotContainKey(ProgressLedger.EXPIRES_AT);
+    }
+
+    @Test
+    void constructor_whenTheTtlIsNegative_refuses() {
+        assertThatThrownBy(() -> new ProgressLedger(dynamoDb, ledger.table(), clock, Duration.ofDays(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("TTL");
+    }
+
+    @Test
     void complete_whenLeaseWasTakenOver_throwsAndCountsNothing() {
         ledger.startRun(runId, job);
         var stale = grant(7);
@@ -514,6 +553,16 @@ class ProgressLedgerIT {
                 "owner-" + segment + "-" + clock.millis(), leaseFor(Duration.ofMinutes(1)));
         assertThat(claim).isInstanceOf(ProgressLedger.Claim.Granted.class);
         return ((ProgressLedger.Claim.Granted) claim).lease();
+    }
+
+    /** The ledger's raw item, to see attributes the records don't carry. */
+    private Map<String, AttributeValue> item(String sk) {
+        return dynamoDb.getItem(b -> b.tableName(ledger.table()).consistentRead(true)
+                .key(Map.of("pk", AttributeValue.fromS(runId), "sk", AttributeValue.fromS(sk)))).item();
+    }
+
+    private static String segmentSk(int segment) {
+        return String.format("SEG#%07d", segment);
     }
 
     private static ProgressLedger.Pages page(Map<String, AttributeValue> lastEvaluatedKey, Counts counts) {
