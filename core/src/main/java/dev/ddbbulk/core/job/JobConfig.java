@@ -1,6 +1,5 @@
 package dev.ddbbulk.core.job;
 
-import dev.ddbbulk.core.rate.RateLimiter;
 import java.time.Duration;
 import java.util.Objects;
 
