@@ -103,15 +103,25 @@ class DataSafetyIT {
             for (int i = 0; i < workers; i++) {
                 fleet.add(worker(client, Clock.systemUTC()));
             }
+            runUntil(fleet(fleet, budget), "run " + runId + " completes",
+                    () -> ledger.findRun(runId).orElseThrow().segmentsCompleted() >= total);
+        }
+
+        LocalFleet fleet(List<SegmentWorker> workers, Duration budget) {
+            return new LocalFleet(sqs, queues.queueUrl(), workers, budget, Duration.ofMillis(10),
+                    Duration.ofSeconds(1), Clock.systemUTC());
+        }
+
+        /** Runs {@code fleet} until {@code done}, failing the test when that takes over 90 s. */
+        void runUntil(LocalFleet fleet, String what, java.util.function.BooleanSupplier done)
+                throws InterruptedException {
             long giveUp = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            new LocalFleet(sqs, queues.queueUrl(), fleet, budget, Duration.ofMillis(10), Duration.ofSeconds(1),
-                    Clock.systemUTC())
-                    .runUntil(() -> {
-                        if (System.nanoTime() > giveUp) {
-                            throw new AssertionError("run " + runId + " did not complete in 90 s");
-                        }
-                        return ledger.findRun(runId).orElseThrow().segmentsCompleted() >= total;
-                    }, Duration.ofMillis(100));
+            fleet.runUntil(() -> {
+                if (System.nanoTime() > giveUp) {
+                    throw new AssertionError("not within 90 s: " + what);
+                }
+                return done.getAsBoolean();
+            }, Duration.ofMillis(100));
         }
 
         /**
@@ -263,6 +273,70 @@ class DataSafetyIT {
         assertThat(faulty.leftUnprocessed.get()).isPositive();
         f.assertExactCounts(runId, segments);
         f.assertDestinationIsCopyOfSource();
+    }
+
+    /** Deletes the items whose sort key is a multiple of three and marks the others. */
+    public static final class DeleteEveryThirdProcessor implements ItemProcessor {
+        @Override
+        public ItemAction process(Map<String, AttributeValue> item) {
+            if (Long.parseLong(item.get("sk").n()) % 3 == 0) {
+                return ItemAction.delete(item);
+            }
+            Map<String, AttributeValue> stamped = new HashMap<>(item);
+            stamped.put("migrated", AttributeValue.fromBool(true));
+            return ItemAction.put(stamped);
+        }
+    }
+
+    @Test
+    void conditionalMode_whenPutItemAndDeleteItemAreThrottled_retriesThemAndEndsExact() throws Exception {
+        Fixture f = new Fixture(300);
+        String runId = "throttled-conditional";
+        int segments = 6;
+        f.seeder().seed(runId, f.job(segments).destinationTable(f.source).writeMode(WriteMode.CONDITIONAL)
+                .processor(DeleteEveryThirdProcessor.class.getName()).build());
+        FaultyDynamoDb faulty = FaultyDynamoDb.throttlingConditionalWrites(dynamoDb, 3);
+
+        f.work(faulty, 3, Duration.ofMinutes(1), runId, segments);
+
+        assertThat(faulty.throttled("PutItem")).isPositive();
+        assertThat(faulty.throttled("DeleteItem")).isPositive();
+        // Sort keys 0..299: 100 multiples of three deleted, 200 items marked; not one refused or counted twice.
+        Counts expected = new Counts(300, 200, 100, 0, 0, 0);
+        assertThat(f.ledger.progress(runId).counts()).isEqualTo(expected);
+        assertThat(f.ledger.findRun(runId).orElseThrow().completedCounts()).isEqualTo(expected);
+        assertThat(DemoData.verify(dynamoDb, shape(f.source), new DeleteEveryThirdProcessor(), f.items, ITEM_BYTES,
+                true)).isNull();
+    }
+
+    @Test
+    void fleet_whenLedgerCallsAreThrottled_retriesThemAndEndsExactWithoutAFailedDelivery() throws Exception {
+        Fixture f = new Fixture(400);
+        String runId = "throttled-ledger";
+        int segments = 8;
+        // A checkpoint after every page, and continuations, so that the ledger is written often.
+        f.seeder().seed(runId, f.job(segments).checkpointIntervalSeconds(0).build());
+        FaultyDynamoDb faultyLedger = FaultyDynamoDb.throttlingLedger(dynamoDb, f.ledger.table(), 3);
+        List<SegmentWorker> workers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            workers.add(new SegmentWorker(dynamoDb, sqs, f.queues.queueUrl(),
+                    new ProgressLedger(faultyLedger, f.ledger.table(), Clock.systemUTC()), Duration.ofMillis(10),
+                    Clock.systemUTC(), new Random(i), Sleeper.SYSTEM));
+        }
+        LocalFleet fleet = f.fleet(workers, Duration.ofMillis(300));
+
+        // A delivery that failed would be retried and might still end exact: stop at the first, it is the bug.
+        f.runUntil(fleet, "run " + runId + " completes", () -> fleet.failures() > 0
+                || f.ledger.findRun(runId).orElseThrow().segmentsCompleted() >= segments);
+
+        assertThat(fleet.failures()).as("deliveries failed").isZero();
+        for (String operation : List.of("UpdateItem", "TransactWriteItems", "GetItem")) {
+            assertThat(faultyLedger.throttled(operation)).as(operation + " calls throttled").isPositive();
+        }
+        f.assertExactCounts(runId, segments);
+        f.assertDestinationIsCopyOfSource();
+        assertThat(QueuePair.depth(sqs, f.queues.queueUrl())).isZero();
+        assertThat(QueuePair.depth(sqs, f.queues.dlqUrl())).isZero();
     }
 
     /** Changes two items of the page it is given, as another writer would between our scan and our write. */
