@@ -241,20 +241,43 @@ class DataSafetyIT {
     }
 
     @Test
-    void fleet_whenEveryMessageIsDeliveredTwice_endsWithTheSameTableAndCounts() throws Exception {
+    void fleet_whenEveryMessageIsDeliveredTwice_consumesEveryDuplicateWithoutWorkAndProcessesEachItemOnce()
+            throws Exception {
         Fixture f = new Fixture(600);
         String runId = "twice";
         int segments = 12;
-        f.seeder().seed(runId, f.job(segments).build());
-        for (Message m : receiveAll(f.queues.queueUrl(), segments)) {
+        f.seeder().seed(runId, f.job(segments).processor(TestProcessors.Counting.class.getName()).build());
+        List<Message> seeded = receiveAll(f.queues.queueUrl(), segments);
+        assertThat(seeded).hasSize(segments);
+        for (Message m : seeded) {
             sqs.sendMessage(b -> b.queueUrl(f.queues.queueUrl()).messageBody(m.body()));
             sqs.sendMessage(b -> b.queueUrl(f.queues.queueUrl()).messageBody(m.body()));
             sqs.deleteMessage(b -> b.queueUrl(f.queues.queueUrl()).receiptHandle(m.receiptHandle()));
         }
         TestProcessors.Counting.forget(TestProcessors.Counting.NO_SOURCE);
+        List<SegmentWorker> workers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            workers.add(f.worker(dynamoDb, Clock.systemUTC()));
+        }
+        LocalFleet fleet = f.fleet(workers, Duration.ofMillis(300));
 
-        f.work(dynamoDb, 4, Duration.ofMillis(300), runId, segments);
+        // Not only until the run is complete: until every duplicate (and continuation) has been consumed too.
+        f.runUntil(fleet, "run " + runId + " completes and its queue is empty", () ->
+                f.ledger.findRun(runId).orElseThrow().segmentsCompleted() >= segments
+                        && QueuePair.depth(sqs, f.queues.queueUrl()) == 0);
 
+        assertThat(QueuePair.depth(sqs, f.queues.queueUrl())).isZero();
+        assertThat(QueuePair.depth(sqs, f.queues.dlqUrl())).isZero();
+        assertThat(fleet.failures()).isZero();
+        assertThat(fleet.segmentsCompleted()).isEqualTo(segments);
+        // Each segment had two seed messages and one more per continuation; a continuation carries its chain
+        // on, so of each segment's messages exactly one was acknowledged without work.
+        assertThat(fleet.outcomes(SegmentOutcome.ALREADY_DONE) + fleet.outcomes(SegmentOutcome.DUPLICATE_IN_FLIGHT))
+                .isEqualTo(segments);
+        // DemoData's items carry no source attribute: they are counted under NO_SOURCE.
+        Map<String, Integer> timesProcessed = TestProcessors.Counting.timesProcessed(TestProcessors.Counting.NO_SOURCE);
+        assertThat(timesProcessed).hasSize(600);
+        assertThat(timesProcessed.values()).containsOnly(1);
         f.assertExactCounts(runId, segments);
         f.assertDestinationIsCopyOfSource();
     }
