@@ -43,8 +43,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequest;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchResponse;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequest;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
 
 /**
  * Nothing is lost or clobbered: killed workers, duplicate delivery, throttling, concurrent writers, resume;
@@ -127,9 +133,9 @@ class DataSafetyIT {
         /**
          * A fleet of {@code workers} (5-minute budget) on run {@code runId}, seeded before it starts: ten
          * segments copied with the {@link TestProcessors.Holding} processor, which holds the first item until
-         * released.
+         * released. The fleet receives through {@code fleetSqs}.
          */
-        LocalFleet heldFleet(String runId, int workers) throws InterruptedException {
+        LocalFleet heldFleet(String runId, int workers, SqsClient fleetSqs) throws InterruptedException {
             TestProcessors.Holding.reset();
             seeder().seed(runId, job(10).parallelWorkers(workers).processor(TestProcessors.Holding.class.getName())
                     .build());
@@ -137,7 +143,7 @@ class DataSafetyIT {
             for (int i = 0; i < workers; i++) {
                 fleet.add(worker(dynamoDb, Clock.systemUTC()));
             }
-            return new LocalFleet(sqs, queues.queueUrl(), fleet, Duration.ofMinutes(5), Duration.ofMillis(10),
+            return new LocalFleet(fleetSqs, queues.queueUrl(), fleet, Duration.ofMinutes(5), Duration.ofMillis(10),
                     Duration.ofSeconds(1), Clock.systemUTC());
         }
 
@@ -560,8 +566,9 @@ class DataSafetyIT {
     @Test
     void localFleet_whenOneWorkerIsHeldOnItsFirstSegment_theOtherWorksTheMessagesReceivedWithIt() throws Exception {
         Fixture f = new Fixture(100);
-        // All ten messages are in the queue before the fleet starts: the first receive takes them all.
-        LocalFleet fleet = f.heldFleet("held", 2);
+        // All ten messages are in the queue before the fleet starts, and its first receive takes them all.
+        FirstReceiveTakesAll fleetSqs = new FirstReceiveTakesAll(sqs, 10);
+        LocalFleet fleet = f.heldFleet("held", 2, fleetSqs);
         long[] completedWhileHeld = {-1};
         long giveUp = System.nanoTime() + Duration.ofSeconds(90).toNanos();
 
@@ -577,6 +584,7 @@ class DataSafetyIT {
             return completed >= 10;
         }, Duration.ofMillis(50));
 
+        assertThat(fleetSqs.firstReceive()).hasSize(10);
         assertThat(completedWhileHeld[0]).isEqualTo(9);
         assertThat(f.ledger.findRun("held").orElseThrow().completedCounts()).isEqualTo(new Counts(100, 100, 0, 0, 0));
         assertThat(fleet.failures()).isZero();
@@ -586,7 +594,8 @@ class DataSafetyIT {
     @Test
     void localFleet_whenStoppedWithMessagesReceivedButNotStarted_makesThemVisibleAgain() throws Exception {
         Fixture f = new Fixture(50);
-        LocalFleet fleet = f.heldFleet("stopped", 1);
+        FirstReceiveTakesAll fleetSqs = new FirstReceiveTakesAll(sqs, 10);
+        LocalFleet fleet = f.heldFleet("stopped", 1, fleetSqs);
         long giveUp = System.nanoTime() + Duration.ofSeconds(60).toNanos();
 
         // The one worker holds its first message while the other nine wait in the buffer; then the fleet stops.
@@ -605,9 +614,75 @@ class DataSafetyIT {
                 QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
                 QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
         long visible = Long.parseLong(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
+        assertThat(fleetSqs.firstReceive()).hasSize(10);
         assertThat(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).isEqualTo("0");
         assertThat(fleet.segmentsCompleted()).isPositive();
+        // All ten were received at once: every one the worker did not complete waited in the buffer.
+        assertThat(visible).isPositive();
         assertThat(visible + fleet.segmentsCompleted()).isEqualTo(10);
         assertThat(visible + f.ledger.findRun("stopped").orElseThrow().segmentsCompleted()).isEqualTo(10);
+    }
+
+    /**
+     * The fleet's SQS client: its first receive returns {@code expected} messages, receiving until that many
+     * have come or 20 s have passed (SQS may return fewer than are there); later receives pass through. So a
+     * test of the fleet's buffer knows what the buffer held.
+     */
+    private static final class FirstReceiveTakesAll implements SqsClient {
+        private final SqsClient sqs;
+        private final int expected;
+        private final Object firstLock = new Object();
+        private volatile List<Message> first;
+
+        FirstReceiveTakesAll(SqsClient sqs, int expected) {
+            this.sqs = sqs;
+            this.expected = expected;
+        }
+
+        /** What the first receive returned (empty before it). */
+        List<Message> firstReceive() {
+            return first == null ? List.of() : first;
+        }
+
+        @Override
+        public ReceiveMessageResponse receiveMessage(ReceiveMessageRequest request) {
+            if (first == null) {
+                synchronized (firstLock) {
+                    if (first == null) {
+                        List<Message> received = new ArrayList<>();
+                        long giveUp = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                        while (received.size() < expected && System.nanoTime() < giveUp) {
+                            int missing = Math.min(10, expected - received.size());
+                            received.addAll(sqs.receiveMessage(request.toBuilder().maxNumberOfMessages(missing)
+                                    .waitTimeSeconds(1).build()).messages());
+                        }
+                        first = List.copyOf(received);
+                        return ReceiveMessageResponse.builder().messages(first).build();
+                    }
+                }
+            }
+            return sqs.receiveMessage(request);
+        }
+
+        @Override
+        public DeleteMessageBatchResponse deleteMessageBatch(DeleteMessageBatchRequest request) {
+            return sqs.deleteMessageBatch(request);
+        }
+
+        @Override
+        public ChangeMessageVisibilityBatchResponse changeMessageVisibilityBatch(
+                ChangeMessageVisibilityBatchRequest request) {
+            return sqs.changeMessageVisibilityBatch(request);
+        }
+
+        @Override
+        public String serviceName() {
+            return SERVICE_NAME;
+        }
+
+        @Override
+        public void close() {
+            // the fixture's client
+        }
     }
 }
