@@ -15,6 +15,8 @@ import dev.ddbbulk.worker.QueuedMessage;
 import dev.ddbbulk.worker.SegmentWorker;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -151,9 +153,15 @@ class StateMachineLoopTest {
         return progress.handleRequest(state, null);
     }
 
+    /** Receives until {@code count} messages have come (SQS may return fewer a call) or 20 s have passed. */
     private List<Message> receive(int count) {
-        List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10)
-                .waitTimeSeconds(1).visibilityTimeout(300)).messages();
+        List<Message> messages = new ArrayList<>();
+        Instant giveUp = Instant.now().plusSeconds(20);
+        while (messages.size() < count && Instant.now().isBefore(giveUp)) {
+            int missing = Math.min(10, count - messages.size());
+            messages.addAll(sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(missing)
+                    .waitTimeSeconds(1).visibilityTimeout(300)).messages());
+        }
         assertThat(messages).hasSize(count);
         return messages;
     }

@@ -43,8 +43,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequest;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchResponse;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequest;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
 
 /**
  * Nothing is lost or clobbered: killed workers, duplicate delivery, throttling, concurrent writers, resume;
@@ -103,23 +109,33 @@ class DataSafetyIT {
             for (int i = 0; i < workers; i++) {
                 fleet.add(worker(client, Clock.systemUTC()));
             }
+            runUntil(fleet(fleet, budget), "run " + runId + " completes",
+                    () -> ledger.findRun(runId).orElseThrow().segmentsCompleted() >= total);
+        }
+
+        LocalFleet fleet(List<SegmentWorker> workers, Duration budget) {
+            return new LocalFleet(sqs, queues.queueUrl(), workers, budget, Duration.ofMillis(10),
+                    Duration.ofSeconds(1), Clock.systemUTC());
+        }
+
+        /** Runs {@code fleet} until {@code done}, failing the test when that takes over 90 s. */
+        void runUntil(LocalFleet fleet, String what, java.util.function.BooleanSupplier done)
+                throws InterruptedException {
             long giveUp = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            new LocalFleet(sqs, queues.queueUrl(), fleet, budget, Duration.ofMillis(10), Duration.ofSeconds(1),
-                    Clock.systemUTC())
-                    .runUntil(() -> {
-                        if (System.nanoTime() > giveUp) {
-                            throw new AssertionError("run " + runId + " did not complete in 90 s");
-                        }
-                        return ledger.findRun(runId).orElseThrow().segmentsCompleted() >= total;
-                    }, Duration.ofMillis(100));
+            fleet.runUntil(() -> {
+                if (System.nanoTime() > giveUp) {
+                    throw new AssertionError("not within 90 s: " + what);
+                }
+                return done.getAsBoolean();
+            }, Duration.ofMillis(100));
         }
 
         /**
          * A fleet of {@code workers} (5-minute budget) on run {@code runId}, seeded before it starts: ten
          * segments copied with the {@link TestProcessors.Holding} processor, which holds the first item until
-         * released.
+         * released. The fleet receives through {@code fleetSqs}.
          */
-        LocalFleet heldFleet(String runId, int workers) throws InterruptedException {
+        LocalFleet heldFleet(String runId, int workers, SqsClient fleetSqs) throws InterruptedException {
             TestProcessors.Holding.reset();
             seeder().seed(runId, job(10).parallelWorkers(workers).processor(TestProcessors.Holding.class.getName())
                     .build());
@@ -127,7 +143,7 @@ class DataSafetyIT {
             for (int i = 0; i < workers; i++) {
                 fleet.add(worker(dynamoDb, Clock.systemUTC()));
             }
-            return new LocalFleet(sqs, queues.queueUrl(), fleet, Duration.ofMinutes(5), Duration.ofMillis(10),
+            return new LocalFleet(fleetSqs, queues.queueUrl(), fleet, Duration.ofMinutes(5), Duration.ofMillis(10),
                     Duration.ofSeconds(1), Clock.systemUTC());
         }
 
@@ -231,20 +247,43 @@ class DataSafetyIT {
     }
 
     @Test
-    void fleet_whenEveryMessageIsDeliveredTwice_endsWithTheSameTableAndCounts() throws Exception {
+    void fleet_whenEveryMessageIsDeliveredTwice_consumesEveryDuplicateWithoutWorkAndProcessesEachItemOnce()
+            throws Exception {
         Fixture f = new Fixture(600);
         String runId = "twice";
         int segments = 12;
-        f.seeder().seed(runId, f.job(segments).build());
-        for (Message m : receiveAll(f.queues.queueUrl(), segments)) {
+        f.seeder().seed(runId, f.job(segments).processor(TestProcessors.Counting.class.getName()).build());
+        List<Message> seeded = receiveAll(f.queues.queueUrl(), segments);
+        assertThat(seeded).hasSize(segments);
+        for (Message m : seeded) {
             sqs.sendMessage(b -> b.queueUrl(f.queues.queueUrl()).messageBody(m.body()));
             sqs.sendMessage(b -> b.queueUrl(f.queues.queueUrl()).messageBody(m.body()));
             sqs.deleteMessage(b -> b.queueUrl(f.queues.queueUrl()).receiptHandle(m.receiptHandle()));
         }
         TestProcessors.Counting.forget(TestProcessors.Counting.NO_SOURCE);
+        List<SegmentWorker> workers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            workers.add(f.worker(dynamoDb, Clock.systemUTC()));
+        }
+        LocalFleet fleet = f.fleet(workers, Duration.ofMillis(300));
 
-        f.work(dynamoDb, 4, Duration.ofMillis(300), runId, segments);
+        // Not only until the run is complete: until every duplicate (and continuation) has been consumed too.
+        f.runUntil(fleet, "run " + runId + " completes and its queue is empty", () ->
+                f.ledger.findRun(runId).orElseThrow().segmentsCompleted() >= segments
+                        && QueuePair.depth(sqs, f.queues.queueUrl()) == 0);
 
+        assertThat(QueuePair.depth(sqs, f.queues.queueUrl())).isZero();
+        assertThat(QueuePair.depth(sqs, f.queues.dlqUrl())).isZero();
+        assertThat(fleet.failures()).isZero();
+        assertThat(fleet.segmentsCompleted()).isEqualTo(segments);
+        // Each segment had two seed messages and one more per continuation; a continuation carries its chain
+        // on, so of each segment's messages exactly one was acknowledged without work.
+        assertThat(fleet.outcomes(SegmentOutcome.ALREADY_DONE) + fleet.outcomes(SegmentOutcome.DUPLICATE_IN_FLIGHT))
+                .isEqualTo(segments);
+        // DemoData's items carry no source attribute: they are counted under NO_SOURCE.
+        Map<String, Integer> timesProcessed = TestProcessors.Counting.timesProcessed(TestProcessors.Counting.NO_SOURCE);
+        assertThat(timesProcessed).hasSize(600);
+        assertThat(timesProcessed.values()).containsOnly(1);
         f.assertExactCounts(runId, segments);
         f.assertDestinationIsCopyOfSource();
     }
@@ -263,6 +302,70 @@ class DataSafetyIT {
         assertThat(faulty.leftUnprocessed.get()).isPositive();
         f.assertExactCounts(runId, segments);
         f.assertDestinationIsCopyOfSource();
+    }
+
+    /** Deletes the items whose sort key is a multiple of three and marks the others. */
+    public static final class DeleteEveryThirdProcessor implements ItemProcessor {
+        @Override
+        public ItemAction process(Map<String, AttributeValue> item) {
+            if (Long.parseLong(item.get("sk").n()) % 3 == 0) {
+                return ItemAction.delete(item);
+            }
+            Map<String, AttributeValue> stamped = new HashMap<>(item);
+            stamped.put("migrated", AttributeValue.fromBool(true));
+            return ItemAction.put(stamped);
+        }
+    }
+
+    @Test
+    void conditionalMode_whenPutItemAndDeleteItemAreThrottled_retriesThemAndEndsExact() throws Exception {
+        Fixture f = new Fixture(300);
+        String runId = "throttled-conditional";
+        int segments = 6;
+        f.seeder().seed(runId, f.job(segments).destinationTable(f.source).writeMode(WriteMode.CONDITIONAL)
+                .processor(DeleteEveryThirdProcessor.class.getName()).build());
+        FaultyDynamoDb faulty = FaultyDynamoDb.throttlingConditionalWrites(dynamoDb, 3);
+
+        f.work(faulty, 3, Duration.ofMinutes(1), runId, segments);
+
+        assertThat(faulty.throttled("PutItem")).isPositive();
+        assertThat(faulty.throttled("DeleteItem")).isPositive();
+        // Sort keys 0..299: 100 multiples of three deleted, 200 items marked; not one refused or counted twice.
+        Counts expected = new Counts(300, 200, 100, 0, 0, 0);
+        assertThat(f.ledger.progress(runId).counts()).isEqualTo(expected);
+        assertThat(f.ledger.findRun(runId).orElseThrow().completedCounts()).isEqualTo(expected);
+        assertThat(DemoData.verify(dynamoDb, shape(f.source), new DeleteEveryThirdProcessor(), f.items, ITEM_BYTES,
+                true)).isNull();
+    }
+
+    @Test
+    void fleet_whenLedgerCallsAreThrottled_retriesThemAndEndsExactWithoutAFailedDelivery() throws Exception {
+        Fixture f = new Fixture(400);
+        String runId = "throttled-ledger";
+        int segments = 8;
+        // A checkpoint after every page, and continuations, so that the ledger is written often.
+        f.seeder().seed(runId, f.job(segments).checkpointIntervalSeconds(0).build());
+        FaultyDynamoDb faultyLedger = FaultyDynamoDb.throttlingLedger(dynamoDb, f.ledger.table(), 3);
+        List<SegmentWorker> workers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            workers.add(new SegmentWorker(dynamoDb, sqs, f.queues.queueUrl(),
+                    new ProgressLedger(faultyLedger, f.ledger.table(), Clock.systemUTC()), Duration.ofMillis(10),
+                    Clock.systemUTC(), new Random(i), Sleeper.SYSTEM));
+        }
+        LocalFleet fleet = f.fleet(workers, Duration.ofMillis(300));
+
+        // A delivery that failed would be retried and might still end exact: stop at the first, it is the bug.
+        f.runUntil(fleet, "run " + runId + " completes", () -> fleet.failures() > 0
+                || f.ledger.findRun(runId).orElseThrow().segmentsCompleted() >= segments);
+
+        assertThat(fleet.failures()).as("deliveries failed").isZero();
+        for (String operation : List.of("UpdateItem", "TransactWriteItems", "GetItem")) {
+            assertThat(faultyLedger.throttled(operation)).as(operation + " calls throttled").isPositive();
+        }
+        f.assertExactCounts(runId, segments);
+        f.assertDestinationIsCopyOfSource();
+        assertThat(QueuePair.depth(sqs, f.queues.queueUrl())).isZero();
+        assertThat(QueuePair.depth(sqs, f.queues.dlqUrl())).isZero();
     }
 
     /** Changes two items of the page it is given, as another writer would between our scan and our write. */
@@ -463,8 +566,9 @@ class DataSafetyIT {
     @Test
     void localFleet_whenOneWorkerIsHeldOnItsFirstSegment_theOtherWorksTheMessagesReceivedWithIt() throws Exception {
         Fixture f = new Fixture(100);
-        // All ten messages are in the queue before the fleet starts: the first receive takes them all.
-        LocalFleet fleet = f.heldFleet("held", 2);
+        // All ten messages are in the queue before the fleet starts, and its first receive takes them all.
+        FirstReceiveTakesAll fleetSqs = new FirstReceiveTakesAll(sqs, 10);
+        LocalFleet fleet = f.heldFleet("held", 2, fleetSqs);
         long[] completedWhileHeld = {-1};
         long giveUp = System.nanoTime() + Duration.ofSeconds(90).toNanos();
 
@@ -480,6 +584,7 @@ class DataSafetyIT {
             return completed >= 10;
         }, Duration.ofMillis(50));
 
+        assertThat(fleetSqs.firstReceive()).hasSize(10);
         assertThat(completedWhileHeld[0]).isEqualTo(9);
         assertThat(f.ledger.findRun("held").orElseThrow().completedCounts()).isEqualTo(new Counts(100, 100, 0, 0, 0));
         assertThat(fleet.failures()).isZero();
@@ -489,7 +594,8 @@ class DataSafetyIT {
     @Test
     void localFleet_whenStoppedWithMessagesReceivedButNotStarted_makesThemVisibleAgain() throws Exception {
         Fixture f = new Fixture(50);
-        LocalFleet fleet = f.heldFleet("stopped", 1);
+        FirstReceiveTakesAll fleetSqs = new FirstReceiveTakesAll(sqs, 10);
+        LocalFleet fleet = f.heldFleet("stopped", 1, fleetSqs);
         long giveUp = System.nanoTime() + Duration.ofSeconds(60).toNanos();
 
         // The one worker holds its first message while the other nine wait in the buffer; then the fleet stops.
@@ -508,9 +614,75 @@ class DataSafetyIT {
                 QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
                 QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
         long visible = Long.parseLong(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
+        assertThat(fleetSqs.firstReceive()).hasSize(10);
         assertThat(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).isEqualTo("0");
         assertThat(fleet.segmentsCompleted()).isPositive();
+        // All ten were received at once: every one the worker did not complete waited in the buffer.
+        assertThat(visible).isPositive();
         assertThat(visible + fleet.segmentsCompleted()).isEqualTo(10);
         assertThat(visible + f.ledger.findRun("stopped").orElseThrow().segmentsCompleted()).isEqualTo(10);
+    }
+
+    /**
+     * The fleet's SQS client: its first receive returns {@code expected} messages, receiving until that many
+     * have come or 20 s have passed (SQS may return fewer than are there); later receives pass through. So a
+     * test of the fleet's buffer knows what the buffer held.
+     */
+    private static final class FirstReceiveTakesAll implements SqsClient {
+        private final SqsClient sqs;
+        private final int expected;
+        private final Object firstLock = new Object();
+        private volatile List<Message> first;
+
+        FirstReceiveTakesAll(SqsClient sqs, int expected) {
+            this.sqs = sqs;
+            this.expected = expected;
+        }
+
+        /** What the first receive returned (empty before it). */
+        List<Message> firstReceive() {
+            return first == null ? List.of() : first;
+        }
+
+        @Override
+        public ReceiveMessageResponse receiveMessage(ReceiveMessageRequest request) {
+            if (first == null) {
+                synchronized (firstLock) {
+                    if (first == null) {
+                        List<Message> received = new ArrayList<>();
+                        long giveUp = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                        while (received.size() < expected && System.nanoTime() < giveUp) {
+                            int missing = Math.min(10, expected - received.size());
+                            received.addAll(sqs.receiveMessage(request.toBuilder().maxNumberOfMessages(missing)
+                                    .waitTimeSeconds(1).build()).messages());
+                        }
+                        first = List.copyOf(received);
+                        return ReceiveMessageResponse.builder().messages(first).build();
+                    }
+                }
+            }
+            return sqs.receiveMessage(request);
+        }
+
+        @Override
+        public DeleteMessageBatchResponse deleteMessageBatch(DeleteMessageBatchRequest request) {
+            return sqs.deleteMessageBatch(request);
+        }
+
+        @Override
+        public ChangeMessageVisibilityBatchResponse changeMessageVisibilityBatch(
+                ChangeMessageVisibilityBatchRequest request) {
+            return sqs.changeMessageVisibilityBatch(request);
+        }
+
+        @Override
+        public String serviceName() {
+            return SERVICE_NAME;
+        }
+
+        @Override
+        public void close() {
+            // the fixture's client
+        }
     }
 }

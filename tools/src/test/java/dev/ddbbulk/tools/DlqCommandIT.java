@@ -3,21 +3,27 @@ package dev.ddbbulk.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ddbbulk.core.job.TableValidator;
+import dev.ddbbulk.core.job.JobConfig;
+import dev.ddbbulk.core.ledger.Counts;
 import dev.ddbbulk.core.ledger.ProgressLedger;
+import dev.ddbbulk.core.ledger.SegmentRecord;
 import dev.ddbbulk.core.ledger.SegmentStatus;
 import dev.ddbbulk.core.message.SegmentMessageCodec;
 import dev.ddbbulk.core.retry.Sleeper;
+import dev.ddbbulk.core.testing.TestProcessors;
+import dev.ddbbulk.core.testing.TestRuns;
+import dev.ddbbulk.core.testing.TestTables;
 import dev.ddbbulk.embedded.testing.EmbeddedEnvironment;
 import dev.ddbbulk.embedded.testing.EmbeddedServicesExtension;
 import dev.ddbbulk.tools.dlq.DlqRedriver;
-import dev.ddbbulk.tools.local.DemoData;
 import dev.ddbbulk.tools.local.QueuePair;
 import dev.ddbbulk.tools.output.ExitCodes;
+import dev.ddbbulk.worker.BatchResult;
 import dev.ddbbulk.worker.Deadline;
 import dev.ddbbulk.worker.QueuedMessage;
 import dev.ddbbulk.worker.SegmentOutcome;
 import dev.ddbbulk.worker.SegmentWorker;
+import dev.ddbbulk.worker.scan.SegmentScanner;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -214,37 +220,98 @@ class DlqCommandIT {
     @Test
     void redrive_whenSegmentFailedIntoTheDlq_letsAWorkerCompleteItFromWhereItStopped() throws Exception {
         String source = environment.unique("dlq-src");
-        DemoData.createTable(dynamoDb, source);
-        DemoData.fill(dynamoDb, new TableValidator(dynamoDb).describe(source, "SourceTable", "--source"), 300, 150, 2);
-        String table = environment.unique("dlq-ledger");
-        ProgressLedger ledger = ledger(table);
-        LedgerRuns runs = new LedgerRuns(ledger);
-        QueuePair queues = QueuePair.create(sqs, environment.unique("resume"), 2, Duration.ofSeconds(60));
+        String destination = environment.unique("dlq-dst");
+        TestTables.createAndFill(dynamoDb, source, 300);
+        TestTables.createCompositeTable(dynamoDb, destination);
+        ProgressLedger ledger = ledger(environment.unique("dlq-ledger"));
+        // The redrive policy moves a message to the DLQ at its second receive.
+        QueuePair queues = QueuePair.create(sqs, environment.unique("resume"), 1, Duration.ofSeconds(60));
         String runId = environment.unique("run");
-        runs.seed(runId, LedgerRuns.job(source, 3).toBuilder().pageSize(20).build());
-        runs.fail(runId, 1, "ProvisionedThroughputExceededException: throttled");
-        LedgerRuns.deadLetter(sqs, queues.dlqUrl(), runId, 1, 3);
+        // One segment in pages of 20, checkpointed after every page; the counting processor counts per item.
+        JobConfig job = JobConfig.builder().sourceTable(source).destinationTable(destination).totalSegments(1)
+                .pageSize(20).checkpointIntervalSeconds(0).processor(TestProcessors.Counting.class.getName()).build();
+        TestRuns.seed(ledger, sqs, queues.queueUrl(), runId, job);
+        List<List<String>> pages = new ArrayList<>();
+        new SegmentScanner(dynamoDb).forEachPage(source, 0, 1, 20, job.consistentRead(),
+                page -> pages.add(page.items().stream().map(TestTables::keyString).toList()));
+        assertThat(pages.subList(0, 4)).allSatisfy(page -> assertThat(page).hasSize(20));
+        Message seed = receiveOne(queues.queueUrl());
+        Clock clock = Clock.systemUTC();
+
+        // Pages 1-3 are written and checkpointed; the 4th page's BatchWriteItem fails.
+        BatchResult failed = worker(FaultyDynamoDb.failingBatchWrite(dynamoDb, 4), ledger, queues)
+                .process(List.of(new QueuedMessage(seed.messageId(), seed.body())), Deadline.after(Duration.ofMinutes(2), clock));
+        sqs.changeMessageVisibility(b -> b.queueUrl(queues.queueUrl()).receiptHandle(seed.receiptHandle())
+                .visibilityTimeout(0));
+        awaitDlqDepth(queues, 1);
+
+        assertThat(failed.failedMessageIds()).containsExactly(seed.messageId());
+        SegmentRecord checkpointed = ledger.findSegment(runId, 0).orElseThrow();
+        assertThat(checkpointed.status()).isEqualTo(SegmentStatus.FAILED);
+        assertThat(checkpointed.lastError()).contains("injected: BatchWriteItem failed");
+        assertThat(checkpointed.pages()).isEqualTo(3);
+        assertThat(checkpointed.counts()).isEqualTo(new Counts(60, 60, 0, 0, 0));
+        assertThat(TestTables.keyString(checkpointed.checkpoint())).isEqualTo(pages.get(2).get(19));
+        assertThat(TestTables.scanAll(dynamoDb, destination)).hasSize(60);
 
         Cli result = Cli.run(Cli.onEmbedded(environment, "dlq", "redrive", "--queue-url", queues.dlqUrl(),
                 "--target-url", queues.queueUrl(), "--poll-interval", "100ms"));
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        List<Message> redriven = sqs.receiveMessage(b -> b.queueUrl(queues.queueUrl()).maxNumberOfMessages(10)
-                .visibilityTimeout(120).waitTimeSeconds(5)).messages();
-        assertThat(redriven).hasSize(1);
-        Clock clock = Clock.systemUTC();
-        SegmentWorker worker = new SegmentWorker(dynamoDb, sqs, queues.queueUrl(), ledger, Duration.ofSeconds(5), clock,
-                new Random(1), Sleeper.SYSTEM);
-        var outcome = worker.process(List.of(new QueuedMessage(redriven.get(0).messageId(), redriven.get(0).body())),
-                Deadline.after(Duration.ofMinutes(2), clock));
-        assertThat(outcome.outcomes()).containsValue(SegmentOutcome.COMPLETED);
-        assertThat(ledger.findSegment(runId, 1)).hasValueSatisfying(segment -> {
+        Message redriven = receiveOne(queues.queueUrl());
+        BatchResult resumed = worker(dynamoDb, ledger, queues).process(
+                List.of(new QueuedMessage(redriven.messageId(), redriven.body())), Deadline.after(Duration.ofMinutes(2), clock));
+        assertThat(resumed.outcomes().values()).containsExactly(SegmentOutcome.COMPLETED);
+        // It resumed at the checkpoint: the pages after it, nothing before it.
+        assertThat(resumed.counts()).isEqualTo(new Counts(240, 240, 0, 0, 0));
+        Map<String, Integer> expectedTimes = new HashMap<>();
+        for (int page = 0; page < pages.size(); page++) {
+            // The 4th page was processed before its write failed, and again after the redrive.
+            int times = page == 3 ? 2 : 1;
+            pages.get(page).forEach(key -> expectedTimes.put(key, times));
+        }
+        assertThat(TestProcessors.Counting.timesProcessed(source)).isEqualTo(expectedTimes);
+        assertThat(ledger.findSegment(runId, 0)).hasValueSatisfying(segment -> {
             assertThat(segment.status()).isEqualTo(SegmentStatus.DONE);
             assertThat(segment.attempts()).isEqualTo(2);
-            assertThat(segment.counts().scanned()).isPositive();
+            assertThat(segment.pages()).isEqualTo(pages.size());
+            assertThat(segment.counts()).isEqualTo(new Counts(300, 300, 0, 0, 0));
         });
-        assertThat(ledger.findRun(runId).orElseThrow().segmentsCompleted()).isEqualTo(1);
+        assertThat(ledger.findRun(runId).orElseThrow().completedCounts()).isEqualTo(new Counts(300, 300, 0, 0, 0));
+        assertThat(TestTables.byKey(TestTables.scanAll(dynamoDb, destination)))
+                .isEqualTo(TestTables.byKey(TestTables.scanAll(dynamoDb, source)));
         assertThat(QueuePair.depth(sqs, queues.dlqUrl())).isZero();
+    }
+
+    private static SegmentWorker worker(DynamoDbClient client, ProgressLedger ledger, QueuePair queues) {
+        return new SegmentWorker(client, sqs, queues.queueUrl(), ledger, Duration.ofSeconds(5), Clock.systemUTC(),
+                new Random(1), Sleeper.SYSTEM);
+    }
+
+    /** Receives the queue's one message (hidden for 2 minutes), trying for up to 20 s. */
+    private static Message receiveOne(String queueUrl) {
+        List<Message> received = new ArrayList<>();
+        Instant deadline = Instant.now().plusSeconds(20);
+        while (received.isEmpty() && Instant.now().isBefore(deadline)) {
+            received.addAll(sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(1)
+                    .visibilityTimeout(120).waitTimeSeconds(1)).messages());
+        }
+        assertThat(received).as("a message in " + queueUrl).hasSize(1);
+        return received.get(0);
+    }
+
+    /**
+     * Receives from the segment queue, as the next delivery attempt would, until its redrive policy has moved
+     * {@code expected} messages to the DLQ or 20 s have passed.
+     */
+    private static void awaitDlqDepth(QueuePair queues, long expected) {
+        Instant deadline = Instant.now().plusSeconds(20);
+        while (QueuePair.depth(sqs, queues.dlqUrl()) < expected && Instant.now().isBefore(deadline)) {
+            List<Message> received = sqs.receiveMessage(b -> b.queueUrl(queues.queueUrl()).maxNumberOfMessages(10)
+                    .waitTimeSeconds(1)).messages();
+            assertThat(received).as("messages delivered instead of dead-lettered").isEmpty();
+        }
+        assertThat(QueuePair.depth(sqs, queues.dlqUrl())).isEqualTo(expected);
     }
 
     /** The embedded SQS as an endpoint without message move tasks, like older SQS-compatible servers. */

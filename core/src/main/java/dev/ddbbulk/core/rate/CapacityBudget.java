@@ -33,10 +33,14 @@ public final class CapacityBudget {
         this.lastRefillMillis = clock.millis();
     }
 
-    /** @param unitsPerSecond this worker's units per second, or {@link JobConfig#UNLIMITED} */
+    /**
+     * @param unitsPerSecond this worker's units per second, or {@link JobConfig#UNLIMITED}
+     * @param sleeper        waits for capacity; kept for an unlimited budget too, so that a test can see it
+     *                       is never asked to wait
+     */
     public static CapacityBudget of(double unitsPerSecond, Clock clock, Sleeper sleeper) {
         if (unitsPerSecond == JobConfig.UNLIMITED) {
-            return unlimited();
+            return new CapacityBudget(Double.POSITIVE_INFINITY, clock, sleeper);
         }
         if (!(unitsPerSecond > 0)) {
             throw new IllegalArgumentException("units per second must be > 0 or -1, got " + unitsPerSecond);
@@ -45,7 +49,7 @@ public final class CapacityBudget {
     }
 
     public static CapacityBudget unlimited() {
-        return new CapacityBudget(Double.POSITIVE_INFINITY, Clock.systemUTC(), Sleeper.SYSTEM);
+        return of(JobConfig.UNLIMITED, Clock.systemUTC(), Sleeper.SYSTEM);
     }
 
     /**

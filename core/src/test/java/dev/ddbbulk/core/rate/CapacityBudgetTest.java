@@ -10,6 +10,7 @@ import dev.ddbbulk.core.testing.MutableClock;
 import dev.ddbbulk.core.testing.RecordingSleeper;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 
 class CapacityBudgetTest {
 
@@ -68,14 +69,42 @@ class CapacityBudgetTest {
     }
 
     @Test
-    void unlimited_neverWaits() throws Exception {
-        CapacityBudget budget = CapacityBudget.of(JobConfig.UNLIMITED, new MutableClock(java.time.Instant.EPOCH),
-                RecordingSleeper.withoutClock());
+    void awaitCapacity_whenUnlimitedAndConsumingHeavilyAndThrottled_neverSleeps() throws Exception {
+        MutableClock clock = MutableClock.atEpochSecond(1_000);
+        RecordingSleeper sleeper = new RecordingSleeper(clock);
+        CapacityBudget budget = CapacityBudget.of(JobConfig.UNLIMITED, clock, sleeper);
 
-        budget.consumed(1e9);
-        budget.awaitCapacity();
+        // A limited budget of any rate would wait hours for this: a million calls of 1,000 units each,
+        // throttled every 1,000th call, in 10 s of (test) time.
+        for (int call = 0; call < 1_000_000; call++) {
+            budget.awaitCapacity();
+            budget.consumed(1_000);
+            if (call % 1_000 == 0) {
+                budget.throttled();
+                clock.advance(Duration.ofMillis(10));
+            }
+        }
 
+        assertThat(sleeper.sleeps()).isEmpty();
         assertThat(budget.isUnlimited()).isTrue();
+        assertThat(budget.currentRate()).isInfinite();
+        assertThat(budget.consumedCapacityToReturn()).isEqualTo(ReturnConsumedCapacity.NONE);
+    }
+
+    @Test
+    void awaitCapacity_whenLimitedAndConsumingHeavily_sleepsThroughTheSameSleeper() throws Exception {
+        // The counterpart of the test above: the same sleeper does see the waits of a limited budget.
+        MutableClock clock = MutableClock.atEpochSecond(1_000);
+        RecordingSleeper sleeper = new RecordingSleeper(clock);
+        CapacityBudget budget = CapacityBudget.of(1_000, clock, sleeper);
+
+        for (int call = 0; call < 10; call++) {
+            budget.awaitCapacity();
+            budget.consumed(1_000);
+        }
+
+        // 10,000 units at 1,000/s from an empty balance: 9 s of waiting before the 10th call.
+        assertThat(sleeper.total()).isEqualTo(Duration.ofSeconds(9));
     }
 
     @Test

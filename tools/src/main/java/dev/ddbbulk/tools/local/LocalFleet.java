@@ -12,7 +12,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -62,9 +64,8 @@ public final class LocalFleet {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicLong invocations = new AtomicLong();
     private final AtomicLong itemsScanned = new AtomicLong();
-    private final AtomicLong segmentsCompleted = new AtomicLong();
-    private final AtomicLong continuations = new AtomicLong();
-    private final AtomicLong failures = new AtomicLong();
+    /** Messages settled, by what they came to; filled once, so reading it needs no lock. */
+    private final Map<SegmentOutcome, AtomicLong> outcomes = new EnumMap<>(SegmentOutcome.class);
     private final AtomicLong settled = new AtomicLong();
     private final AtomicInteger busy = new AtomicInteger();
 
@@ -82,6 +83,9 @@ public final class LocalFleet {
         this.visibilitySeconds = (int) Math.min(43_200, timeBudget.plusSeconds(30).toSeconds());
         this.retryDelay = retryDelay;
         this.clock = clock;
+        for (SegmentOutcome outcome : SegmentOutcome.values()) {
+            outcomes.put(outcome, new AtomicLong());
+        }
     }
 
     /**
@@ -210,9 +214,7 @@ public final class LocalFleet {
     private void record(BatchResult result) {
         Counts counts = result.counts();
         itemsScanned.addAndGet(counts.scanned());
-        segmentsCompleted.addAndGet(result.count(SegmentOutcome.COMPLETED));
-        continuations.addAndGet(result.count(SegmentOutcome.CONTINUED));
-        failures.addAndGet(result.count(SegmentOutcome.FAILED));
+        result.outcomes().values().forEach(outcome -> outcomes.get(outcome).incrementAndGet());
         settled.addAndGet(result.outcomes().size());
     }
 
@@ -263,14 +265,19 @@ public final class LocalFleet {
     }
 
     public long segmentsCompleted() {
-        return segmentsCompleted.get();
+        return outcomes(SegmentOutcome.COMPLETED);
     }
 
     long continuations() {
-        return continuations.get();
+        return outcomes(SegmentOutcome.CONTINUED);
     }
 
     public long failures() {
-        return failures.get();
+        return outcomes(SegmentOutcome.FAILED);
+    }
+
+    /** How many messages the workers settled with {@code outcome}: duplicates too are acknowledged so. */
+    public long outcomes(SegmentOutcome outcome) {
+        return outcomes.get(outcome).get();
     }
 }
