@@ -8,13 +8,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs a page's writes with at most a given number in flight, and returns only when every one has ended,
  * so a page counts as written (and may be checkpointed) only once all its writes are. On AWS a call takes
  * 3-10 ms and the table, not the client, is the limit: calls in flight are what hide that latency. The SDK
- * client is synchronous, so each call in flight holds one of this pool's threads; they end after a second
- * without work.
+ * client is synchronous, so each call in flight holds a thread: the caller's, or one of this pool's, which
+ * end after a second without work.
  */
 final class InFlight {
     private final int max;
@@ -43,39 +44,67 @@ final class InFlight {
 
     /**
      * Runs every task, at most {@code max} at once, and waits for all of them, failed or not. The first
-     * failure is then thrown, with any later ones suppressed in it; with one write in flight the tasks run
-     * here, one after another, and the first failure stops the rest.
+     * failure (in task order) is then thrown, with any later ones suppressed in it; with one write in flight
+     * the tasks run here, one after another, and the first failure stops the rest.
+     *
+     * <p>Each of up to {@code max} runners (this thread one of them) takes the next task until none is left,
+     * so a page costs a handful of thread hand-offs, not one a write.
      */
     <T> List<T> all(List<Write<T>> tasks) throws InterruptedException {
-        List<T> results = new ArrayList<>(tasks.size());
         if (max == 1 || tasks.size() <= 1) {
+            List<T> results = new ArrayList<>(tasks.size());
             for (Write<T> task : tasks) {
                 results.add(task.call());
             }
             return results;
         }
-        List<Future<T>> futures = new ArrayList<>(tasks.size());
-        tasks.forEach(task -> futures.add(pool.submit(task::call)));
-        Throwable failure = null;
-        for (Future<T> future : futures) {
-            try {
-                results.add(future.get());
-            } catch (ExecutionException e) {
-                if (failure == null) {
-                    failure = e.getCause();
-                } else {
-                    failure.addSuppressed(e.getCause());
+        Object[] results = new Object[tasks.size()];
+        Throwable[] failures = new Throwable[tasks.size()];
+        AtomicInteger next = new AtomicInteger();
+        Runnable runner = () -> {
+            for (int i = next.getAndIncrement(); i < tasks.size(); i = next.getAndIncrement()) {
+                try {
+                    results[i] = tasks.get(i).call();
+                } catch (RuntimeException | InterruptedException | Error e) {
+                    failures[i] = e;
                 }
+            }
+        };
+        List<Future<?>> others = new ArrayList<>();
+        for (int r = 1; r < Math.min(max, tasks.size()); r++) {
+            others.add(pool.submit(runner));
+        }
+        runner.run();
+        for (Future<?> other : others) {
+            try {
+                other.get();
+            } catch (ExecutionException e) {
+                // A runner records its tasks' failures; it cannot fail itself.
+                throw new IllegalStateException("A write runner failed: " + e.getCause(), e.getCause());
             } catch (InterruptedException e) {
                 // The page fails; writes still in flight are interrupted and not counted.
-                futures.forEach(f -> f.cancel(true));
+                others.forEach(f -> f.cancel(true));
                 throw e;
+            }
+        }
+        Throwable failure = null;
+        for (Throwable f : failures) {
+            if (f != null && failure == null) {
+                failure = f;
+            } else if (f != null) {
+                failure.addSuppressed(f);
             }
         }
         if (failure != null) {
             throw rethrow(failure);
         }
-        return results;
+        List<T> list = new ArrayList<>(tasks.size());
+        for (Object result : results) {
+            @SuppressWarnings("unchecked")
+            T t = (T) result;
+            list.add(t);
+        }
+        return list;
     }
 
     private static RuntimeException rethrow(Throwable failure) throws InterruptedException {
