@@ -28,6 +28,8 @@ public final class SeederEnv {
     public static final String SEGMENT_QUEUE_URL = "SEGMENT_QUEUE_URL";
     public static final String DLQ_URL = "DLQ_URL";
     public static final String SEND_CONCURRENCY = "SEND_CONCURRENCY";
+    /** The worker's Lambda timeout less its safety margin: the time one invocation has for pages. */
+    public static final String WORKER_TIME_BUDGET_SECONDS = "WORKER_TIME_BUDGET_SECONDS";
 
     private SeederEnv() {
     }

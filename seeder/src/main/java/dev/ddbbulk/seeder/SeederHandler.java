@@ -12,6 +12,7 @@ import dev.ddbbulk.core.retry.Backoff;
 import dev.ddbbulk.core.retry.Sleeper;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -26,8 +27,12 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 public final class SeederHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** A worker's 900 s Lambda timeout less its 60 s safety margin, when the template does not say. */
+    private static final Duration DEFAULT_WORKER_TIME_BUDGET = Duration.ofSeconds(840);
+
     private final SegmentSeeder seeder;
     private final Map<String, String> env;
+    private final Duration workerTimeBudget;
 
     public SeederHandler() {
         this(System.getenv());
@@ -45,6 +50,9 @@ public final class SeederHandler implements RequestHandler<Map<String, Object>, 
     SeederHandler(SegmentSeeder seeder, Map<String, String> env) {
         this.seeder = seeder;
         this.env = env;
+        String budget = env.get(SeederEnv.WORKER_TIME_BUDGET_SECONDS);
+        this.workerTimeBudget = budget == null || budget.isBlank() ? DEFAULT_WORKER_TIME_BUDGET
+                : Duration.ofSeconds(Long.parseLong(budget.trim()));
     }
 
     private static SegmentSeeder build(Map<String, String> env, DynamoDbClient dynamoDb, AwsClients clients) {
@@ -62,6 +70,7 @@ public final class SeederHandler implements RequestHandler<Map<String, Object>, 
     public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
         Map<String, Object> fields = input == null ? Map.of() : input;
         JobConfig job = JobConfigCodec.fromJsonNode(JSON.valueToTree(fields), SeederEnv.jobDefaults(env));
+        job.requireOnePageFits(workerTimeBudget);
         Object runId = fields.get("RunId");
         String id = runId == null || runId.toString().isBlank() ? UUID.randomUUID().toString() : runId.toString();
         SeedResult result;

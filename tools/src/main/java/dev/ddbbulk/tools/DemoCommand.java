@@ -56,7 +56,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JobConfig config = local.job.builder(SOURCE, destination, segments, workers).build();
+        JobConfig config = local.jobFor(SOURCE, destination, segments, workers);
         local.fleet.validate();
         if (items < 0) {
             throw new InvalidJobException("--items must be 0 or more, got " + items);

@@ -28,6 +28,16 @@ final class LocalRunMixin {
     @Option(names = "--run-id", description = "Run id in the ledger. Default: a new UUID.")
     String runId;
 
+    /**
+     * The job of these options, refused before anything is created when one page of it cannot fit in a
+     * worker's time budget less its safety margin.
+     */
+    JobConfig jobFor(String source, String destination, int segments, int workers) {
+        JobConfig config = job.builder(source, destination, segments, workers).build();
+        config.requireOnePageFits(fleet.timeBudget.minus(LocalRun.FleetOptions.marginFor(fleet.timeBudget)));
+        return config;
+    }
+
     /** --run-id, or a new UUID when it was not given. */
     String runIdOrNew() {
         return runId != null ? runId : UUID.randomUUID().toString();

@@ -80,7 +80,7 @@ final class RunCommand implements Callable<Integer> {
         if (source == null) {
             throw new InvalidJobException("--source is required (or --resume RUN_ID); name the table to scan");
         }
-        JobConfig config = local.job.builder(source, destination, segments, workers).build();
+        JobConfig config = local.jobFor(source, destination, segments, workers);
         return execute(local.runIdOrNew(), config);
     }
 

@@ -839,6 +839,15 @@ class TemplateTest {
         return (String) map(resources.get(resource)).get("Type");
     }
 
+    @Test
+    void environment_givesTheSeederTheWorkersTimeBudget() {
+        long timeout = Long.parseLong(properties("WorkerFunction").get("Timeout").toString());
+        long margin = Long.parseLong(environment("WorkerFunction").get(WorkerEnv.SAFETY_MARGIN_SECONDS).toString());
+
+        assertThat(environment("SeederFunction").get(SeederEnv.WORKER_TIME_BUDGET_SECONDS))
+                .hasToString(Long.toString(timeout - margin));
+    }
+
     private static Map<String, Object> properties(String resource) {
         assertThat(resources).containsKey(resource);
         return map(map(resources.get(resource)).get("Properties"));

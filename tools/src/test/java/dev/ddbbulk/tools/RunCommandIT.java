@@ -118,4 +118,23 @@ class RunCommandIT {
         assertThat(sqs.listQueues().queueUrls()).hasSize(queuesBefore);
         assertThat(dynamoDb.scan(b -> b.tableName(destination)).count()).isZero();
     }
+
+    @Test
+    void run_whenOnePageCannotFitTheTimeBudget_exits2AndWritesNothing() {
+        String source = environment.unique("slow-src");
+        DemoData.createTable(dynamoDb, source);
+        String ledger = environment.unique("ledger");
+        int queuesBefore = sqs.listQueues().queueUrls().size();
+
+        // One item a second with pages of 100: a page takes 100 s; a 2-minute budget less its 30 s margin is 90 s.
+        Cli result = Cli.run(Cli.onEmbedded(environment, "run", "--source", source, "--ledger-table", ledger,
+                "--rate", "1", "--page-size", "100", "--time-budget", "2m"));
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(result.err().strip()).isEqualTo("ddb-bulk: RateLimiter 1 with PageSize 100 needs at least 100 s a"
+                + " page, more than a worker's time budget of 90 s; raise the rate or the budget, or lower"
+                + " --page-size / PageSize");
+        assertThat(dynamoDb.listTablesPaginator().tableNames()).doesNotContain(ledger);
+        assertThat(sqs.listQueues().queueUrls()).hasSize(queuesBefore);
+    }
 }

@@ -9,6 +9,7 @@ import dev.ddbbulk.core.rate.RateLimiter;
 import dev.ddbbulk.worker.scan.ScanPage;
 import dev.ddbbulk.worker.write.ItemWriter;
 import dev.ddbbulk.worker.write.WriteResult;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -16,7 +17,12 @@ import java.util.List;
  * and the read budget. Its {@link #processAndWrite} is the process and write stages of one page.
  */
 record RunContext(JobConfig job, ItemProcessor processor, ItemWriter writer, RateLimiter rateLimiter,
-                  CapacityBudget readBudget) {
+                  CapacityBudget readBudget, CapacityBudget writeBudget) {
+
+    /** How long writing a page of {@code items} would wait now for the rate limit and the budgets. */
+    Duration waitBeforeWriting(int items) {
+        return rateLimiter.waitFor(items).plus(readBudget.debt()).plus(writeBudget.debt());
+    }
 
     /** Processes and writes a page, running {@code beforeWrite} once it is processed. */
     Counts processAndWrite(ScanPage page, Runnable beforeWrite) throws InterruptedException {

@@ -94,6 +94,13 @@ final class SegmentPages {
                     return CompletableFuture.completedFuture(SegmentOutcome.CONTINUED);
                 }
                 ScanPage page = ahead != null ? await(ahead) : scan(run, message, key);
+                // The rate limit and the budgets may wait for a whole page: hand on before a page whose wait
+                // would take the deadline within the margin, not after.
+                if (progress.pages > 0 && deadline.remaining().minus(run.waitBeforeWriting(page.items().size()))
+                        .compareTo(safetyMargin) < 0) {
+                    continuation.send(lease, unsaved, message, key);
+                    return CompletableFuture.completedFuture(SegmentOutcome.CONTINUED);
+                }
                 ahead = page.last() ? null : scanAhead(run, message, page.lastEvaluatedKey());
                 // The next message's claim, a ledger round trip, runs while the last page is written.
                 Counts pageCounts = run.processAndWrite(page, page.last() ? claims::claimNext : () -> { });

@@ -194,6 +194,6 @@ public final class SegmentWorker {
         return new RunContext(job, ItemProcessors.create(job.processor()),
                 new ItemWriter(dynamoDb, destination, job.writeMode(), job.versionAttribute(), job.inPlace(),
                         writeBudget, job.writesInFlight(), Backoff.DEFAULT, random, sleeper),
-                RateLimiter.of(job.rateLimit(), clock, sleeper), budgets.read(runId, job, clock, sleeper));
+                RateLimiter.of(job.rateLimit(), clock, sleeper), budgets.read(runId, job, clock, sleeper), writeBudget);
     }
 }

@@ -529,6 +529,31 @@ class SegmentWorkerIT {
         assertThat(ledger.findRun(runId).orElseThrow().completedCounts()).isEqualTo(new Counts(60, 60, 0, 0, 0));
     }
 
+    @Test
+    void process_whenTheRateLimitWouldWaitPastTheDeadline_continuesBeforeThePageNotAfterIt() throws Exception {
+        TestTables.fill(dynamoDb, source, 100);
+        String runId = seed(copyJob().totalSegments(1).pageSize(20).rateLimit(1).checkpointIntervalSeconds(0).build());
+        MutableClock clock = MutableClock.atEpochSecond(1_700_000_000);
+        RecordingSleeper sleeper = new RecordingSleeper(clock);
+        SegmentWorker limited = new SegmentWorker(dynamoDb, sqs, queueUrl, ledger, SAFETY_MARGIN, clock, new Random(5),
+                sleeper);
+        Message message = TestTables.receive(sqs, queueUrl, 1, Duration.ofSeconds(10)).get(0);
+        // One item a second: a page of 20 waits 20 s. With 30 s beyond the margin the first page fits, and the
+        // second, which would end 10 s inside the margin, is left to the continuation.
+        Deadline deadline = new Deadline(clock.instant().plus(SAFETY_MARGIN).plusSeconds(30), clock);
+
+        BatchResult result = limited.process(List.of(queued(message)), deadline);
+
+        assertThat(result.outcomes()).containsExactly(Map.entry(message.messageId(), SegmentOutcome.CONTINUED));
+        assertThat(sleeper.total()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(deadline.remaining()).isGreaterThanOrEqualTo(SAFETY_MARGIN);
+        SegmentRecord segment = ledger.findSegment(runId, 0).orElseThrow();
+        assertThat(segment.pages()).isEqualTo(1);
+        assertThat(segment.counts().scanned()).isEqualTo(20);
+        assertThat(segment.continuations()).isEqualTo(1);
+        assertThat(TestTables.receive(sqs, queueUrl, 1, Duration.ofSeconds(10))).hasSize(1);
+    }
+
     private JobConfig.Builder copyJob() {
         return JobConfig.builder().sourceTable(source).destinationTable(destination);
     }

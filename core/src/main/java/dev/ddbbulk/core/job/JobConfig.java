@@ -1,6 +1,8 @@
 package dev.ddbbulk.core.job;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -92,6 +94,49 @@ public record JobConfig(String sourceTable, String destinationTable, boolean con
         if (versionAttribute != null && writeMode != WriteMode.CONDITIONAL) {
             throw new InvalidJobException("VersionAttribute '" + versionAttribute
                     + "' only applies to conditional writes; add --write-mode conditional or drop --version-attribute");
+        }
+    }
+
+    /**
+     * The parameters that define the work, by their template names, in which {@code other} differs from this
+     * job: tables, segments, processor, write mode, version attribute, consistent read and dry run. The rest
+     * (fleet size, rate, budgets, page size, checkpoint interval, writes in flight) say how fast the work is
+     * done and may change between attempts at one run.
+     */
+    public List<String> workDifferences(JobConfig other) {
+        List<String> differ = new ArrayList<>();
+        if (!sourceTable.equals(other.sourceTable)) differ.add("SourceTable");
+        if (!destinationTable.equals(other.destinationTable)) differ.add("DestinationTable");
+        if (totalSegments != other.totalSegments) differ.add("TotalSegments");
+        if (!processor.equals(other.processor)) differ.add("ItemProcessor");
+        if (writeMode != other.writeMode) differ.add("WriteMode");
+        if (!Objects.equals(versionAttribute, other.versionAttribute)) differ.add("VersionAttribute");
+        if (consistentRead != other.consistentRead) differ.add("ConsistentRead");
+        if (dryRun != other.dryRun) differ.add("DryRun");
+        return differ;
+    }
+
+    /**
+     * Refuses a job whose rate limit or write budget alone makes one page take longer than a worker's
+     * {@code timeBudget}: its workers would hand every segment on without ever finishing a page.
+     */
+    public void requireOnePageFits(Duration timeBudget) {
+        double pageSeconds = 0;
+        String cause = null;
+        if (rateLimit != UNLIMITED && pageSize / rateLimit > pageSeconds) {
+            pageSeconds = pageSize / rateLimit;
+            cause = "RateLimiter " + formatRate(rateLimit) + " with PageSize " + pageSize;
+        }
+        // Every write takes at least one write unit.
+        if (maxWriteUnits != UNLIMITED && pageSize / writeUnitsPerWorker() > pageSeconds) {
+            pageSeconds = pageSize / writeUnitsPerWorker();
+            cause = "MaxWriteUnits " + formatRate(maxWriteUnits) + " over " + parallelWorkers
+                    + " workers with PageSize " + pageSize;
+        }
+        if (cause != null && pageSeconds > timeBudget.toSeconds()) {
+            throw new InvalidJobException(cause + " needs at least " + Math.round(Math.ceil(pageSeconds))
+                    + " s a page, more than a worker's time budget of " + timeBudget.toSeconds()
+                    + " s; raise the rate or the budget, or lower --page-size / PageSize");
         }
     }
 

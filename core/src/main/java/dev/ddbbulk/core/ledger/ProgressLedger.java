@@ -120,6 +120,11 @@ public final class ProgressLedger {
         return call(() -> runs.startRun(runId, job));
     }
 
+    /** How many times a later attempt at the run changed its fleet settings (see {@link #startRun}). */
+    public int fleetChanges(String runId) {
+        return call(() -> runs.fleetChanges(runId));
+    }
+
     public void markSeeded(String runId) {
         call(() -> {
             runs.markSeeded(runId);

@@ -8,6 +8,7 @@ import dev.ddbbulk.core.job.JobConfigCodec;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -15,7 +16,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 /**
- * The run record: created once per run (a retry with the same job is harmless), marked seeded, read.
+ * The run record: created once per run (a retry with the same job is harmless), marked seeded, read. A
+ * later attempt at the run (a resume, a redrive, a retried seed) may bring other fleet settings: they replace
+ * the run's, and the record keeps the jobs they replaced in {@code fleetChanges}.
  */
 final class RunRecords {
     private final DynamoDbClient dynamoDb;
@@ -43,12 +46,43 @@ final class RunRecords {
         } catch (ConditionalCheckFailedException e) {
             RunRecord existing = findRun(runId).orElseThrow(() -> new IllegalStateException(
                     "Run " + runId + " was refused as existing but cannot be read", e));
-            if (!existing.job().equals(job)) {
+            List<String> differ = existing.job().workDifferences(job);
+            if (!differ.isEmpty()) {
                 throw new InvalidJobException("Run '" + runId + "' already exists in ledger " + table
-                        + " with another job (" + JobConfigCodec.toJson(existing.job()) + "); use a new run id", e);
+                        + " with another job (" + String.join(", ", differ) + " differ: "
+                        + JobConfigCodec.toJson(existing.job()) + "); use a new run id", e);
             }
-            return existing;
+            return existing.job().equals(job) ? existing : changeFleet(existing, job);
         }
+    }
+
+    /**
+     * Gives the run {@code job}'s fleet settings, keeping the job they replace, on condition that the run still
+     * has the job read (another attempt changing it meanwhile makes this one read it again).
+     */
+    private RunRecord changeFleet(RunRecord existing, JobConfig job) {
+        String before = JobConfigCodec.toJson(existing.job());
+        Map<String, AttributeValue> change = Map.of("at", n(clock.millis()), "replacedJob", s(before));
+        try {
+            dynamoDb.updateItem(b -> b.tableName(table).key(runKey(existing.runId()))
+                    .updateExpression("SET job = :job, fleetChanges = list_append(if_not_exists(fleetChanges, :none),"
+                            + " :change)")
+                    .conditionExpression("job = :before")
+                    .expressionAttributeValues(Map.of(":job", s(JobConfigCodec.toJson(job)), ":before", s(before),
+                            ":none", AttributeValue.fromL(List.of()),
+                            ":change", AttributeValue.fromL(List.of(AttributeValue.fromM(change))))));
+        } catch (ConditionalCheckFailedException e) {
+            return startRun(existing.runId(), job);
+        }
+        return findRun(existing.runId()).orElseThrow();
+    }
+
+    /** How many times the run's fleet settings were changed by a later attempt. */
+    int fleetChanges(String runId) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(b -> b.tableName(table).key(runKey(runId))
+                .projectionExpression("fleetChanges").consistentRead(true)).item();
+        AttributeValue changes = item == null ? null : item.get("fleetChanges");
+        return changes == null ? 0 : changes.l().size();
     }
 
     void markSeeded(String runId) {

@@ -69,6 +69,11 @@ public final class CapacityBudget {
         return rate;
     }
 
+    /** How long {@link #awaitCapacity} would wait now. */
+    public Duration debt() {
+        return isUnlimited() ? Duration.ZERO : Duration.ofMillis(debtMillis());
+    }
+
     /** Waits until the budget is out of debt. */
     public void awaitCapacity() throws InterruptedException {
         if (isUnlimited()) {

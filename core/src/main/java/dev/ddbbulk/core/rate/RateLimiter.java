@@ -40,6 +40,16 @@ public final class RateLimiter {
         return Double.isInfinite(permitsPerSecond);
     }
 
+    /** How long {@link #acquire} would wait for {@code permits} now. */
+    public Duration waitFor(int permits) {
+        if (unlimited() || permits <= 0) {
+            return Duration.ZERO;
+        }
+        refill();
+        double after = available - permits;
+        return after >= 0 ? Duration.ZERO : Duration.ofMillis((long) Math.ceil(-after * 1000.0 / permitsPerSecond));
+    }
+
     /** Blocks until {@code permits} items may go. A request above the bucket's size goes into debt. */
     public void acquire(int permits) throws InterruptedException {
         if (unlimited() || permits <= 0) {

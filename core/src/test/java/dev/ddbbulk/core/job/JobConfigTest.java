@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddbbulk.core.rate.RateLimiter;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -253,5 +254,27 @@ class JobConfigTest {
         assertThat(WriteMode.parse("batch")).isEqualTo(WriteMode.BATCH);
         assertThatThrownBy(() -> WriteMode.parse("fast"))
                 .isInstanceOf(InvalidJobException.class).hasMessageContaining("'fast'");
+    }
+
+    @Test
+    void requireOnePageFits_whenTheRateMakesAPageLongerThanTheBudget_refusesNamingBoth() {
+        JobConfig job = JobConfig.builder().sourceTable("orders").rateLimit(1).pageSize(100).build();
+
+        assertThatThrownBy(() -> job.requireOnePageFits(Duration.ofSeconds(90)))
+                .isInstanceOf(InvalidJobException.class)
+                .hasMessage("RateLimiter 1 with PageSize 100 needs at least 100 s a page, more than a worker's time"
+                        + " budget of 90 s; raise the rate or the budget, or lower --page-size / PageSize");
+        job.requireOnePageFits(Duration.ofSeconds(100));
+    }
+
+    @Test
+    void requireOnePageFits_whenTheWriteBudgetMakesAPageLongerThanTheBudget_refusesNamingIt() {
+        JobConfig job = JobConfig.builder().sourceTable("orders").maxWriteUnits(10).parallelWorkers(10).pageSize(100)
+                .build();
+
+        assertThatThrownBy(() -> job.requireOnePageFits(Duration.ofSeconds(60)))
+                .isInstanceOf(InvalidJobException.class)
+                .hasMessageStartingWith("MaxWriteUnits 10 over 10 workers with PageSize 100 needs at least 100 s");
+        JobConfig.builder().sourceTable("orders").build().requireOnePageFits(Duration.ofSeconds(1));
     }
 }

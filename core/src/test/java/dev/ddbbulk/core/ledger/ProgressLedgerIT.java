@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ddbbulk.core.job.InvalidJobException;
 import dev.ddbbulk.core.job.JobConfig;
+import dev.ddbbulk.core.job.WriteMode;
 import dev.ddbbulk.core.testing.MutableClock;
 import dev.ddbbulk.embedded.testing.EmbeddedEnvironment;
 import dev.ddbbulk.embedded.testing.EmbeddedServicesExtension;
@@ -95,6 +96,33 @@ class ProgressLedgerIT {
                 .hasMessageContaining("'" + runId + "'")
                 .hasMessageContaining("another job");
         assertThat(ledger.findRun(runId).orElseThrow().job()).isEqualTo(job);
+    }
+
+    @Test
+    void startRun_whenALaterAttemptChangesOnlyFleetSettings_takesThemAndRecordsTheChange() {
+        ledger.startRun(runId, job);
+        JobConfig biggerFleet = job.toBuilder().parallelWorkers(job.parallelWorkers() + 40).rateLimit(250)
+                .maxWriteUnits(4000).pageSize(50).checkpointIntervalSeconds(0).writesInFlight(64).build();
+
+        RunRecord run = ledger.startRun(runId, biggerFleet);
+
+        assertThat(run.job()).isEqualTo(biggerFleet);
+        assertThat(ledger.findRun(runId).orElseThrow().job()).isEqualTo(biggerFleet);
+        assertThat(ledger.fleetChanges(runId)).isEqualTo(1);
+        assertThat(ledger.startRun(runId, biggerFleet).job()).isEqualTo(biggerFleet);
+        assertThat(ledger.fleetChanges(runId)).isEqualTo(1);
+    }
+
+    @Test
+    void startRun_whenALaterAttemptChangesTheWork_refusesNamingWhatDiffers() {
+        ledger.startRun(runId, job);
+        JobConfig otherWork = job.toBuilder().totalSegments(17).writeMode(WriteMode.CONDITIONAL).build();
+
+        assertThatThrownBy(() -> ledger.startRun(runId, otherWork))
+                .isInstanceOf(InvalidJobException.class)
+                .hasMessageContaining("TotalSegments, WriteMode differ");
+        assertThat(ledger.findRun(runId).orElseThrow().job()).isEqualTo(job);
+        assertThat(ledger.fleetChanges(runId)).isZero();
     }
 
     @Test

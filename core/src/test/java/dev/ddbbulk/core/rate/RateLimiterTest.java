@@ -113,4 +113,17 @@ class RateLimiterTest {
                 .isGreaterThanOrEqualTo(idealMillis - 1)
                 .isLessThanOrEqualTo(idealMillis + pages.size() + 1);
     }
+
+    @Example
+    void waitFor_whenTheBucketIsEmpty_tellsTheWaitWithoutTakingPermits() throws InterruptedException {
+        MutableClock clock = MutableClock.atEpochSecond(1_000);
+        RecordingSleeper sleeper = new RecordingSleeper(clock);
+        RateLimiter limiter = RateLimiter.of(10, clock, sleeper);
+
+        assertThat(limiter.waitFor(20)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(limiter.waitFor(20)).isEqualTo(Duration.ofSeconds(2));
+        limiter.acquire(20);
+        assertThat(sleeper.total()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(RateLimiter.of(-1, clock, sleeper).waitFor(1_000)).isZero();
+    }
 }
