@@ -84,6 +84,11 @@ final class BenchCommand implements Callable<Integer> {
                     + " Default: ${DEFAULT-VALUE}.")
     Duration latency;
 
+    @Option(names = "--writes-in-flight", defaultValue = "16",
+            description = "WritesInFlight of every pipeline worker (the single-worker comparison sets its own)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    int writesInFlight;
+
     @Option(names = "--json", description = "Print exactly one JSON object with every figure on stdout.")
     boolean json;
 
@@ -96,12 +101,12 @@ final class BenchCommand implements Callable<Integer> {
         boolean embedded = aws.endpointUrl() == null && aws.sqsEndpointUrl() == null && aws.region() == null;
         BenchReport.Settings settings = new BenchReport.Settings(items, itemBytes, workers, segments,
                 JobConfig.DEFAULT_PAGE_SIZE, seederSegments, emptySegments, Math.min(items, EMPTY_SEGMENT_ITEMS), rounds,
-                embedded ? "embedded DynamoDB Local + ElasticMQ" : describe(aws), latency);
+                embedded ? "embedded DynamoDB Local + ElasticMQ" : describe(aws), latency, writesInFlight);
         BenchReport report = new BenchReport(settings);
         long start = System.nanoTime();
         progress.say(embedded ? "starting DynamoDB Local and ElasticMQ inside this JVM..." : "using " + describe(aws));
         // Pools as large as the pipeline's calls in flight; the raw paths use one connection a thread of them.
-        int connections = LocalRun.dynamoDbConnections(workers, JobConfig.DEFAULT_WRITES_IN_FLIGHT);
+        int connections = LocalRun.dynamoDbConnections(workers, writesInFlight);
         try (BenchTarget target = embedded ? BenchTarget.embedded(connections, err)
                 : BenchTarget.endpoints(aws, connections, err)) {
             new BenchPlan(settings, skip, target, progress).measure(report);
@@ -132,6 +137,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new InvalidJobException("--latency adds latency in front of the embedded DynamoDB Local; drop it,"
                     + " or drop --endpoint-url/--region: a real endpoint has latency of its own");
         }
+        JobConfig.builder().sourceTable("bench").writesInFlight(writesInFlight).build();
         if (items < 1) {
             throw new InvalidJobException("--items must be at least 1, got " + items);
         }

@@ -37,7 +37,7 @@ final class BenchPlan {
         this.skip = skip;
         this.target = target;
         this.progress = progress;
-        this.copies = new CopyBench(target, settings.workers(), progress.err());
+        this.copies = new CopyBench(target, settings.workers(), settings.writesInFlight(), progress.err());
     }
 
     private boolean runs(String name) {
@@ -119,10 +119,10 @@ final class BenchPlan {
                     case "pipelineBatch" -> copies.pipeline(name, source, items, segments, WriteMode.BATCH,
                             round == 1 ? largeHeap : null);
                     case "latencyBatch" -> copies.pipeline(name, source, items, segments, WriteMode.BATCH, null,
-                            withLatency(settings.workers(), JobConfig.DEFAULT_WRITES_IN_FLIGHT));
+                            withLatency(settings.workers(), settings.writesInFlight()));
                     case "latencyConditional" -> copies.pipeline(name, source, items, segments,
                             WriteMode.CONDITIONAL, null, withLatency(settings.workers(),
-                                    JobConfig.DEFAULT_WRITES_IN_FLIGHT));
+                                    settings.writesInFlight()));
                     default -> copies.pipeline(name, source, items, segments, WriteMode.CONDITIONAL, null);
                 };
                 progress.announce(run);

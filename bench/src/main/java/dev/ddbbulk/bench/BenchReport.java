@@ -53,7 +53,8 @@ final class BenchReport {
     /** The run's parameters, as given on the command line. */
     /** @param latency added to every DynamoDB call of the latency measurements; zero when there are none */
     record Settings(int items, int itemBytes, int workers, int segments, int pageSize, int seederSegments,
-                    int emptySegments, int emptySegmentItems, int rounds, String endpoint, Duration latency) {
+                    int emptySegments, int emptySegmentItems, int rounds, String endpoint, Duration latency,
+                    int writesInFlight) {
     }
 
     private final Settings settings;

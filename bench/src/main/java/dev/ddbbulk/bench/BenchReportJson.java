@@ -42,6 +42,7 @@ final class BenchReportJson {
         node.put("rounds", settings.rounds());
         node.put("endpoint", settings.endpoint());
         node.put("latencyMs", settings.latency().toMillis());
+        node.put("writesInFlight", settings.writesInFlight());
     }
 
     /** Each path's best rate, the seeder's and workers' heap, and an empty segment's time. */

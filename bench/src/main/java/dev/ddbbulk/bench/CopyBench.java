@@ -27,13 +27,15 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 final class CopyBench {
     private final BenchTarget target;
     private final int workers;
+    private final int writesInFlight;
     private final PrintWriter err;
     private final Clock clock = Clock.systemUTC();
 
     /** @param err where the pipeline's runs write their own messages */
-    CopyBench(BenchTarget target, int workers, PrintWriter err) {
+    CopyBench(BenchTarget target, int workers, int writesInFlight, PrintWriter err) {
         this.target = target;
         this.workers = workers;
+        this.writesInFlight = writesInFlight;
         this.err = err;
     }
     /** Scan + write with plain SDK calls into a fresh table; no queue, no ledger. */
@@ -71,7 +73,7 @@ final class CopyBench {
     BenchReport.Run pipeline(String name, TableShape source, int expected, int totalSegments,
                              WriteMode mode, HeapProbe.Usage[] heap) throws InterruptedException {
         return pipeline(name, source, expected, totalSegments, mode, heap,
-                new Network(Duration.ZERO, workers, JobConfig.DEFAULT_WRITES_IN_FLIGHT));
+                new Network(Duration.ZERO, workers, writesInFlight));
     }
 
     /**
