@@ -12,18 +12,20 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * The state machine's CheckProgress step. Input: {@code runId} and the previous check's {@code idleChecks}
- * (absent at first). Output: the run's counts, the queues' depths and the verdict ({@code done},
- * {@code failed}, {@code stalled}) the state machine branches on, plus {@code waitSeconds} until the next check.
- * Reads one ledger item and two queues' attributes, however many segments the run has.
+ * (absent at first). Output: the run's counts, its dead-lettered segments, the segment queue's depth and the
+ * verdict ({@code done}, {@code failed}, {@code stalled}) the state machine branches on, plus
+ * {@code waitSeconds} until the next check. Reads the run record, one marker a dead-lettered segment and the
+ * queue's attributes, however many segments the run has.
  */
 public final class ProgressHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
     private final Function<String, Optional<RunRecord>> runs;
+    private final ToLongFunction<String> deadLettered;
     private final Function<String, QueueDepth> queueDepths;
     private final String queueUrl;
-    private final String dlqUrl;
     private final Clock clock;
 
     public ProgressHandler() {
@@ -36,17 +38,21 @@ public final class ProgressHandler implements RequestHandler<Map<String, Object>
     }
 
     private ProgressHandler(Map<String, String> env, AwsClients clients, Clock clock) {
-        this(new ProgressLedger(clients.dynamoDb(), SeederEnv.required(env, SeederEnv.LEDGER_TABLE), clock)::findRun,
-                QueueDepth.reader(clients.sqs()), SeederEnv.required(env, SeederEnv.SEGMENT_QUEUE_URL),
-                SeederEnv.required(env, SeederEnv.DLQ_URL), clock);
+        this(new ProgressLedger(clients.dynamoDb(), SeederEnv.required(env, SeederEnv.LEDGER_TABLE), clock),
+                QueueDepth.reader(clients.sqs()), SeederEnv.required(env, SeederEnv.SEGMENT_QUEUE_URL), clock);
     }
 
-    ProgressHandler(Function<String, Optional<RunRecord>> runs, Function<String, QueueDepth> queueDepths,
-                    String queueUrl, String dlqUrl, Clock clock) {
+    private ProgressHandler(ProgressLedger ledger, Function<String, QueueDepth> queueDepths, String queueUrl,
+                            Clock clock) {
+        this(ledger::findRun, runId -> ledger.deadLettered(runId).size(), queueDepths, queueUrl, clock);
+    }
+
+    ProgressHandler(Function<String, Optional<RunRecord>> runs, ToLongFunction<String> deadLettered,
+                    Function<String, QueueDepth> queueDepths, String queueUrl, Clock clock) {
         this.runs = runs;
+        this.deadLettered = deadLettered;
         this.queueDepths = queueDepths;
         this.queueUrl = queueUrl;
-        this.dlqUrl = dlqUrl;
         this.clock = clock;
     }
 
@@ -56,7 +62,7 @@ public final class ProgressHandler implements RequestHandler<Map<String, Object>
         String runId = runId(fields);
         RunRecord run = runs.apply(runId).orElseThrow(() -> new IllegalStateException(
                 "Run '" + runId + "' is not in the progress ledger; did the Seed step fail?"));
-        ProgressCheck check = ProgressCheck.of(run, queueDepths.apply(queueUrl), queueDepths.apply(dlqUrl),
+        ProgressCheck check = ProgressCheck.of(run, deadLettered.applyAsLong(runId), queueDepths.apply(queueUrl),
                 previousIdleChecks(fields), clock.instant());
         return toOutput(check);
     }
@@ -74,11 +80,10 @@ public final class ProgressHandler implements RequestHandler<Map<String, Object>
         output.put("itemsAlreadyApplied", check.counts().alreadyApplied());
         output.put("continuations", check.run().continuations());
         output.put("inFlight", check.inFlight());
-        output.put("dlqMessages", check.dlqMessages());
+        output.put("segmentsDeadLettered", check.deadLettered());
         output.put("idleChecks", check.idleChecks());
         output.put("waitSeconds", check.nextPollSeconds());
         output.put("done", check.done());
-        output.put("deadLettered", check.deadLettered());
         output.put("failed", check.failed());
         output.put("stalled", check.stalled());
         return output;

@@ -26,7 +26,6 @@ public final class SeederEnv {
     public static final String WRITES_IN_FLIGHT = "WRITES_IN_FLIGHT";
     public static final String LEDGER_TABLE = "LEDGER_TABLE";
     public static final String SEGMENT_QUEUE_URL = "SEGMENT_QUEUE_URL";
-    public static final String DLQ_URL = "DLQ_URL";
     public static final String SEND_CONCURRENCY = "SEND_CONCURRENCY";
     /** The worker's Lambda timeout less its safety margin: the time one invocation has for pages. */
     public static final String WORKER_TIME_BUDGET_SECONDS = "WORKER_TIME_BUDGET_SECONDS";

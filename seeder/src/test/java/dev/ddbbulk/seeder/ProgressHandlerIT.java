@@ -21,18 +21,17 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 class ProgressHandlerIT {
 
     @Test
-    void handleRequest_whenBuiltFromTheTemplatesEnvironment_reportsTheRunOfTheLedgerAndTheDepthsOfTheQueuesItNames(
+    void handleRequest_whenBuiltFromTheTemplatesEnvironment_reportsTheRunOfTheLedgerAndTheDepthOfTheQueueItNames(
             DynamoDbClient dynamoDb, SqsClient sqs, EmbeddedEnvironment environment) {
         String queueUrl = TestTables.createQueue(sqs, environment.unique("progress-handler-q"));
-        String dlqUrl = TestTables.createQueue(sqs, environment.unique("progress-handler-dlq"));
         ProgressLedger ledger = new ProgressLedger(dynamoDb, environment.unique("progress-handler-ledger"),
                 Clock.systemUTC());
         ledger.createTableIfMissing();
         String runId = TestRuns.seed(ledger, sqs, queueUrl, environment.unique("run"),
                 JobConfig.builder().sourceTable("source-table").totalSegments(4).build());
-        sqs.sendMessage(b -> b.queueUrl(dlqUrl).messageBody("a dead letter"));
-        Map<String, String> env = Map.of(SeederEnv.LEDGER_TABLE, ledger.table(), SeederEnv.SEGMENT_QUEUE_URL, queueUrl,
-                SeederEnv.DLQ_URL, dlqUrl);
+        ledger.recordDeadLettered(runId, 2, "message-2", "IllegalStateException: poison");
+        ledger.recordDeadLettered("another-run", 0, "message-0", "IllegalStateException: not this run's");
+        Map<String, String> env = Map.of(SeederEnv.LEDGER_TABLE, ledger.table(), SeederEnv.SEGMENT_QUEUE_URL, queueUrl);
 
         Map<String, Object> output;
         try (SdkSystemProperties ignored = SdkSystemProperties.pointingAt(environment)) {
@@ -43,7 +42,8 @@ class ProgressHandlerIT {
                 .containsEntry("totalSegments", 4)
                 .containsEntry("segmentsCompleted", 0L)
                 .containsEntry("inFlight", 4L)
-                .containsEntry("dlqMessages", 1L)
-                .containsEntry("done", false);
+                .containsEntry("segmentsDeadLettered", 1L)
+                .containsEntry("done", false)
+                .containsEntry("failed", false);
     }
 }

@@ -17,14 +17,14 @@ import org.junit.jupiter.api.Test;
 
 class ProgressHandlerTest {
     private static final String QUEUE = "https://sqs.example/segments";
-    private static final String DLQ = "https://sqs.example/segments-dlq";
     private static final Instant STARTED = Instant.parse("2025-01-01T00:00:00Z");
     private static final Clock CLOCK = Clock.fixed(STARTED.plusSeconds(120), ZoneOffset.UTC);
 
     private final Map<String, RunRecord> ledger = new HashMap<>();
+    private final Map<String, Long> deadLettered = new HashMap<>();
     private final Map<String, QueueDepth> queues = new HashMap<>();
     private final ProgressHandler handler = new ProgressHandler(id -> Optional.ofNullable(ledger.get(id)),
-            url -> queues.getOrDefault(url, QueueDepth.EMPTY), QUEUE, DLQ, CLOCK);
+            id -> deadLettered.getOrDefault(id, 0L), url -> queues.getOrDefault(url, QueueDepth.EMPTY), QUEUE, CLOCK);
 
     @Test
     void handleRequest_whenSegmentsRemain_reportsCountsAndKeepsPolling() {
@@ -44,11 +44,10 @@ class ProgressHandlerTest {
                 .containsEntry("itemsAlreadyApplied", 5L)
                 .containsEntry("continuations", 3L)
                 .containsEntry("inFlight", 6L)
-                .containsEntry("dlqMessages", 0L)
+                .containsEntry("segmentsDeadLettered", 0L)
                 .containsEntry("idleChecks", 0)
                 .containsEntry("waitSeconds", 30)
                 .containsEntry("done", false)
-                .containsEntry("deadLettered", false)
                 .containsEntry("failed", false)
                 .containsEntry("stalled", false);
     }
@@ -56,7 +55,7 @@ class ProgressHandlerTest {
     @Test
     void handleRequest_whenEverySegmentCompleted_isDone() {
         ledger.put("run-1", run("run-1", 10, 10, new Counts(1000, 1000, 0, 0, 0), 0));
-        queues.put(DLQ, new QueueDepth(1, 0, 0));
+        deadLettered.put("an-earlier-run", 3L);
 
         Map<String, Object> output = handler.handleRequest(Map.of("runId", "run-1"), null);
 
@@ -64,13 +63,24 @@ class ProgressHandlerTest {
     }
 
     @Test
-    void handleRequest_whenSegmentsSitInTheDeadLetterQueueAndNothingIsInFlight_failsOnTheSecondCheck() {
+    void handleRequest_whenTheOtherSegmentsAreDoneAndOneIsDeadLettered_failsAtOnce() {
         ledger.put("run-1", run("run-1", 10, 9, Counts.ZERO, 0));
-        queues.put(DLQ, new QueueDepth(1, 0, 0));
+        deadLettered.put("run-1", 1L);
+        queues.put(QUEUE, new QueueDepth(40, 3, 0));
+
+        Map<String, Object> output = handler.handleRequest(Map.of("runId", "run-1"), null);
+
+        assertThat(output).containsEntry("failed", true).containsEntry("stalled", false)
+                .containsEntry("segmentsDeadLettered", 1L).containsEntry("inFlight", 43L);
+    }
+
+    @Test
+    void handleRequest_whenDeadLetteredAndNothingIsInFlightButSegmentsAreUnaccountedFor_failsOnTheSecondCheck() {
+        ledger.put("run-1", run("run-1", 10, 8, Counts.ZERO, 0));
+        deadLettered.put("run-1", 1L);
 
         Map<String, Object> first = handler.handleRequest(Map.of("runId", "run-1"), null);
-        assertThat(first).containsEntry("deadLettered", true).containsEntry("failed", false)
-                .containsEntry("idleChecks", 1).containsEntry("dlqMessages", 1L).containsEntry("inFlight", 0L);
+        assertThat(first).containsEntry("failed", false).containsEntry("idleChecks", 1).containsEntry("inFlight", 0L);
 
         // The state machine passes the previous output back in.
         Map<String, Object> second = handler.handleRequest(first, null);
@@ -81,12 +91,11 @@ class ProgressHandlerTest {
     void handleRequest_whenSegmentsAreDeadLetteredButOthersAreStillQueued_keepsPolling() {
         ledger.put("run-1", run("run-1", 10, 5, Counts.ZERO, 0));
         queues.put(QUEUE, new QueueDepth(0, 4, 0));
-        queues.put(DLQ, new QueueDepth(1, 0, 0));
+        deadLettered.put("run-1", 1L);
 
         Map<String, Object> output = handler.handleRequest(Map.of("runId", "run-1", "idleChecks", 1), null);
 
-        assertThat(output).containsEntry("deadLettered", false).containsEntry("failed", false)
-                .containsEntry("idleChecks", 0);
+        assertThat(output).containsEntry("failed", false).containsEntry("idleChecks", 0);
     }
 
     @Test

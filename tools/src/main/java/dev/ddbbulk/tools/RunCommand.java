@@ -107,7 +107,7 @@ final class RunCommand implements Callable<Integer> {
             QueuePair queues = temporary
                     ? local.createQueues(sqs, "ddb-bulk-" + id.replaceAll("[^a-zA-Z0-9_-]", "").substring(0,
                             Math.min(8, id.replaceAll("[^a-zA-Z0-9_-]", "").length())))
-                    : new QueuePair(queueUrl, dlqUrl);
+                    : QueuePair.existing(sqs, queueUrl, dlqUrl);
             RunSummary summary = local.execute(dynamoDb, sqs, ledger, queues, clock, id, config, requested == null, err);
             if (temporary && summary.exitCode() == ExitCodes.OK) {
                 queues.delete(sqs);

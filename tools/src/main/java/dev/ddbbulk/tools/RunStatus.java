@@ -1,12 +1,11 @@
 package dev.ddbbulk.tools;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ddbbulk.core.ledger.Counts;
 import dev.ddbbulk.core.ledger.RunProgress;
-import dev.ddbbulk.core.ledger.SegmentRecord;
 import dev.ddbbulk.tools.output.CountsOutput;
+import dev.ddbbulk.tools.output.RunSummary;
 import dev.ddbbulk.tools.stack.ExecutionFollower;
 import java.io.PrintWriter;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
@@ -49,7 +48,7 @@ record RunStatus(RunProgress progress, Execution execution, Long dlqMessages, St
         if (execution != null) {
             return execution.status();
         }
-        return complete() ? "COMPLETE" : "INCOMPLETE";
+        return complete() ? "COMPLETE" : progress.settled() ? "FAILED" : "INCOMPLETE";
     }
 
     ObjectNode toJson(ObjectMapper json) {
@@ -70,6 +69,7 @@ record RunStatus(RunProgress progress, Execution execution, Long dlqMessages, St
         node.put("totalSegments", progress.totalSegments());
         node.put("segmentsInProgress", progress.segmentsInProgress());
         node.put("segmentsFailed", progress.failedSegments().size());
+        node.put("segmentsDeadLettered", progress.deadLetteredSegments().size());
         CountsOutput.putJson(node, counts);
         node.put("continuations", progress.continuations());
         node.put("elapsedMs", elapsedMs);
@@ -85,20 +85,17 @@ record RunStatus(RunProgress progress, Execution execution, Long dlqMessages, St
         } else {
             node.put("dlqMessages", dlqMessages);
         }
-        ArrayNode failed = node.putArray("failedSegments");
-        for (SegmentRecord s : progress.failedSegments()) {
-            failed.addObject().put("segment", s.segment()).put("attempts", s.attempts())
-                    .put("itemsScanned", s.counts().scanned()).put("lastError", s.lastError());
-        }
+        RunSummary.putSegments(node.putArray("deadLetteredSegments"), progress.deadLetteredSegments());
+        RunSummary.putSegments(node.putArray("failedSegments"), progress.failedSegments());
         return node;
     }
 
     void printText(PrintWriter out) {
         Counts counts = progress.counts();
         out.printf("Run %s: %s%n", progress.run().runId(), state());
-        out.printf("  segments   %d / %d completed, %d in progress, %d failed, %d continuations%n",
+        out.printf("  segments   %d / %d completed, %d in progress, %d failed, %d dead-lettered, %d continuations%n",
                 progress.segmentsCompleted(), progress.totalSegments(), progress.segmentsInProgress(),
-                progress.failedSegments().size(), progress.continuations());
+                progress.failedSegments().size(), progress.deadLetteredSegments().size(), progress.continuations());
         CountsOutput.printText(out, counts);
         Long eta = etaSeconds();
         out.printf("  rate       %.0f items/s over %s, ETA %s%n", itemsPerSecond(), duration(elapsedMs / 1000),
@@ -108,9 +105,8 @@ record RunStatus(RunProgress progress, Execution execution, Long dlqMessages, St
         } else {
             out.printf("  DLQ        %d message(s)%s%n", dlqMessages, dlqMessages > 0 ? " in " + dlqUrl : "");
         }
-        for (SegmentRecord s : progress.failedSegments()) {
-            out.printf("  FAILED     segment %d after %d attempt(s): %s%n", s.segment(), s.attempts(), s.lastError());
-        }
+        RunSummary.printSegments(out, "DEAD", progress.deadLetteredSegments());
+        RunSummary.printSegments(out, "FAILED", progress.failedSegments());
         if (execution != null && execution.error() != null) {
             out.printf("  execution  %s: %s%n", execution.error(), execution.cause());
         }

@@ -199,7 +199,9 @@ final class StartCommand implements Callable<Integer> {
                     execution.error() == null ? "(no error)" : execution.error(),
                     execution.cause() == null ? "(none given)" : execution.cause());
             err.flush();
-            return status == ExecutionStatus.FAILED && dlq > 0 ? ExitCodes.SEGMENTS_FAILED : ExitCodes.ERROR;
+            // The run's own ledger tells whether its segments failed, not a DLQ that other runs may share.
+            boolean segmentsFailed = progress != null && !progress.deadLetteredSegments().isEmpty();
+            return status == ExecutionStatus.FAILED && segmentsFailed ? ExitCodes.SEGMENTS_FAILED : ExitCodes.ERROR;
         }
     }
 }

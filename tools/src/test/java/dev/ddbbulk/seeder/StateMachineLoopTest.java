@@ -4,14 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ddbbulk.core.job.TableValidator;
 import dev.ddbbulk.core.ledger.ProgressLedger;
+import dev.ddbbulk.core.message.SegmentMessageCodec;
 import dev.ddbbulk.core.retry.Backoff;
 import dev.ddbbulk.core.retry.Sleeper;
+import dev.ddbbulk.core.testing.TestProcessors;
 import dev.ddbbulk.embedded.testing.EmbeddedEnvironment;
 import dev.ddbbulk.embedded.testing.EmbeddedServicesExtension;
 import dev.ddbbulk.seeder.progress.QueueDepth;
 import dev.ddbbulk.worker.BatchResult;
+import dev.ddbbulk.worker.Budgets;
 import dev.ddbbulk.worker.Deadline;
 import dev.ddbbulk.worker.QueuedMessage;
+import dev.ddbbulk.worker.Redelivery;
 import dev.ddbbulk.worker.SegmentWorker;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,6 +53,7 @@ class StateMachineLoopTest {
     private static EmbeddedEnvironment environment;
 
     private final Clock clock = Clock.systemUTC();
+    private String source;
     private String queueUrl;
     private String dlqUrl;
     private ProgressLedger ledger;
@@ -65,7 +70,7 @@ class StateMachineLoopTest {
 
     @BeforeEach
     void stack() {
-        String source = environment.unique("loop-source");
+        source = environment.unique("loop-source");
         dynamoDb.createTable(b -> b.tableName(source).billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(AttributeDefinition.builder().attributeName("pk")
                         .attributeType(ScalarAttributeType.S).build())
@@ -87,7 +92,8 @@ class StateMachineLoopTest {
                 SeederEnv.PAGE_SIZE, "5");
         seeder = new SeederHandler(new SegmentSeeder(new TableValidator(dynamoDb), ledger, sqs, queueUrl,
                 new Random(), 4, Backoff.DEFAULT, Sleeper.SYSTEM, clock), env);
-        progress = new ProgressHandler(ledger::findRun, QueueDepth.reader(sqs), queueUrl, dlqUrl, clock);
+        progress = new ProgressHandler(ledger::findRun, runId -> ledger.deadLettered(runId).size(),
+                QueueDepth.reader(sqs), queueUrl, clock);
     }
 
     @Test
@@ -107,21 +113,36 @@ class StateMachineLoopTest {
     }
 
     @Test
-    void loop_whenASegmentIsDeadLettered_failsOnTheSecondIdleCheck() {
+    void loop_whenASegmentIsDeadLettered_failsOnceTheOtherSegmentsAreDone() {
         Map<String, Object> state = seed("run-dead");
         List<Message> messages = receive(SEGMENTS);
         Message deadLettered = messages.get(0);
+        // What the worker does on the queue's last receive; then SQS moves the message to the DLQ.
+        ledger.recordDeadLettered((String) state.get("runId"), SegmentMessageCodec.fromJson(deadLettered.body()).segment(),
+                deadLettered.messageId(), "IllegalStateException: poison");
         sqs.sendMessage(b -> b.queueUrl(dlqUrl).messageBody(deadLettered.body()));
         sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(deadLettered.receiptHandle()));
-        work(messages.subList(1, SEGMENTS));
 
         state = check(state);
-        assertThat(state).containsEntry("done", false).containsEntry("dlqMessages", 1L).containsEntry("inFlight", 0L)
-                .containsEntry("deadLettered", true).containsEntry("failed", false);
+        assertThat(state).containsEntry("done", false).containsEntry("segmentsDeadLettered", 1L)
+                .containsEntry("failed", false);
 
+        work(messages.subList(1, SEGMENTS));
         state = check(state);
         assertThat(state).containsEntry("failed", true).containsEntry("stalled", false)
                 .containsEntry("segmentsCompleted", (long) SEGMENTS - 1);
+    }
+
+    @Test
+    void loop_whenTheDlqHoldsAnEarlierRunsSegments_endsDone() {
+        sqs.sendMessage(b -> b.queueUrl(dlqUrl).messageBody("a segment of an earlier run"));
+        Map<String, Object> state = seed("run-after-a-failed-one");
+
+        work(receive(SEGMENTS));
+        state = check(state);
+
+        assertThat(state).containsEntry("done", true).containsEntry("failed", false)
+                .containsEntry("segmentsDeadLettered", 0L);
     }
 
     @Test
@@ -135,7 +156,37 @@ class StateMachineLoopTest {
         assertThat(state).containsEntry("stalled", false);
         state = check(state);
         assertThat(state).containsEntry("stalled", true).containsEntry("failed", false)
-                .containsEntry("dlqMessages", 0L);
+                .containsEntry("segmentsDeadLettered", 0L);
+    }
+
+    @Test
+    void loop_whenTwoRunsShareTheQueuesAndOneDeadLettersASegment_eachGetsItsOwnVerdict() {
+        dynamoDb.putItem(b -> b.tableName(source).item(Map.of("pk", AttributeValue.fromS("poisoned"),
+                TestProcessors.Poison.ATTRIBUTE, AttributeValue.fromBool(true))));
+        SeederHandler poisonSeeder = new SeederHandler(new SegmentSeeder(new TableValidator(dynamoDb), ledger, sqs,
+                queueUrl, new Random(), 4, Backoff.DEFAULT, Sleeper.SYSTEM, clock),
+                Map.of(SeederEnv.SOURCE_TABLE, source, SeederEnv.TOTAL_SEGMENTS, Integer.toString(SEGMENTS),
+                        SeederEnv.PAGE_SIZE, "5", SeederEnv.ITEM_PROCESSOR, TestProcessors.Poison.class.getName()));
+        Map<String, Object> failing = new HashMap<>(poisonSeeder.handleRequest(Map.of("RunId", "run-poisoned"), null));
+        failing.put("idleChecks", 0);
+        Map<String, Object> healthy = seed("run-healthy");
+
+        // Every message is on its queue's last receive: the poisoned segment's failure dead-letters it.
+        List<Message> messages = receive(2 * SEGMENTS);
+        SegmentWorker worker = new SegmentWorker(dynamoDb, sqs, queueUrl, ledger, Duration.ofSeconds(5), clock,
+                new Random(), Sleeper.SYSTEM, Budgets.PER_WORKER_SHARE,
+                new Redelivery(Duration.ZERO, Duration.ZERO, 1));
+        BatchResult result = worker.process(messages.stream()
+                .map(m -> new QueuedMessage(m.messageId(), m.body(), m.receiptHandle(), 1)).toList(),
+                Deadline.after(Duration.ofMinutes(5), clock));
+        assertThat(result.failedMessageIds()).hasSize(1);
+        messages.stream().filter(m -> !result.failedMessageIds().contains(m.messageId()))
+                .forEach(m -> sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(m.receiptHandle())));
+
+        assertThat(check(failing)).containsEntry("failed", true).containsEntry("done", false)
+                .containsEntry("segmentsDeadLettered", 1L).containsEntry("segmentsCompleted", (long) SEGMENTS - 1);
+        assertThat(check(healthy)).containsEntry("done", true).containsEntry("failed", false)
+                .containsEntry("segmentsDeadLettered", 0L).containsEntry("itemsScanned", 41L);
     }
 
     /** The Seed state: execution input plus RunId in, its ResultSelector's fields out. */

@@ -310,9 +310,10 @@ class TemplateTest {
         assertThat(environment("WorkerFunction")).containsEntry(WorkerEnv.LEDGER_TABLE, ref("LedgerTable"))
                 .containsEntry(WorkerEnv.SEGMENT_QUEUE_URL, ref("SegmentQueue"))
                 .containsKey(WorkerEnv.SAFETY_MARGIN_SECONDS);
+        assertThat(environment("WorkerFunction")).containsEntry(WorkerEnv.MAX_RECEIVE_COUNT, ref("MaxReceiveCount"))
+                .containsKeys(WorkerEnv.RETRY_DELAY_SECONDS, WorkerEnv.RETRY_MAX_DELAY_SECONDS);
         assertThat(environment("ProgressFunction")).containsEntry(SeederEnv.LEDGER_TABLE, ref("LedgerTable"))
-                .containsEntry(SeederEnv.SEGMENT_QUEUE_URL, ref("SegmentQueue"))
-                .containsEntry(SeederEnv.DLQ_URL, ref("SegmentDLQ"));
+                .containsEntry(SeederEnv.SEGMENT_QUEUE_URL, ref("SegmentQueue"));
     }
 
     @Test
@@ -424,6 +425,11 @@ class TemplateTest {
             Map.entry("SegmentLeases.getItem", "dynamodb:GetItem"),
             // its items are Updates, which IAM authorises as UpdateItem (there is no TransactWriteItems action)
             Map.entry("SegmentCompletions.transactWriteItems", "dynamodb:UpdateItem"),
+            // an Update of the segment (UpdateItem, granted for the calls above) and a Put of its marker
+            Map.entry("DeadLetters.transactWriteItems", "dynamodb:PutItem"),
+            Map.entry("DeadLetters.query", "dynamodb:Query"),
+            Map.entry("DeadLetters.batchGetItem", "dynamodb:BatchGetItem"),
+            Map.entry("FailedDeliveries.changeMessageVisibilityBatch", "sqs:ChangeMessageVisibility"),
             // createTableIfMissing: the CLI and the bench make their own ledger; the stack's is in template.yaml
             Map.entry("ProgressLedger.describeTable", "dynamodb:DescribeTable"),
             Map.entry("ProgressLedger.createTable", "dynamodb:CreateTable"),
@@ -462,18 +468,18 @@ class TemplateTest {
                         DESTINATION_TABLE, Set.of("dynamodb:DescribeTable", "dynamodb:BatchWriteItem",
                                 "dynamodb:PutItem", "dynamodb:DeleteItem"),
                         // RunRecords.getItem, SegmentLeases.getItem/updateItem, LedgerQueries.getItem,
-                        // SegmentCompletions.transactWriteItems
-                        LEDGER_TABLE, Set.of("dynamodb:GetItem", "dynamodb:UpdateItem"),
-                        // the event source mapping's polling, and Continuation.sendMessage
+                        // SegmentCompletions.transactWriteItems, DeadLetters.transactWriteItems
+                        LEDGER_TABLE, Set.of("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"),
+                        // the event source mapping's polling, Continuation.sendMessage, and
+                        // FailedDeliveries.changeMessageVisibilityBatch
                         getAtt("SegmentQueue", "Arn"), Set.of("sqs:ReceiveMessage", "sqs:DeleteMessage",
                                 "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility", "sqs:SendMessage")),
                 "ProgressRole", Map.of(
                         getAtt("ProgressLogGroup", "Arn"), logs,
-                        // ProgressLedger.findRun (RunRecords.getItem)
-                        LEDGER_TABLE, Set.of("dynamodb:GetItem"),
+                        // ProgressLedger.findRun (RunRecords.getItem), deadLettered (DeadLetters.query, batchGetItem)
+                        LEDGER_TABLE, Set.of("dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"),
                         // QueueDepth.getQueueAttributes
-                        getAtt("SegmentQueue", "Arn"), Set.of("sqs:GetQueueAttributes"),
-                        getAtt("SegmentDLQ", "Arn"), Set.of("sqs:GetQueueAttributes")));
+                        getAtt("SegmentQueue", "Arn"), Set.of("sqs:GetQueueAttributes")));
     }
 
     /** What the worker's SQS event source mapping calls with the worker's role, beyond the worker's own code. */
@@ -623,7 +629,7 @@ class TemplateTest {
         RunRecord run = new RunRecord("run", JobConfig.builder().sourceTable("source").build(), Instant.EPOCH,
                 Instant.EPOCH, 0, Counts.ZERO, 0);
         Set<String> progressOutput = ProgressHandler.toOutput(
-                ProgressCheck.of(run, QueueDepth.EMPTY, QueueDepth.EMPTY, 0, Instant.EPOCH)).keySet();
+                ProgressCheck.of(run, 0, QueueDepth.EMPTY, 0, Instant.EPOCH)).keySet();
 
         // The Wait and CheckProgress states read the Seed's output first, then CheckProgress's own.
         for (Set<String> input : List.of(seedOutput, progressOutput)) {

@@ -26,8 +26,10 @@ import dev.ddbbulk.tools.local.LocalFleet;
 import dev.ddbbulk.tools.local.QueuePair;
 import dev.ddbbulk.tools.output.ExitCodes;
 import dev.ddbbulk.worker.BatchResult;
+import dev.ddbbulk.worker.Budgets;
 import dev.ddbbulk.worker.Deadline;
 import dev.ddbbulk.worker.QueuedMessage;
+import dev.ddbbulk.worker.Redelivery;
 import dev.ddbbulk.worker.SegmentOutcome;
 import dev.ddbbulk.worker.SegmentWorker;
 import java.time.Clock;
@@ -99,7 +101,8 @@ class DataSafetyIT {
 
         SegmentWorker worker(DynamoDbClient client, Clock clock) {
             return new SegmentWorker(client, sqs, queues.queueUrl(), new ProgressLedger(dynamoDb, ledger.table(), clock),
-                    Duration.ofMillis(10), clock, new Random(7), Sleeper.SYSTEM);
+                    Duration.ofMillis(10), clock, new Random(7), Sleeper.SYSTEM, Budgets.PER_WORKER_SHARE,
+                    Redelivery.startingAt(Duration.ofSeconds(1), queues.maxReceiveCount()));
         }
 
         /** Runs a fleet of {@code workers} on the queue until the ledger says the run is complete. */
@@ -114,8 +117,7 @@ class DataSafetyIT {
         }
 
         LocalFleet fleet(List<SegmentWorker> workers, Duration budget) {
-            return new LocalFleet(sqs, queues.queueUrl(), workers, budget, Duration.ofMillis(10),
-                    Duration.ofSeconds(1), Clock.systemUTC());
+            return new LocalFleet(sqs, queues.queueUrl(), workers, budget, Duration.ofMillis(10), Clock.systemUTC());
         }
 
         /** Runs {@code fleet} until {@code done}, failing the test when that takes over 90 s. */
@@ -144,7 +146,7 @@ class DataSafetyIT {
                 fleet.add(worker(dynamoDb, Clock.systemUTC()));
             }
             return new LocalFleet(fleetSqs, queues.queueUrl(), fleet, Duration.ofMinutes(5), Duration.ofMillis(10),
-                    Duration.ofSeconds(1), Clock.systemUTC());
+                    Clock.systemUTC());
         }
 
         void assertDestinationIsCopyOfSource() throws InterruptedException {

@@ -73,12 +73,13 @@ class DemoCommandIT {
         JsonNode summary = result.json();
         assertThat(summary.get("dlqMessages").asInt()).isEqualTo(1);
         assertThat(summary.get("segmentsCompleted").asInt()).isEqualTo(9);
-        assertThat(summary.get("failedSegments")).hasSize(1);
-        JsonNode failed = summary.get("failedSegments").get(0);
+        assertThat(summary.get("failedSegments")).isEmpty();
+        assertThat(summary.get("segmentsDeadLettered").asInt()).isEqualTo(1);
+        JsonNode failed = summary.get("deadLetteredSegments").get(0);
         assertThat(failed.get("lastError").asText())
                 .contains("poison item sk=" + TestProcessors.PoisonSortKey.SORT_KEY);
         assertThat(failed.get("attempts").asInt()).isEqualTo(2);
-        assertThat(result.err()).contains("FAILED     segment " + failed.get("segment").asInt());
+        assertThat(result.err()).contains("DEAD       segment " + failed.get("segment").asInt());
         assertThat(summary.get("status").asText()).isEqualTo("SEGMENTS_FAILED");
     }
 

@@ -76,7 +76,8 @@ class DlqCommandIT {
         List<Integer> segments = IntStream.range(0, n).map(i -> 2 * i).boxed().toList();
         for (int segment : segments) {
             runs.fail(runId, segment, "IllegalStateException: poison in segment " + segment);
-            LedgerRuns.deadLetter(sqs, queues.dlqUrl(), runId, segment, total);
+            runs.deadLetter(sqs, queues.dlqUrl(), runId, segment, total,
+                    "IllegalStateException: poison in segment " + segment);
         }
         return segments;
     }
@@ -123,7 +124,7 @@ class DlqCommandIT {
             assertThat(m.get("runId").asText()).isEqualTo(runId);
             assertThat(m.get("totalSegments").asInt()).isEqualTo(50);
             assertThat(m.get("receiveCount").asLong()).isPositive();
-            assertThat(m.get("segmentStatus").asText()).isEqualTo("FAILED");
+            assertThat(m.get("segmentStatus").asText()).isEqualTo("DEAD_LETTERED");
             assertThat(m.get("lastError").asText()).isEqualTo("IllegalStateException: poison in segment " + segment);
         }
         assertThat(listed).containsExactlyInAnyOrderElementsOf(segments);

@@ -51,7 +51,12 @@ final class LedgerRuns {
         ledger.recordFailure(claim(runId, segment), error, ProgressLedger.Pages.NONE);
     }
 
-    static void deadLetter(SqsClient sqs, String dlqUrl, String runId, int segment, int totalSegments) {
+    /**
+     * What a worker and SQS do with a segment that failed on its last receive: the ledger marks it
+     * dead-lettered with {@code error}, and its message goes to the DLQ.
+     */
+    void deadLetter(SqsClient sqs, String dlqUrl, String runId, int segment, int totalSegments, String error) {
+        ledger.recordDeadLettered(runId, segment, "message-" + segment, error);
         String body = SegmentMessageCodec.toJson(SegmentMessage.seed(runId, segment, totalSegments));
         sqs.sendMessage(b -> b.queueUrl(dlqUrl).messageBody(body));
     }

@@ -74,7 +74,8 @@ class RunCommandIT {
         JsonNode summary = result.json();
         assertThat(summary.get("segmentsCompleted").asInt()).isEqualTo(4);
         assertThat(summary.get("dlqMessages").asInt()).isEqualTo(1);
-        assertThat(summary.get("failedSegments").get(0).get("lastError").asText()).contains("poison item");
+        assertThat(summary.get("failedSegments")).isEmpty();
+        assertThat(summary.get("deadLetteredSegments").get(0).get("lastError").asText()).contains("poison item");
         assertThat(result.err()).contains("Kept the temporary queues for inspection");
         String prefix = "ddb-bulk-" + summary.get("runId").asText().substring(0, 8);
         assertThat(sqs.listQueues().queueUrls()).anyMatch(url -> url.endsWith(prefix + "-dlq"));

@@ -79,16 +79,17 @@ class StartCommandIT {
             stack.runs().seed(request.name(), LedgerRuns.job("orders", 2));
             stack.runs().complete(request.name(), 0, new Counts(5, 5, 0, 0, 0));
             stack.runs().fail(request.name(), 1, "IllegalStateException: poison item sk=7");
-            LedgerRuns.deadLetter(sqs, stack.queues().dlqUrl(), request.name(), 1, 2);
+            stack.runs().deadLetter(sqs, stack.queues().dlqUrl(), request.name(), 1, 2,
+                    "IllegalStateException: poison item sk=7");
         }).then(ExecutionStatus.FAILED, "SegmentsDeadLettered", "1 segment message(s) in the DLQ");
 
         Cli result = Cli.runCommand(new StartCommand(stack.cloudFormation(), sfn), Cli.onEmbedded(environment,
                 "--stack", "bulk", "--run-id", "bad-run", "--wait", "--poll-interval", "100ms"));
 
         assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCodes.SEGMENTS_FAILED);
-        assertThat(result.out()).contains("Run bad-run: 1 of 2 segments did not complete")
+        assertThat(result.out()).contains("Run bad-run: 1 of 2 segments did not complete, 1 dead-lettered")
                 .contains("DLQ        1 message(s) in " + stack.queues().dlqUrl())
-                .contains("FAILED     segment 1 after 1 attempt(s): IllegalStateException: poison item sk=7");
+                .contains("DEAD       segment 1 after 1 attempt(s): IllegalStateException: poison item sk=7");
         assertThat(result.err()).contains("Execution bad-run FAILED: SegmentsDeadLettered")
                 .contains("cause: 1 segment message(s) in the DLQ");
     }

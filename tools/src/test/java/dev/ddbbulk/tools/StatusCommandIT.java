@@ -50,7 +50,8 @@ class StatusCommandIT {
         runs.completeWithContinuation(runId, 1, new Counts(50, 50, 0, 0, 1), new Counts(50, 45, 5, 0, 0));
         runs.inProgress(runId, 2, new Counts(30, 30, 0, 0, 0));
         runs.fail(runId, 3, "IllegalStateException: poison item sk=7");
-        LedgerRuns.deadLetter(sqs, queues.dlqUrl(), runId, 3, 5);
+        runs.fail(runId, 4, "IllegalStateException: poison item sk=9");
+        runs.deadLetter(sqs, queues.dlqUrl(), runId, 4, 5, "IllegalStateException: poison item sk=9");
 
         Cli result = Cli.run(Cli.onEmbedded(environment, "status", "--ledger-table", table,
                 "--dlq-url", queues.dlqUrl(), "--run", runId, "--json"));
@@ -64,6 +65,7 @@ class StatusCommandIT {
         assertThat(status.get("totalSegments").asInt()).isEqualTo(5);
         assertThat(status.get("segmentsInProgress").asInt()).isEqualTo(1);
         assertThat(status.get("segmentsFailed").asInt()).isEqualTo(1);
+        assertThat(status.get("segmentsDeadLettered").asInt()).isEqualTo(1);
         assertThat(status.get("itemsScanned").asLong()).isEqualTo(230);
         assertThat(status.get("itemsWritten").asLong()).isEqualTo(212);
         assertThat(status.get("itemsDeleted").asLong()).isEqualTo(5);
@@ -80,6 +82,10 @@ class StatusCommandIT {
             assertThat(failed.get("attempts").asInt()).isEqualTo(1);
             assertThat(failed.get("lastError").asText()).isEqualTo("IllegalStateException: poison item sk=7");
         });
+        assertThat(status.get("deadLetteredSegments")).singleElement().satisfies(dead -> {
+            assertThat(dead.get("segment").asInt()).isEqualTo(4);
+            assertThat(dead.get("lastError").asText()).isEqualTo("IllegalStateException: poison item sk=9");
+        });
     }
 
     @Test
@@ -95,7 +101,7 @@ class StatusCommandIT {
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(result.out()).startsWith("Run " + runId + ": COMPLETE")
-                .contains("segments   2 / 2 completed, 0 in progress, 0 failed, 0 continuations")
+                .contains("segments   2 / 2 completed, 0 in progress, 0 failed, 0 dead-lettered, 0 continuations")
                 .contains("items      100 scanned, 98 written, 0 deleted, 0 skipped, 0 conditional-check failures,"
                         + " 2 already applied")
                 .contains("ETA 0m00s")

@@ -74,8 +74,7 @@ final class Claims {
                             message.resumedAt()));
             return new Taken(queued.messageId(), message, run, claim);
         } catch (RuntimeException e) {
-            SegmentFailures.log(queued.messageId(), e);
-            outcomes.put(queued.messageId(), CompletableFuture.completedFuture(SegmentOutcome.FAILED));
+            outcomes.put(queued.messageId(), CompletableFuture.failedFuture(e));
             return null;
         }
     }

@@ -63,6 +63,7 @@ public final class SegmentWorker {
     private final Budgets budgets;
     private final SegmentPages pages;
     private final SegmentFailures failures;
+    private final FailedDeliveries failedDeliveries;
     private final Retrier retrier;
     private final Map<String, RunContext> runs = new ConcurrentHashMap<>();
     /**
@@ -82,6 +83,13 @@ public final class SegmentWorker {
 
     public SegmentWorker(DynamoDbClient dynamoDb, SqsClient sqs, String queueUrl, ProgressLedger ledger,
                          Duration safetyMargin, Clock clock, Random random, Sleeper sleeper, Budgets budgets) {
+        this(dynamoDb, sqs, queueUrl, ledger, safetyMargin, clock, random, sleeper, budgets, Redelivery.DEFAULT);
+    }
+
+    /** @param redelivery when a failed message comes back, and which receive is the queue's last */
+    public SegmentWorker(DynamoDbClient dynamoDb, SqsClient sqs, String queueUrl, ProgressLedger ledger,
+                         Duration safetyMargin, Clock clock, Random random, Sleeper sleeper, Budgets budgets,
+                         Redelivery redelivery) {
         this.dynamoDb = dynamoDb;
         this.ledger = ledger;
         this.clock = clock;
@@ -90,6 +98,7 @@ public final class SegmentWorker {
         this.budgets = budgets;
         this.retrier = new Retrier(Backoff.DEFAULT, random, sleeper);
         this.failures = new SegmentFailures(ledger);
+        this.failedDeliveries = new FailedDeliveries(ledger, sqs, queueUrl, redelivery, random);
         this.pages = new SegmentPages(new SegmentScanner(dynamoDb), ledger, new Continuation(ledger, sqs, queueUrl),
                 failures, retrier, safetyMargin, clock, scanning);
     }
@@ -100,15 +109,16 @@ public final class SegmentWorker {
         // names, not the region or credentials the clients would look for first.
         String ledgerTable = WorkerEnv.required(env, WorkerEnv.LEDGER_TABLE);
         String queueUrl = WorkerEnv.required(env, WorkerEnv.SEGMENT_QUEUE_URL);
-        Duration margin = Duration.ofSeconds(Long.parseLong(env.getOrDefault(WorkerEnv.SAFETY_MARGIN_SECONDS, "60")));
-        Duration doneSegmentTtl = Duration.ofDays(Long.parseLong(env.getOrDefault(WorkerEnv.LEDGER_RECORD_TTL_DAYS, "0")));
+        Duration margin = Duration.ofSeconds(WorkerEnv.number(env, WorkerEnv.SAFETY_MARGIN_SECONDS, 60));
+        Duration doneSegmentTtl = Duration.ofDays(WorkerEnv.number(env, WorkerEnv.LEDGER_RECORD_TTL_DAYS, 0));
+        Redelivery redelivery = WorkerEnv.redelivery(env);
         AwsClients clients = AwsClients.defaults().withMaxConnections(
                 dynamoDbConnections(JobConfig.MAX_WRITES_IN_FLIGHT));
         DynamoDbClient dynamoDb = clients.dynamoDb();
         Clock clock = Clock.systemUTC();
         return new SegmentWorker(dynamoDb, clients.sqs(), queueUrl,
                 new ProgressLedger(dynamoDb, ledgerTable, clock, doneSegmentTtl),
-                margin, clock, new Random(), Sleeper.SYSTEM);
+                margin, clock, new Random(), Sleeper.SYSTEM, Budgets.PER_WORKER_SHARE, redelivery);
     }
 
     private static ExecutorService ledgerThread(String name) {
@@ -131,23 +141,36 @@ public final class SegmentWorker {
 
     /**
      * Processes messages taken one at a time from {@code messages} before {@code deadline}. Every message
-     * taken has an outcome in the result.
+     * taken has an outcome in the result; a failed one comes back after its backoff (see {@link Redelivery}).
      */
     public BatchResult process(Iterator<QueuedMessage> messages, Deadline deadline) {
+        Map<String, QueuedMessage> taken = new LinkedHashMap<>();
+        Iterator<QueuedMessage> taking = new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return messages.hasNext();
+            }
+
+            @Override
+            public QueuedMessage next() {
+                QueuedMessage message = messages.next();
+                taken.put(message.messageId(), message);
+                return message;
+            }
+        };
         Map<String, Future<SegmentOutcome>> pending = new LinkedHashMap<>();
         SegmentPages.Progress progress = new SegmentPages.Progress();
         Completions completions = new Completions(ledger, failures, retrier, clock, completing);
-        Claims claims = new Claims(messages, deadline, pending, this::run, ledger, claiming);
+        Claims claims = new Claims(taking, deadline, pending, this::run, ledger, claiming);
         for (Claims.Taken next = claims.next(); next != null; next = claims.next()) {
             Future<SegmentOutcome> outcome;
             try {
                 outcome = pages.work(next, deadline, progress, completions, claims);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                outcome = CompletableFuture.completedFuture(SegmentOutcome.FAILED);
+                outcome = CompletableFuture.failedFuture(e);
             } catch (RuntimeException e) {
-                SegmentFailures.log(next.messageId(), e);
-                outcome = CompletableFuture.completedFuture(SegmentOutcome.FAILED);
+                outcome = CompletableFuture.failedFuture(e);
             }
             pending.put(next.messageId(), outcome);
             completions.flushDue();
@@ -155,27 +178,34 @@ public final class SegmentWorker {
         completions.flushAll();
         List<String> failed = new ArrayList<>();
         Map<String, SegmentOutcome> outcomes = new LinkedHashMap<>();
+        Map<QueuedMessage, Throwable> failures = new LinkedHashMap<>();
         pending.forEach((messageId, future) -> {
-            SegmentOutcome outcome = settle(messageId, future);
-            if (outcome == SegmentOutcome.FAILED) {
+            Settled settled = settle(future);
+            if (settled.failure() != null) {
+                SegmentFailures.log(messageId, settled.failure());
+                failures.put(taken.get(messageId), settled.failure());
                 failed.add(messageId);
             }
-            outcomes.put(messageId, outcome);
+            outcomes.put(messageId, settled.outcome());
         });
+        failedDeliveries.settle(failures);
         return new BatchResult(List.copyOf(failed), outcomes, progress.counts);
     }
 
-    /** Waits for a segment's completing transaction; a failed one fails its message, which is retried. */
-    private static SegmentOutcome settle(String messageId, Future<SegmentOutcome> outcome) {
+    /** A message's outcome, and for a failed one the failure. */
+    private record Settled(SegmentOutcome outcome, Throwable failure) {
+    }
+
+    /** Waits for a segment's outcome (its completing transaction, if any); a failure fails its message. */
+    private static Settled settle(Future<SegmentOutcome> outcome) {
         try {
-            return outcome.get();
+            return new Settled(outcome.get(), null);
         } catch (InterruptedException e) {
             // Failing the message is safe: if the transaction went through, the redelivery finds it done.
             Thread.currentThread().interrupt();
-            return SegmentOutcome.FAILED;
+            return new Settled(SegmentOutcome.FAILED, e);
         } catch (ExecutionException e) {
-            SegmentFailures.log(messageId, e.getCause());
-            return SegmentOutcome.FAILED;
+            return new Settled(SegmentOutcome.FAILED, e.getCause());
         }
     }
 

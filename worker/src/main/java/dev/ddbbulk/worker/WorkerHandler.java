@@ -51,7 +51,8 @@ public final class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchRes
             @Override
             public QueuedMessage next() {
                 SQSEvent.SQSMessage record = records.next();
-                return new QueuedMessage(record.getMessageId(), record.getBody());
+                return new QueuedMessage(record.getMessageId(), record.getBody(), record.getReceiptHandle(),
+                        receiveCount(record));
             }
         }, deadline);
         observer.accept(result);
@@ -60,5 +61,11 @@ public final class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchRes
                         .map(id -> SQSBatchResponse.BatchItemFailure.builder().withItemIdentifier(id).build())
                         .toList())
                 .build();
+    }
+
+    /** SQS's ApproximateReceiveCount of {@code record}; 1 when the event leaves it out. */
+    private static int receiveCount(SQSEvent.SQSMessage record) {
+        String count = record.getAttributes() == null ? null : record.getAttributes().get("ApproximateReceiveCount");
+        return count == null || count.isBlank() ? 1 : Math.max(1, Integer.parseInt(count.trim()));
     }
 }

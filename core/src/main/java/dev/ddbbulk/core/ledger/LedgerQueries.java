@@ -62,6 +62,7 @@ final class LedgerQueries {
         int started = 0;
         int inProgress = 0;
         List<SegmentRecord> failed = new ArrayList<>();
+        List<SegmentRecord> deadLettered = new ArrayList<>();
         Map<String, AttributeValue> startKey = null;
         do {
             QueryRequest.Builder request = QueryRequest.builder().tableName(table).consistentRead(true)
@@ -80,11 +81,14 @@ final class LedgerQueries {
                     inProgress++;
                 } else if (segment.status() == SegmentStatus.FAILED) {
                     failed.add(segment);
+                } else if (segment.status() == SegmentStatus.DEAD_LETTERED) {
+                    deadLettered.add(segment);
                 }
             }
             startKey = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
                     ? response.lastEvaluatedKey() : null;
         } while (startKey != null);
-        return new RunProgress(run, started, inProgress, counts, continuations, List.copyOf(failed));
+        return new RunProgress(run, started, inProgress, counts, continuations, List.copyOf(failed),
+                List.copyOf(deadLettered));
     }
 }

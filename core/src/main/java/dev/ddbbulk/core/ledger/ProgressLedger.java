@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.function.Supplier;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -50,6 +49,7 @@ public final class ProgressLedger {
     private final SegmentLeases leases;
     private final SegmentCompletions segmentCompletions;
     private final LedgerQueries queries;
+    private final DeadLetters deadLetters;
     private final Retrier retrier;
 
     /** A ledger that keeps every record. */
@@ -83,6 +83,7 @@ public final class ProgressLedger {
         this.segmentCompletions = new SegmentCompletions(dynamoDb, table, clock, doneSegmentTtl);
         this.queries = new LedgerQueries(dynamoDb, table, runs);
         this.leases = new SegmentLeases(dynamoDb, table, clock, queries);
+        this.deadLetters = new DeadLetters(dynamoDb, table, clock, retrier);
     }
 
     public String table() {
@@ -246,6 +247,23 @@ public final class ProgressLedger {
         });
     }
 
+    /**
+     * Marks a segment dead-lettered: its delivery {@code messageId} failed on the queue's last receive, so the
+     * queue moves the message to its dead-letter queue. A segment that is done, or whose lease another
+     * delivery holds, is left as it is. Returns whether the segment was marked.
+     */
+    public boolean recordDeadLettered(String runId, int segment, String messageId, String error) {
+        return call(() -> deadLetters.record(runId, segment, messageId, error));
+    }
+
+    /**
+     * The run's segments that are dead-lettered now (a redriven one no longer is), in segment order; reads
+     * one marker a dead-lettered segment, not the run's other segments.
+     */
+    public List<SegmentRecord> deadLettered(String runId) {
+        return call(() -> deadLetters.of(runId));
+    }
+
     public Optional<SegmentRecord> findSegment(String runId, int segment) {
         return call(() -> queries.findSegment(runId, segment));
     }
@@ -319,9 +337,9 @@ public final class ProgressLedger {
      * Makes a ledger call, retrying it while DynamoDB throttles it (a throttled write is not applied, so
      * sending it again is safe). An interrupt during the backoff fails the call, keeping the interrupt.
      */
-    private <T> T call(Supplier<T> call) {
+    private <T> T call(Retrier.Attempt<T> call) {
         try {
-            return retrier.call(call::get, Throttling::isThrottling);
+            return retrier.call(call, Throttling::isThrottling);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while retrying a throttled call to ledger " + table, e);

@@ -2,5 +2,10 @@ package dev.ddbbulk.core.ledger;
 
 /** A segment's state in the progress ledger. A segment with no record has not been started. */
 public enum SegmentStatus {
-    IN_PROGRESS, DONE, FAILED
+    IN_PROGRESS,
+    DONE,
+    /** Its last delivery failed; the queue will deliver it again. */
+    FAILED,
+    /** Its last delivery failed on the queue's last receive: its message went to the dead-letter queue. */
+    DEAD_LETTERED
 }

@@ -6,24 +6,27 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * One look at a run from the deployed state machine's polling loop: the ledger's run record plus the
- * depths of the segment queue and its dead-letter queue, and the verdict they give: done, failed with
+ * One look at a run from the deployed state machine's polling loop: the ledger's run record and the run's
+ * dead-lettered segments, with the depth of the segment queue, and the verdict they give: done, failed with
  * dead-lettered segments, stalled with segments nobody holds, or still going (and when to look again).
  * Pure, so the Lambda, the CLI and the tests share one verdict.
  *
- * <p>A run that is not done but has nothing left on the segment queue is idle: no worker can finish it.
+ * <p>Done and failed come from the run's own ledger records, so runs that share a stack's queues do not
+ * mask each other, and dead letters of an earlier run do not fail a later one. A run whose every segment is
+ * done or dead-lettered has failed at once. The queue only tells a stall: a run that is not settled while
+ * the segment queue is empty is idle, and no worker can finish it. That holds for every run on the queue;
  * SQS's counts are approximate and lag, so an idle run is failed or stalled only once enough consecutive
  * checks agree.
  *
- * @param run         the run record; its counts cover completed segments only
- * @param queue       the segment queue
- * @param deadLetters the dead-letter queue
- * @param idleChecks  consecutive checks, this one included, that found the run idle
- * @param elapsed     time since the run was started
+ * @param run          the run record; its counts cover completed segments only
+ * @param deadLettered the run's segments that are dead-lettered now, from the ledger
+ * @param queue        the segment queue
+ * @param idleChecks   consecutive checks, this one included, that found the run idle
+ * @param elapsed      time since the run was started
  */
-public record ProgressCheck(RunRecord run, QueueDepth queue, QueueDepth deadLetters, int idleChecks,
+public record ProgressCheck(RunRecord run, long deadLettered, QueueDepth queue, int idleChecks,
                             Duration elapsed) {
-    /** Consecutive idle checks before dead-lettered segments fail the run. */
+    /** Consecutive idle checks before dead-lettered segments fail a run that has segments unaccounted for. */
     public static final int CONFIRMATIONS = 2;
     /** Consecutive idle checks, with nothing dead-lettered either, before the run counts as stalled. */
     public static final int STALL_CONFIRMATIONS = 3;
@@ -41,12 +44,12 @@ public record ProgressCheck(RunRecord run, QueueDepth queue, QueueDepth deadLett
     /**
      * @param previousIdleChecks what the previous check returned as {@link #idleChecks}, 0 at first
      */
-    public static ProgressCheck of(RunRecord run, QueueDepth queue, QueueDepth deadLetters,
-                                   int previousIdleChecks, Instant now) {
+    public static ProgressCheck of(RunRecord run, long deadLettered, QueueDepth queue, int previousIdleChecks,
+                                   Instant now) {
         Duration elapsed = run.createdAt() == null || now.isBefore(run.createdAt())
                 ? Duration.ZERO : Duration.between(run.createdAt(), now);
         boolean idle = !run.complete() && queue.total() == 0;
-        return new ProgressCheck(run, queue, deadLetters, idle ? Math.max(0, previousIdleChecks) + 1 : 0, elapsed);
+        return new ProgressCheck(run, deadLettered, queue, idle ? Math.max(0, previousIdleChecks) + 1 : 0, elapsed);
     }
 
     public String runId() {
@@ -70,9 +73,6 @@ public record ProgressCheck(RunRecord run, QueueDepth queue, QueueDepth deadLett
         return queue.total();
     }
 
-    public long dlqMessages() {
-        return deadLetters.total();
-    }
 
     public boolean done() {
         return run.complete();
@@ -83,22 +83,26 @@ public record ProgressCheck(RunRecord run, QueueDepth queue, QueueDepth deadLett
         return !done() && inFlight() == 0;
     }
 
-    /** Idle with segments in the dead-letter queue, as seen by this check alone. */
-    public boolean deadLettered() {
-        return idle() && dlqMessages() > 0;
+    /** Every segment is done or dead-lettered, some dead-lettered: nothing more happens without a redrive. */
+    public boolean settledWithDeadLetters() {
+        return !done() && deadLettered > 0 && segmentsCompleted() + deadLettered >= totalSegments();
     }
 
-    /** Dead-lettered, and confirmed by enough consecutive checks to trust SQS's approximate counts. */
+    /**
+     * Failed: settled with dead letters, or idle with dead letters and confirmed by enough consecutive checks
+     * to trust SQS's approximate counts (the other segments' messages are gone).
+     */
     public boolean failed() {
-        return deadLettered() && idleChecks >= CONFIRMATIONS;
+        return settledWithDeadLetters() || (idle() && deadLettered > 0 && idleChecks >= CONFIRMATIONS);
     }
 
     /**
      * Idle with nothing dead-lettered either, confirmed: some segments' messages are gone (purged,
-     * expired) although the ledger has not seen them complete, so waiting longer cannot help.
+     * expired, or dead-lettered by a worker that died on the last receive) although the ledger has not seen
+     * them complete, so waiting longer cannot help.
      */
     public boolean stalled() {
-        return idle() && dlqMessages() == 0 && idleChecks >= STALL_CONFIRMATIONS;
+        return idle() && deadLettered == 0 && idleChecks >= STALL_CONFIRMATIONS;
     }
 
     /** Seconds to wait before the next check. */

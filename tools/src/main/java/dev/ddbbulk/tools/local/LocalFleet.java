@@ -36,7 +36,7 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
 /**
  * A fleet of worker threads that consume the segment queue the way Lambda's SQS event source mapping
  * does: invoke a worker with up to {@link #BATCH_SIZE} messages and a time budget, delete what succeeded,
- * and leave failed messages to come back (after {@code retryDelay}) until the queue's redrive policy moves
+ * and leave failed messages to come back (after the worker's backoff) until the queue's redrive policy moves
  * them to the DLQ.
  *
  * <p>Each invocation calls the worker's Lambda handler ({@link WorkerHandler}) with an {@link SQSEvent} and a
@@ -56,7 +56,6 @@ public final class LocalFleet {
     private final List<WorkerHandler> workers;
     private final Duration timeBudget;
     private final Duration safetyMargin;
-    private final Duration retryDelay;
     private final int visibilitySeconds;
     /** Received and not yet taken, oldest first. */
     private final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
@@ -74,14 +73,13 @@ public final class LocalFleet {
      *                     this close, since the worker would only hand it on as a continuation
      */
     public LocalFleet(SqsClient sqs, String queueUrl, List<SegmentWorker> workers, Duration timeBudget,
-               Duration safetyMargin, Duration retryDelay, Clock clock) {
+               Duration safetyMargin, Clock clock) {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
         this.workers = workers.stream().map(worker -> new WorkerHandler(worker, clock, this::record)).toList();
         this.timeBudget = timeBudget;
         this.safetyMargin = safetyMargin;
         this.visibilitySeconds = (int) Math.min(43_200, timeBudget.plusSeconds(30).toSeconds());
-        this.retryDelay = retryDelay;
         this.clock = clock;
         for (SegmentOutcome outcome : SegmentOutcome.values()) {
             outcomes.put(outcome, new AtomicLong());
@@ -218,17 +216,16 @@ public final class LocalFleet {
         settled.addAndGet(result.outcomes().size());
     }
 
-    /** Deletes what succeeded; what failed comes back after {@code retryDelay}, as Lambda's retries do. */
+    /**
+     * Deletes what succeeded, as Lambda's event source mapping does; what failed comes back when the worker's
+     * backoff, which set its visibility, has passed.
+     */
     private void acknowledge(List<Message> messages, SQSBatchResponse response) {
         Set<String> failedIds = response.getBatchItemFailures().stream()
                 .map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).collect(Collectors.toSet());
         List<DeleteMessageBatchRequestEntry> done = new ArrayList<>();
-        List<ChangeMessageVisibilityBatchRequestEntry> retry = new ArrayList<>();
         for (Message m : messages) {
-            if (failedIds.contains(m.messageId())) {
-                retry.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(m.messageId())
-                        .receiptHandle(m.receiptHandle()).visibilityTimeout((int) retryDelay.toSeconds()).build());
-            } else {
+            if (!failedIds.contains(m.messageId())) {
                 done.add(DeleteMessageBatchRequestEntry.builder().id(m.messageId())
                         .receiptHandle(m.receiptHandle()).build());
             }
@@ -240,9 +237,6 @@ public final class LocalFleet {
                 LOG.warn("SQS did not delete {} processed message(s); they will be redelivered and skipped: {}",
                         deleted.failed().size(), deleted.failed());
             }
-        }
-        if (!retry.isEmpty()) {
-            sqs.changeMessageVisibilityBatch(b -> b.queueUrl(queueUrl).entries(retry));
         }
     }
 

@@ -11,6 +11,7 @@ import dev.ddbbulk.seeder.SegmentSeeder;
 import dev.ddbbulk.tools.output.ProgressReporter;
 import dev.ddbbulk.tools.output.RunSummary;
 import dev.ddbbulk.worker.Budgets;
+import dev.ddbbulk.worker.Redelivery;
 import dev.ddbbulk.worker.SegmentWorker;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -100,7 +101,11 @@ public final class LocalRun {
         }
     }
 
-    /** Fleet settings: how many workers and how they are timed. */
+    /**
+     * Fleet settings: how many workers and how they are timed.
+     *
+     * @param retryDelay a failed message's first redelivery delay, doubling with each receive
+     */
     public record FleetOptions(int workers, Duration timeBudget, Duration safetyMargin, Duration retryDelay,
                         boolean showProgress, boolean terminal) {
         public static Duration marginFor(Duration budget) {
@@ -130,12 +135,13 @@ public final class LocalRun {
         seeding.shutdown();
         List<SegmentWorker> workers = new ArrayList<>();
         Budgets budgets = Budgets.sharedByFleet();
+        Redelivery redelivery = Redelivery.startingAt(options.retryDelay(), queues.maxReceiveCount());
         for (int i = 0; i < options.workers(); i++) {
             workers.add(new SegmentWorker(dynamoDb, sqs, queues.queueUrl(), ledger, options.safetyMargin(), clock,
-                    new Random(random.nextLong()), Sleeper.SYSTEM, budgets));
+                    new Random(random.nextLong()), Sleeper.SYSTEM, budgets, redelivery));
         }
         LocalFleet fleet = new LocalFleet(sqs, queues.queueUrl(), workers, options.timeBudget(),
-                options.safetyMargin(), options.retryDelay(), clock);
+                options.safetyMargin(), clock);
         int[] emptyChecks = {0};
         long[] completed = {0};
         long[] lastSettled = {-1};

@@ -1,12 +1,18 @@
 package dev.ddbbulk.tools.local;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.Map;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
-/** The segment queue and its dead-letter queue, as the template creates them and the CLI creates locally. */
-public record QueuePair(String queueUrl, String dlqUrl) {
+/**
+ * The segment queue and its dead-letter queue, as the template creates them and the CLI creates locally.
+ *
+ * @param maxReceiveCount receives of a message before the redrive policy moves it to the dead-letter queue
+ */
+public record QueuePair(String queueUrl, String dlqUrl, int maxReceiveCount) {
 
     /**
      * Creates (or reuses) {@code name} and {@code name-dlq}; the segment queue's redrive policy moves a
@@ -22,7 +28,25 @@ public record QueuePair(String queueUrl, String dlqUrl) {
                 QueueAttributeName.REDRIVE_POLICY, redrive,
                 QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(Math.min(43_200, visibilityTimeout.toSeconds())))))
                 .queueUrl();
-        return new QueuePair(queueUrl, dlqUrl);
+        return new QueuePair(queueUrl, dlqUrl, maxReceiveCount);
+    }
+
+    /**
+     * Existing queues: the segment queue's redrive policy says after how many receives a message is
+     * dead-lettered; without one, never (the worker then never marks a segment dead-lettered).
+     */
+    public static QueuePair existing(SqsClient sqs, String queueUrl, String dlqUrl) {
+        String redrive = sqs.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNames(QueueAttributeName.REDRIVE_POLICY))
+                .attributes().get(QueueAttributeName.REDRIVE_POLICY);
+        if (redrive == null || redrive.isBlank()) {
+            return new QueuePair(queueUrl, dlqUrl, Integer.MAX_VALUE);
+        }
+        try {
+            return new QueuePair(queueUrl, dlqUrl, new ObjectMapper().readTree(redrive).path("maxReceiveCount").asInt(
+                    Integer.MAX_VALUE));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Queue " + queueUrl + " has a redrive policy that is not JSON: " + redrive, e);
+        }
     }
 
     public void delete(SqsClient sqs) {

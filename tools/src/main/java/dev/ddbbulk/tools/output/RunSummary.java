@@ -10,32 +10,36 @@ import java.io.PrintWriter;
 import java.util.List;
 
 /**
- * The end of a run as the ledger and the DLQ tell it. {@code verified} is null when nothing was verified
- * (a {@code run} against existing tables).
+ * The end of a run as its ledger records tell it, with the depth of the DLQ (which other runs may share) for
+ * reference. {@code verified} is null when nothing was verified (a {@code run} against existing tables).
+ *
+ * @param failedSegments       segments whose last delivery failed, still to be delivered again
+ * @param deadLetteredSegments segments that failed on their last receive and went to the DLQ
  */
 public record RunSummary(String runId, boolean dryRun, int totalSegments, long segmentsCompleted, Counts counts, long continuations,
-                  long dlqMessages, List<SegmentRecord> failedSegments, long elapsedMs, Boolean verified,
-                  String verificationProblem, String dlqUrl) {
+                  long dlqMessages, List<SegmentRecord> failedSegments, List<SegmentRecord> deadLetteredSegments,
+                  long elapsedMs, Boolean verified, String verificationProblem, String dlqUrl) {
 
     public static RunSummary of(RunProgress progress, long dlqMessages, long elapsedMs, Boolean verified,
                          String verificationProblem, String dlqUrl) {
         return new RunSummary(progress.run().runId(), progress.run().job().dryRun(), progress.totalSegments(), progress.segmentsCompleted(),
-                progress.counts(), progress.continuations(), dlqMessages, progress.failedSegments(), elapsedMs,
-                verified, verificationProblem, dlqUrl);
+                progress.counts(), progress.continuations(), dlqMessages, progress.failedSegments(),
+                progress.deadLetteredSegments(), elapsedMs, verified, verificationProblem, dlqUrl);
     }
 
     /** This summary with the demo's verification result: {@code problem} null means verified. */
     public RunSummary withVerification(String problem) {
         return new RunSummary(runId, dryRun, totalSegments, segmentsCompleted, counts, continuations, dlqMessages,
-                failedSegments, elapsedMs, problem == null, problem, dlqUrl);
+                failedSegments, deadLetteredSegments, elapsedMs, problem == null, problem, dlqUrl);
     }
 
     boolean complete() {
         return segmentsCompleted == totalSegments;
     }
 
+    /** The run's verdict is its ledger's: every segment done, whatever other runs left in a shared DLQ. */
     public int exitCode() {
-        if (!complete() || dlqMessages > 0) {
+        if (!complete()) {
             return ExitCodes.SEGMENTS_FAILED;
         }
         if (Boolean.FALSE.equals(verified)) {
@@ -59,11 +63,9 @@ public record RunSummary(String runId, boolean dryRun, int totalSegments, long s
         node.put("totalSegments", totalSegments);
         node.put("continuations", continuations);
         node.put("dlqMessages", dlqMessages);
-        ArrayNode failed = node.putArray("failedSegments");
-        for (SegmentRecord s : failedSegments) {
-            failed.addObject().put("segment", s.segment()).put("attempts", s.attempts())
-                    .put("itemsScanned", s.counts().scanned()).put("lastError", s.lastError());
-        }
+        node.put("segmentsDeadLettered", deadLetteredSegments.size());
+        putSegments(node.putArray("deadLetteredSegments"), deadLetteredSegments);
+        putSegments(node.putArray("failedSegments"), failedSegments);
         node.put("elapsedMs", elapsedMs);
         node.put("itemsPerSecond", Math.round(itemsPerSecond()));
         if (verified != null) {
@@ -73,6 +75,21 @@ public record RunSummary(String runId, boolean dryRun, int totalSegments, long s
             }
         }
         return node;
+    }
+
+    /** Each segment's number, attempts, items scanned and last error, for the JSON outputs. */
+    public static void putSegments(ArrayNode array, List<SegmentRecord> segments) {
+        for (SegmentRecord s : segments) {
+            array.addObject().put("segment", s.segment()).put("attempts", s.attempts())
+                    .put("itemsScanned", s.counts().scanned()).put("lastError", s.lastError());
+        }
+    }
+
+    /** Each segment on its own line, after a label saying what became of it, for the text outputs. */
+    public static void printSegments(PrintWriter out, String label, List<SegmentRecord> segments) {
+        for (SegmentRecord s : segments) {
+            out.printf("  %-10s segment %d after %d attempt(s): %s%n", label, s.segment(), s.attempts(), s.lastError());
+        }
     }
 
     /**
@@ -98,8 +115,9 @@ public record RunSummary(String runId, boolean dryRun, int totalSegments, long s
     }
 
     public void printText(PrintWriter out) {
-        out.printf("Run %s: %s%n", runId, complete() && dlqMessages == 0 ? "all segments completed"
-                : (totalSegments - segmentsCompleted) + " of " + totalSegments + " segments did not complete");
+        out.printf("Run %s: %s%n", runId, complete() ? "all segments completed"
+                : (totalSegments - segmentsCompleted) + " of " + totalSegments + " segments did not complete"
+                + (deadLetteredSegments.isEmpty() ? "" : ", " + deadLetteredSegments.size() + " dead-lettered"));
         if (dryRun) {
             out.println("  DRY RUN    nothing was written; 'written' and 'deleted' count what a real run would write");
         }
@@ -107,9 +125,8 @@ public record RunSummary(String runId, boolean dryRun, int totalSegments, long s
         CountsOutput.printText(out, counts);
         out.printf("  time       %.1f s, %.0f items/s%n", elapsedMs / 1000.0, itemsPerSecond());
         out.printf("  DLQ        %d message(s)%s%n", dlqMessages, dlqMessages > 0 && dlqUrl != null ? " in " + dlqUrl : "");
-        for (SegmentRecord s : failedSegments) {
-            out.printf("  FAILED     segment %d after %d attempt(s): %s%n", s.segment(), s.attempts(), s.lastError());
-        }
+        printSegments(out, "DEAD", deadLetteredSegments);
+        printSegments(out, "FAILED", failedSegments);
         if (verified != null) {
             out.printf("  verified   %s%s%n", verified, verificationProblem == null ? "" : " (" + verificationProblem + ")");
         }
