@@ -16,7 +16,8 @@ final class FleetMixin {
     int maxReceiveCount;
 
     @Option(names = "--retry-delay", converter = DurationConverter.class, defaultValue = "1s",
-            description = "How long a failed segment message waits before it is received again. Default: ${DEFAULT-VALUE}.")
+            description = "How long a failed segment message waits before its first redelivery; each later one waits"
+                    + " twice as long, as the deployed worker's do. Default: ${DEFAULT-VALUE}.")
     Duration retryDelay;
 
     @Option(names = "--json", description = "Print exactly one JSON object with the summary on stdout.")
