@@ -89,17 +89,14 @@ final class SegmentPages {
         Future<ScanPage> ahead = null;
         try {
             while (true) {
-                if (progress.pages > 0 && deadline.remaining().compareTo(safetyMargin) < 0) {
-                    continuation.send(lease, unsaved, message, key);
-                    return CompletableFuture.completedFuture(SegmentOutcome.CONTINUED);
+                if (progress.pages > 0 && !fits(deadline, Duration.ZERO)) {
+                    return handOn(lease, unsaved, message, key);
                 }
                 ScanPage page = ahead != null ? await(ahead) : scan(run, message, key);
                 // The rate limit and the budgets may wait for a whole page: hand on before a page whose wait
                 // would take the deadline within the margin, not after.
-                if (progress.pages > 0 && deadline.remaining().minus(run.waitBeforeWriting(page.items().size()))
-                        .compareTo(safetyMargin) < 0) {
-                    continuation.send(lease, unsaved, message, key);
-                    return CompletableFuture.completedFuture(SegmentOutcome.CONTINUED);
+                if (progress.pages > 0 && !fits(deadline, run.waitBeforeWriting(page.items().size()))) {
+                    return handOn(lease, unsaved, message, key);
                 }
                 ahead = page.last() ? null : scanAhead(run, message, page.lastEvaluatedKey());
                 // The next message's claim, a ledger round trip, runs while the last page is written.
@@ -131,6 +128,18 @@ final class SegmentPages {
                 ahead.cancel(true);
             }
         }
+    }
+
+    /** Whether {@code wait} and then a page still end before the deadline's safety margin. */
+    private boolean fits(Deadline deadline, Duration wait) {
+        return deadline.remaining().minus(wait).compareTo(safetyMargin) >= 0;
+    }
+
+    /** Hands the segment on as a continuation from {@code key}, saving the pages written since the checkpoint. */
+    private Future<SegmentOutcome> handOn(ProgressLedger.Lease lease, ProgressLedger.Pages unsaved,
+                                          SegmentMessage message, Map<String, AttributeValue> key) {
+        continuation.send(lease, unsaved, message, key);
+        return CompletableFuture.completedFuture(SegmentOutcome.CONTINUED);
     }
 
     private Future<ScanPage> scanAhead(RunContext run, SegmentMessage message, Map<String, AttributeValue> key) {
