@@ -5,9 +5,7 @@ import dev.ddbbulk.core.message.SegmentMessage;
 import dev.ddbbulk.core.message.SegmentMessageCodec;
 import java.time.Instant;
 import java.util.Iterator;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -22,21 +20,28 @@ import java.util.function.Function;
 final class Claims {
     private final Iterator<QueuedMessage> messages;
     private final Deadline deadline;
-    private final Map<String, Future<SegmentOutcome>> outcomes;
+    private final Refusals refusals;
     private final Function<String, RunContext> runs;
     private final ProgressLedger ledger;
     private final ExecutorService claiming;
     private Taken ahead;
 
+    /** Told of a message that cannot be read, or whose run cannot be worked: its delivery fails. */
+    @FunctionalInterface
+    interface Refusals {
+        /** @param message the message as read, or null when it could not be */
+        void refuse(QueuedMessage queued, SegmentMessage message, RuntimeException failure);
+    }
+
     /**
-     * @param outcomes where a message that cannot be read or claimed gets its (failed) outcome
+     * @param refusals where a message that cannot be read or claimed goes
      * @param runs     a run's context by run id, built once per worker
      */
-    Claims(Iterator<QueuedMessage> messages, Deadline deadline, Map<String, Future<SegmentOutcome>> outcomes,
+    Claims(Iterator<QueuedMessage> messages, Deadline deadline, Refusals refusals,
            Function<String, RunContext> runs, ProgressLedger ledger, ExecutorService claiming) {
         this.messages = messages;
         this.deadline = deadline;
-        this.outcomes = outcomes;
+        this.refusals = refusals;
         this.runs = runs;
         this.ledger = ledger;
         this.claiming = claiming;
@@ -57,30 +62,40 @@ final class Claims {
         }
     }
 
-    /** A message with its claim sent, or null when it is unreadable: its outcome is then a failure. */
+    /** A message with its claim sent, or null when it is refused: its outcome is then a failure. */
     private Taken take(QueuedMessage queued) {
+        SegmentMessage message = null;
         try {
-            SegmentMessage message = SegmentMessageCodec.fromJson(queued.body());
-            RunContext run = runs.apply(message.runId());
-            if (message.totalSegments() != run.job().totalSegments()) {
-                throw new IllegalArgumentException("Message for segment " + message.segment() + " says "
-                        + message.totalSegments() + " segments but run " + message.runId() + " has "
-                        + run.job().totalSegments());
-            }
-            String owner = UUID.randomUUID().toString();
-            Instant leaseUntil = deadline.at().plus(ProgressLedger.leaseGrace());
-            Future<ProgressLedger.Claim> claim = claiming.submit(() ->
-                    ledger.claim(message.runId(), message.segment(), queued.messageId(), owner, leaseUntil,
-                            message.resumedAt()));
-            return new Taken(queued.messageId(), message, run, claim);
+            message = SegmentMessageCodec.fromJson(queued.body());
+            return claim(queued, message);
         } catch (RuntimeException e) {
-            outcomes.put(queued.messageId(), CompletableFuture.failedFuture(e));
+            refusals.refuse(queued, message, e);
             return null;
         }
     }
 
+    private Taken claim(QueuedMessage queued, SegmentMessage message) {
+        RunContext run = runs.apply(message.runId());
+        if (message.totalSegments() != run.job().totalSegments()) {
+            throw new IllegalArgumentException("Message for segment " + message.segment() + " says "
+                    + message.totalSegments() + " segments but run " + message.runId() + " has "
+                    + run.job().totalSegments());
+        }
+        String owner = UUID.randomUUID().toString();
+        Instant leaseUntil = deadline.at().plus(ProgressLedger.leaseGrace());
+        Future<ProgressLedger.Claim> claim = claiming.submit(() ->
+                ledger.claim(message.runId(), message.segment(), queued.messageId(), owner, leaseUntil,
+                        message.resumedAt()));
+        return new Taken(queued, message, run, claim);
+    }
+
     /** A message taken from the batch, with its run and its segment's claim, sent or answered. */
-    record Taken(String messageId, SegmentMessage message, RunContext run, Future<ProgressLedger.Claim> pendingClaim) {
+    record Taken(QueuedMessage queued, SegmentMessage message, RunContext run,
+                 Future<ProgressLedger.Claim> pendingClaim) {
+        String messageId() {
+            return queued.messageId();
+        }
+
         /**
          * The claim's answer. It waits through an interrupt (keeping it for the caller), as a synchronous
          * call would: a claim granted but never seen would hold the segment against every other message

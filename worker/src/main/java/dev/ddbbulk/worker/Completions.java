@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
@@ -50,7 +49,7 @@ final class Completions {
     }
 
     /** Queues a segment whose last page is written; its outcome is settled once its transaction is. */
-    Future<SegmentOutcome> add(JobConfig job, ProgressLedger.Completion completion) {
+    CompletableFuture<SegmentOutcome> add(JobConfig job, ProgressLedger.Completion completion) {
         String runId = completion.lease().runId();
         CompletableFuture<SegmentOutcome> outcome = new CompletableFuture<>();
         Waiting run = waiting.computeIfAbsent(runId,

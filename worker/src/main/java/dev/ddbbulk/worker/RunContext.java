@@ -24,6 +24,11 @@ record RunContext(JobConfig job, ItemProcessor processor, ItemWriter writer, Rat
         return rateLimiter.waitFor(items).plus(readBudget.debt()).plus(writeBudget.debt());
     }
 
+    /** Throttles its budgets heard of so far: a delivery reports the difference over its page loop. */
+    long throttles() {
+        return readBudget.throttles() + writeBudget.throttles();
+    }
+
     /** Processes and writes a page, running {@code beforeWrite} once it is processed. */
     Counts processAndWrite(ScanPage page, Runnable beforeWrite) throws InterruptedException {
         List<ItemAction> actions = processor.processPage(page.items());

@@ -54,18 +54,25 @@ final class SegmentPages {
         this.clock = clock;
     }
 
-    /** What one invocation did, for live progress: pages and counts of every segment it worked. */
+    /** What one invocation did so far: the pages of every segment it worked. */
     static final class Progress {
         long pages;
+    }
+
+    /** What one delivery did, kept up to date by its page loop, for its report once its outcome is known. */
+    static final class Tally {
         Counts counts = Counts.ZERO;
+        long throttles;
     }
 
     /**
      * Works one message, whose claim {@code claims} sent, up to its segment's last page, and sends the next
-     * message's claim once that page is processed, before it is written.
+     * message's claim once that page is processed, before it is written. What it did goes into {@code tally},
+     * failed or not.
      */
-    Future<SegmentOutcome> work(Claims.Taken taken, Deadline deadline, Progress progress, Completions completing,
-                                Claims claims) throws InterruptedException {
+    CompletableFuture<SegmentOutcome> work(Claims.Taken taken, Deadline deadline, Progress progress,
+                                           Completions completing, Claims claims, Tally tally)
+            throws InterruptedException {
         SegmentMessage message = taken.message();
         RunContext run = taken.run();
         var claim = taken.claim();
@@ -87,6 +94,7 @@ final class SegmentPages {
         ProgressLedger.Pages unsaved = ProgressLedger.Pages.NONE;
         Instant nextCheckpoint = clock.instant().plus(run.job().checkpointInterval());
         Future<ScanPage> ahead = null;
+        long throttlesBefore = run.throttles();
         try {
             while (true) {
                 if (progress.pages > 0 && !fits(deadline, Duration.ZERO)) {
@@ -102,7 +110,7 @@ final class SegmentPages {
                 // The next message's claim, a ledger round trip, runs while the last page is written.
                 Counts pageCounts = run.processAndWrite(page, page.last() ? claims::claimNext : () -> { });
                 progress.pages++;
-                progress.counts = progress.counts.plus(pageCounts);
+                tally.counts = tally.counts.plus(pageCounts);
                 totals = totals.plus(pageCounts);
                 unsaved = unsaved.plus(pageCounts, page.lastEvaluatedKey());
                 if (page.last()) {
@@ -127,6 +135,7 @@ final class SegmentPages {
             if (ahead != null) {
                 ahead.cancel(true);
             }
+            tally.throttles = run.throttles() - throttlesBefore;
         }
     }
 
@@ -136,8 +145,8 @@ final class SegmentPages {
     }
 
     /** Hands the segment on as a continuation from {@code key}, saving the pages written since the checkpoint. */
-    private Future<SegmentOutcome> handOn(ProgressLedger.Lease lease, ProgressLedger.Pages unsaved,
-                                          SegmentMessage message, Map<String, AttributeValue> key) {
+    private CompletableFuture<SegmentOutcome> handOn(ProgressLedger.Lease lease, ProgressLedger.Pages unsaved,
+                                                     SegmentMessage message, Map<String, AttributeValue> key) {
         continuation.send(lease, unsaved, message, key);
         return CompletableFuture.completedFuture(SegmentOutcome.CONTINUED);
     }

@@ -7,6 +7,7 @@ import dev.ddbbulk.core.job.TableShape;
 import dev.ddbbulk.core.job.TableValidator;
 import dev.ddbbulk.core.ledger.ProgressLedger;
 import dev.ddbbulk.core.ledger.RunRecord;
+import dev.ddbbulk.core.message.SegmentMessage;
 import dev.ddbbulk.core.rate.CapacityBudget;
 import dev.ddbbulk.core.rate.RateLimiter;
 import dev.ddbbulk.core.retry.Backoff;
@@ -16,6 +17,7 @@ import dev.ddbbulk.worker.scan.SegmentScanner;
 import dev.ddbbulk.worker.write.ItemWriter;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -26,7 +28,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +65,7 @@ public final class SegmentWorker {
     private final SegmentPages pages;
     private final SegmentFailures failures;
     private final FailedDeliveries failedDeliveries;
+    private final Redelivery redelivery;
     private final Retrier retrier;
     private final Map<String, RunContext> runs = new ConcurrentHashMap<>();
     /**
@@ -99,6 +101,7 @@ public final class SegmentWorker {
         this.retrier = new Retrier(Backoff.DEFAULT, random, sleeper);
         this.failures = new SegmentFailures(ledger);
         this.failedDeliveries = new FailedDeliveries(ledger, sqs, queueUrl, redelivery, random);
+        this.redelivery = redelivery;
         this.pages = new SegmentPages(new SegmentScanner(dynamoDb), ledger, new Continuation(ledger, sqs, queueUrl),
                 failures, retrier, safetyMargin, clock, scanning);
     }
@@ -141,71 +144,81 @@ public final class SegmentWorker {
 
     /**
      * Processes messages taken one at a time from {@code messages} before {@code deadline}. Every message
-     * taken has an outcome in the result; a failed one comes back after its backoff (see {@link Redelivery}).
+     * taken has a report in the result; a failed one comes back after its backoff (see {@link Redelivery}).
      */
     public BatchResult process(Iterator<QueuedMessage> messages, Deadline deadline) {
-        Map<String, QueuedMessage> taken = new LinkedHashMap<>();
-        Iterator<QueuedMessage> taking = new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return messages.hasNext();
-            }
-
-            @Override
-            public QueuedMessage next() {
-                QueuedMessage message = messages.next();
-                taken.put(message.messageId(), message);
-                return message;
-            }
-        };
-        Map<String, Future<SegmentOutcome>> pending = new LinkedHashMap<>();
+        List<Delivery> deliveries = new ArrayList<>();
         SegmentPages.Progress progress = new SegmentPages.Progress();
         Completions completions = new Completions(ledger, failures, retrier, clock, completing);
-        Claims claims = new Claims(taking, deadline, pending, this::run, ledger, claiming);
+        Claims.Refusals refusals = (queued, message, failure) -> deliveries.add(new Delivery(queued, message,
+                clock.instant(), new SegmentPages.Tally(), CompletableFuture.failedFuture(failure), clock));
+        Claims claims = new Claims(messages, deadline, refusals, this::run, ledger, claiming);
         for (Claims.Taken next = claims.next(); next != null; next = claims.next()) {
-            Future<SegmentOutcome> outcome;
+            Instant started = clock.instant();
+            SegmentPages.Tally tally = new SegmentPages.Tally();
+            CompletableFuture<SegmentOutcome> outcome;
             try {
-                outcome = pages.work(next, deadline, progress, completions, claims);
+                outcome = pages.work(next, deadline, progress, completions, claims, tally);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 outcome = CompletableFuture.failedFuture(e);
             } catch (RuntimeException e) {
                 outcome = CompletableFuture.failedFuture(e);
             }
-            pending.put(next.messageId(), outcome);
+            deliveries.add(new Delivery(next.queued(), next.message(), started, tally, outcome, clock));
             completions.flushDue();
         }
         completions.flushAll();
-        List<String> failed = new ArrayList<>();
-        Map<String, SegmentOutcome> outcomes = new LinkedHashMap<>();
-        Map<QueuedMessage, Throwable> failures = new LinkedHashMap<>();
-        pending.forEach((messageId, future) -> {
-            Settled settled = settle(future);
+        List<SegmentReport> reports = new ArrayList<>(deliveries.size());
+        Map<QueuedMessage, Throwable> failed = new LinkedHashMap<>();
+        for (Delivery delivery : deliveries) {
+            Settled settled = delivery.settle();
             if (settled.failure() != null) {
-                SegmentFailures.log(messageId, settled.failure());
-                failures.put(taken.get(messageId), settled.failure());
-                failed.add(messageId);
+                SegmentFailures.log(delivery.queued().messageId(), settled.failure());
+                failed.put(delivery.queued(), settled.failure());
             }
-            outcomes.put(messageId, settled.outcome());
-        });
-        failedDeliveries.settle(failures);
-        return new BatchResult(List.copyOf(failed), outcomes, progress.counts);
+            reports.add(delivery.report(settled, settled.failure() != null
+                    && redelivery.lastReceive(delivery.queued().receiveCount())));
+        }
+        failedDeliveries.settle(failed);
+        return new BatchResult(reports);
     }
 
-    /** A message's outcome, and for a failed one the failure. */
-    private record Settled(SegmentOutcome outcome, Throwable failure) {
+    /** A message's outcome, for a failed one the failure, and when it was known. */
+    private record Settled(SegmentOutcome outcome, Throwable failure, Instant ended) {
     }
 
-    /** Waits for a segment's outcome (its completing transaction, if any); a failure fails its message. */
-    private static Settled settle(Future<SegmentOutcome> outcome) {
-        try {
-            return new Settled(outcome.get(), null);
-        } catch (InterruptedException e) {
-            // Failing the message is safe: if the transaction went through, the redelivery finds it done.
-            Thread.currentThread().interrupt();
-            return new Settled(SegmentOutcome.FAILED, e);
-        } catch (ExecutionException e) {
-            return new Settled(SegmentOutcome.FAILED, e.getCause());
+    /**
+     * A message taken from a batch: what its delivery did so far and its outcome, settled once a completing
+     * transaction (on the completion thread) is done.
+     */
+    private record Delivery(QueuedMessage queued, SegmentMessage message, Instant started, SegmentPages.Tally tally,
+                            CompletableFuture<SegmentOutcome> outcome, CompletableFuture<Instant> ended) {
+
+        Delivery(QueuedMessage queued, SegmentMessage message, Instant started, SegmentPages.Tally tally,
+                 CompletableFuture<SegmentOutcome> outcome, Clock clock) {
+            this(queued, message, started, tally, outcome, outcome.handle((o, e) -> clock.instant()));
+        }
+
+        /** Waits for the outcome (its completing transaction, if any); a failure fails the message. */
+        Settled settle() {
+            try {
+                return new Settled(outcome.get(), null, ended.join());
+            } catch (InterruptedException e) {
+                // Failing the message is safe: if the transaction went through, the redelivery finds it done.
+                Thread.currentThread().interrupt();
+                return new Settled(SegmentOutcome.FAILED, e, ended.getNow(started));
+            } catch (ExecutionException e) {
+                return new Settled(SegmentOutcome.FAILED, e.getCause(), ended.join());
+            }
+        }
+
+        SegmentReport report(Settled settled, boolean deadLettered) {
+            return new SegmentReport(queued.messageId(), message == null ? null : message.runId(),
+                    message == null ? null : message.segment(), message == null ? 0 : message.continuation(),
+                    queued.receiveCount(), settled.outcome(), deadLettered, tally.counts, tally.throttles,
+                    Duration.between(started, settled.ended()),
+                    settled.failure() == null ? null : SegmentFailures.describe(settled.failure()));
         }
     }
 

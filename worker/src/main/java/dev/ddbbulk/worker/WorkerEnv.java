@@ -15,6 +15,8 @@ public final class WorkerEnv {
     /** Seconds before a failed message's first redelivery; each later one waits twice as long, up to the max. */
     public static final String RETRY_DELAY_SECONDS = "RETRY_DELAY_SECONDS";
     public static final String RETRY_MAX_DELAY_SECONDS = "RETRY_MAX_DELAY_SECONDS";
+    /** Set by Lambda itself: the worker's metrics' dimension. */
+    public static final String AWS_LAMBDA_FUNCTION_NAME = "AWS_LAMBDA_FUNCTION_NAME";
 
     private WorkerEnv() {
     }
@@ -43,7 +45,8 @@ public final class WorkerEnv {
     static String required(Map<String, String> env, String name) {
         String value = env.get(name);
         if (value == null || value.isBlank()) {
-            throw new IllegalStateException("Environment variable " + name + " is not set; the template sets it");
+            throw new IllegalStateException("Environment variable " + name + " is not set; "
+                    + (name.startsWith("AWS_") ? "Lambda" : "the template") + " sets it");
         }
         return value;
     }

@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.ddbbulk.worker.report.BatchReporter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Iterator;
@@ -25,12 +26,19 @@ public final class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchRes
         this(System.getenv());
     }
 
-    /** The handler Lambda builds, from {@code env} in place of the process environment (see {@link WorkerEnv}). */
+    /**
+     * The handler Lambda builds, from {@code env} in place of the process environment (see {@link WorkerEnv}):
+     * each batch's outcome lines and metrics go to stdout, and from there to CloudWatch.
+     */
     WorkerHandler(Map<String, String> env) {
-        this(SegmentWorker.fromEnvironment(env), Clock.systemUTC(), result -> { });
+        this(SegmentWorker.fromEnvironment(env), Clock.systemUTC(), BatchReporter.forLambda(
+                WorkerEnv.required(env, WorkerEnv.AWS_LAMBDA_FUNCTION_NAME), Clock.systemUTC()));
     }
 
-    /** @param observer sees each batch's result (the local fleet's live progress); Lambda needs none */
+    /**
+     * @param observer sees each batch's result: on Lambda a {@link BatchReporter}, in the local fleet its live
+     *                 progress
+     */
     public WorkerHandler(SegmentWorker worker, Clock clock, Consumer<BatchResult> observer) {
         this.worker = worker;
         this.clock = clock;

@@ -150,6 +150,9 @@ class InFlightWritesIT {
 
         assertThat(result.failedMessageIds()).isEmpty();
         assertThat(throttled).hasSize((ITEMS + 6) / 7);
+        // The delivery's report counts each throttle once: what the metrics and the outcome line say.
+        assertThat(result.segments()).singleElement()
+                .satisfies(segment -> assertThat(segment.throttles()).isEqualTo(throttled.size()));
         assertExact(runId, new Counts(ITEMS, ITEMS, 0, 0, 0));
     }
 

@@ -232,7 +232,7 @@ class SegmentWorkerIT {
                     SendMessageBatchRequestEntry.builder().id("a").messageBody(original.body()).build(),
                     SendMessageBatchRequestEntry.builder().id("b").messageBody(original.body()).build()));
         }
-        acknowledge(originals, new BatchResult(List.of(), Map.of(), Counts.ZERO));
+        acknowledge(originals, new BatchResult(List.of()));
         ExecutorService fleet = Executors.newFixedThreadPool(2);
         List<Future<Map<String, SegmentOutcome>>> workers = new ArrayList<>();
         try {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddbbulk.core.job.JobConfig;
 import dev.ddbbulk.core.ledger.Counts;
@@ -21,9 +22,14 @@ import dev.ddbbulk.core.testing.TestTables;
 import dev.ddbbulk.embedded.testing.EmbeddedEnvironment;
 import dev.ddbbulk.embedded.testing.EmbeddedServicesExtension;
 import dev.ddbbulk.embedded.testing.SdkSystemProperties;
+import dev.ddbbulk.worker.report.BatchReporter;
+import dev.ddbbulk.worker.report.OutcomeLog;
+import dev.ddbbulk.worker.report.WorkerMetric;
 import dev.ddbbulk.worker.scan.SegmentScanner;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -86,8 +92,90 @@ class WorkerHandlerIT {
         queueUrl = TestTables.createQueue(sqs, environment.unique("handler-q"));
         ledger = new ProgressLedger(dynamoDb, environment.unique("handler-ledger"), Clock.systemUTC());
         ledger.createTableIfMissing();
-        handler = new WorkerHandler(new SegmentWorker(dynamoDb, sqs, queueUrl, ledger, SAFETY_MARGIN, Clock.systemUTC(),
-                new Random(11), Sleeper.SYSTEM), Clock.systemUTC(), result -> { });
+        handler = new WorkerHandler(newWorker(), Clock.systemUTC(), result -> { });
+    }
+
+    private SegmentWorker newWorker() {
+        return new SegmentWorker(dynamoDb, sqs, queueUrl, ledger, SAFETY_MARGIN, Clock.systemUTC(), new Random(11),
+                Sleeper.SYSTEM);
+    }
+
+    @Test
+    void handleRequest_whenABatchIsWorked_reportsOneOutcomeLinePerSegmentWithItsExactCountsAndTheMetricsOnce() {
+        TestTables.fill(dynamoDb, source, 90);
+        int totalSegments = 3;
+        String runId = seed(copyJob().totalSegments(totalSegments).pageSize(10).build());
+        List<Message> messages = receive(totalSegments);
+        assertThat(messages).hasSize(totalSegments);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        List<Map<WorkerMetric, Long>> published = new ArrayList<>();
+        WorkerHandler reporting = new WorkerHandler(newWorker(), Clock.systemUTC(), new BatchReporter(
+                new OutcomeLog(new PrintStream(out, true, StandardCharsets.UTF_8), Clock.systemUTC()),
+                (totals, runIds) -> published.add(totals)));
+
+        SQSBatchResponse response = reporting.handleRequest(eventOf(messages), TestContext.withRemaining(PLENTY_OF_TIME));
+        acknowledge(messages, response);
+
+        assertThat(failedIds(response)).isEmpty();
+        List<JsonNode> lines = jsonLines(out);
+        assertThat(lines).hasSize(totalSegments);
+        assertThat(lines).extracting(line -> line.get("segment").asInt()).containsExactlyInAnyOrder(0, 1, 2);
+        assertThat(lines).allSatisfy(line -> {
+            int items = itemsInSegment(line.get("segment").asInt(), totalSegments);
+            assertThat(line.get("outcome").asText()).isEqualTo("completed");
+            assertThat(line.get("runId").asText()).isEqualTo(runId);
+            assertThat(line.get("receiveCount").asInt()).isEqualTo(1);
+            assertThat(line.get("itemsScanned").asLong()).as(line.toString()).isEqualTo(items);
+            assertThat(line.get("itemsWritten").asLong()).as(line.toString()).isEqualTo(items);
+            assertThat(line.get("throttles").asLong()).isZero();
+            assertThat(line.get("durationMs").asLong()).isNotNegative();
+            assertThat(line.get("error").isNull()).isTrue();
+        });
+        assertThat(published).singleElement().satisfies(totals -> {
+            assertThat(totals).containsEntry(WorkerMetric.ITEMS_SCANNED, 90L).containsEntry(WorkerMetric.ITEMS_WRITTEN, 90L)
+                    .containsEntry(WorkerMetric.SEGMENTS_COMPLETED, 3L).containsEntry(WorkerMetric.SEGMENTS_FAILED, 0L)
+                    .containsEntry(WorkerMetric.SEGMENTS_CONTINUED, 0L).containsEntry(WorkerMetric.THROTTLES, 0L);
+        });
+    }
+
+    @Test
+    void handleRequest_whenASegmentFailsOnTheQueuesLastReceive_reportsItDeadLetteredWithItsError() {
+        String runId = seedPoisonedRun(2);
+        List<Message> messages = receive(2);
+        assertThat(messages).hasSize(2);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        List<Map<WorkerMetric, Long>> published = new ArrayList<>();
+        // A redrive policy of one receive: the first delivery is the last.
+        WorkerHandler reporting = new WorkerHandler(new SegmentWorker(dynamoDb, sqs, queueUrl, ledger, SAFETY_MARGIN,
+                Clock.systemUTC(), new Random(11), Sleeper.SYSTEM, Budgets.PER_WORKER_SHARE,
+                new Redelivery(Duration.ofSeconds(1), Duration.ofSeconds(4), 1)), Clock.systemUTC(),
+                new BatchReporter(new OutcomeLog(new PrintStream(out, true, StandardCharsets.UTF_8), Clock.systemUTC()),
+                        (totals, runIds) -> published.add(totals)));
+
+        SQSBatchResponse response = reporting.handleRequest(eventOf(messages), TestContext.withRemaining(PLENTY_OF_TIME));
+        acknowledge(messages, response);
+
+        assertThat(failedIds(response)).hasSize(1);
+        List<JsonNode> lines = jsonLines(out);
+        assertThat(lines).extracting(line -> line.get("outcome").asText())
+                .containsExactlyInAnyOrder("completed", "dead-lettered");
+        JsonNode completed = lines.stream().filter(line -> line.get("outcome").asText().equals("completed"))
+                .findFirst().orElseThrow();
+        JsonNode deadLettered = lines.stream().filter(line -> line.get("outcome").asText().equals("dead-lettered"))
+                .findFirst().orElseThrow();
+        assertThat(deadLettered.get("runId").asText()).isEqualTo(runId);
+        assertThat(deadLettered.get("level").asText()).isEqualTo("ERROR");
+        assertThat(deadLettered.get("error").asText()).contains("poisoned item");
+        assertThat(deadLettered.get("messageId").asText()).isEqualTo(failedIds(response).get(0));
+        // The line says what the ledger records: the segment is dead-lettered.
+        assertThat(ledger.deadLettered(runId)).extracting(SegmentRecord::segment)
+                .containsExactly(deadLettered.get("segment").asInt());
+        long goodItems = itemsInSegment(completed.get("segment").asInt(), 2);
+        assertThat(completed.get("itemsScanned").asLong()).isEqualTo(goodItems);
+        assertThat(published).singleElement().satisfies(totals -> assertThat(totals)
+                .containsEntry(WorkerMetric.SEGMENTS_COMPLETED, 1L).containsEntry(WorkerMetric.SEGMENTS_FAILED, 1L)
+                .containsEntry(WorkerMetric.SEGMENTS_DEAD_LETTERED, 1L)
+                .containsEntry(WorkerMetric.ITEMS_SCANNED, goodItems + deadLettered.get("itemsScanned").asLong()));
     }
 
     @Test
@@ -226,13 +314,21 @@ class WorkerHandlerIT {
         assertThat(seeded).hasSize(1);
         // As template.yaml sets them, but with a margin of 120 s: 90 s left is then too little, where the
         // default margin of 60 s would let the whole segment run.
+        // Lambda sets AWS_LAMBDA_FUNCTION_NAME itself.
         Map<String, String> env = Map.of(WorkerEnv.LEDGER_TABLE, ledger.table(), WorkerEnv.SEGMENT_QUEUE_URL, queueUrl,
-                WorkerEnv.SAFETY_MARGIN_SECONDS, "120");
+                WorkerEnv.SAFETY_MARGIN_SECONDS, "120", WorkerEnv.MAX_RECEIVE_COUNT, "3",
+                WorkerEnv.AWS_LAMBDA_FUNCTION_NAME, "stack-WorkerFunction-Ab12");
 
         SQSBatchResponse response;
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        // Lambda sends what the function writes to stdout to CloudWatch Logs: the outcome lines and the metrics.
+        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
         try (SdkSystemProperties ignored = SdkSystemProperties.pointingAt(environment)) {
             WorkerHandler fromEnvironment = new WorkerHandler(env);
             response = fromEnvironment.handleRequest(eventOf(seeded), TestContext.withRemaining(Duration.ofSeconds(90)));
+        } finally {
+            System.setOut(original);
         }
 
         assertThat(failedIds(response)).isEmpty();
@@ -241,6 +337,40 @@ class WorkerHandlerIT {
         assertThat(handedOn.counts().scanned()).isEqualTo(20);
         List<Message> onTheQueue = receive(1);
         assertThat(onTheQueue).extracting(m -> SegmentMessageCodec.fromJson(m.body()).continuation()).containsExactly(1);
+        List<JsonNode> written = jsonLines(stdout);
+        assertThat(written).filteredOn(line -> line.has("outcome")).singleElement().satisfies(line -> {
+            assertThat(line.get("outcome").asText()).isEqualTo("continued");
+            assertThat(line.get("itemsScanned").asLong()).isEqualTo(20);
+        });
+        assertThat(written).filteredOn(line -> line.has("_aws")).singleElement().satisfies(record -> {
+            assertThat(record.at("/_aws/CloudWatchMetrics/0/Namespace").asText()).isEqualTo(WorkerMetric.NAMESPACE);
+            assertThat(record.get("FunctionName").asText()).isEqualTo("stack-WorkerFunction-Ab12");
+            assertThat(record.get("SegmentsContinued").asLong()).isEqualTo(1);
+            assertThat(record.get("ItemsScanned").asLong()).isEqualTo(20);
+        });
+    }
+
+    /** The JSON objects among the lines written to {@code out}. */
+    private static List<JsonNode> jsonLines(ByteArrayOutputStream out) {
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : out.toString(StandardCharsets.UTF_8).lines().toList()) {
+            if (line.startsWith("{")) {
+                try {
+                    lines.add(JSON.readTree(line));
+                } catch (IOException e) {
+                    throw new AssertionError("Not a JSON line: " + line, e);
+                }
+            }
+        }
+        return lines;
+    }
+
+    /** The items of the source table in {@code segment}, as a parallel scan reads it. */
+    private int itemsInSegment(int segment, int totalSegments) {
+        int[] items = {0};
+        new SegmentScanner(dynamoDb).forEachPage(source, segment, totalSegments, 100, true,
+                page -> items[0] += page.items().size());
+        return items[0];
     }
 
     @Test

@@ -24,6 +24,7 @@ public final class CapacityBudget {
     private double balance;
     private long lastRefillMillis;
     private long lastThrottleMillis = Long.MIN_VALUE / 2;
+    private long throttles;
 
     private CapacityBudget(double unitsPerSecond, Clock clock, Sleeper sleeper) {
         this.target = unitsPerSecond;
@@ -100,6 +101,7 @@ public final class CapacityBudget {
 
     /** DynamoDB throttled us: halve the rate (down to a twentieth of the target). */
     public synchronized void throttled() {
+        throttles++;
         if (isUnlimited()) {
             return;
         }
@@ -107,6 +109,14 @@ public final class CapacityBudget {
         rate = Math.max(target / 20, rate / 2);
         balance = Math.min(balance, 0);
         lastThrottleMillis = clock.millis();
+    }
+
+    /**
+     * How often DynamoDB throttled the calls this budget meters, since it was made: a worker reports the
+     * difference over a segment's delivery.
+     */
+    public synchronized long throttles() {
+        return throttles;
     }
 
     private void refill() {

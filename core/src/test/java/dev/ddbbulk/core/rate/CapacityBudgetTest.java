@@ -69,6 +69,22 @@ class CapacityBudgetTest {
     }
 
     @Test
+    void throttles_countsEveryThrottleLimitedOrNot() {
+        MutableClock clock = MutableClock.atEpochSecond(1_000);
+        CapacityBudget limited = CapacityBudget.of(100, clock, new RecordingSleeper(clock));
+        CapacityBudget unlimited = CapacityBudget.of(JobConfig.UNLIMITED, clock, new RecordingSleeper(clock));
+
+        for (int i = 0; i < 3; i++) {
+            limited.throttled();
+            unlimited.throttled();
+        }
+
+        // An unlimited budget does not slow down, but its worker still reports the throttles.
+        assertThat(limited.throttles()).isEqualTo(3);
+        assertThat(unlimited.throttles()).isEqualTo(3);
+    }
+
+    @Test
     void awaitCapacity_whenUnlimitedAndConsumingHeavilyAndThrottled_neverSleeps() throws Exception {
         MutableClock clock = MutableClock.atEpochSecond(1_000);
         RecordingSleeper sleeper = new RecordingSleeper(clock);
