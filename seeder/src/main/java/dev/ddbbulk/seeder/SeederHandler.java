@@ -2,7 +2,9 @@ package dev.ddbbulk.seeder;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ddbbulk.core.aws.AwsClients;
 import dev.ddbbulk.core.job.JobConfig;
 import dev.ddbbulk.core.job.JobConfigCodec;
@@ -10,9 +12,12 @@ import dev.ddbbulk.core.job.TableValidator;
 import dev.ddbbulk.core.ledger.ProgressLedger;
 import dev.ddbbulk.core.retry.Backoff;
 import dev.ddbbulk.core.retry.Sleeper;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -33,6 +38,8 @@ public final class SeederHandler implements RequestHandler<Map<String, Object>, 
     private final SegmentSeeder seeder;
     private final Map<String, String> env;
     private final Duration workerTimeBudget;
+    private final PrintStream out;
+    private final Clock clock;
 
     public SeederHandler() {
         this(System.getenv());
@@ -48,8 +55,15 @@ public final class SeederHandler implements RequestHandler<Map<String, Object>, 
     }
 
     SeederHandler(SegmentSeeder seeder, Map<String, String> env) {
+        this(seeder, env, System.out, Clock.systemUTC());
+    }
+
+    /** @param out where the seeding's outcome line goes: on Lambda stdout, and from there CloudWatch Logs */
+    SeederHandler(SegmentSeeder seeder, Map<String, String> env, PrintStream out, Clock clock) {
         this.seeder = seeder;
         this.env = env;
+        this.out = out;
+        this.clock = clock;
         String budget = env.get(SeederEnv.WORKER_TIME_BUDGET_SECONDS);
         this.workerTimeBudget = budget == null || budget.isBlank() ? DEFAULT_WORKER_TIME_BUDGET
                 : Duration.ofSeconds(Long.parseLong(budget.trim()));
@@ -80,7 +94,31 @@ public final class SeederHandler implements RequestHandler<Map<String, Object>, 
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Seeding run " + id + " was interrupted; start the execution again", e);
         }
+        out.println(outcomeLine(result, clock.instant()));
         return toOutput(result);
+    }
+
+    /**
+     * The seeding's outcome as one JSON object line: with the function's JSON log format Lambda keeps it a JSON
+     * object, where its own logger would wrap it in a string.
+     */
+    static String outcomeLine(SeedResult result, Instant now) {
+        ObjectNode line = JSON.createObjectNode();
+        line.put("timestamp", now.toString());
+        line.put("level", "INFO");
+        line.put("message", result.alreadySeeded() ? "Run " + result.runId() + " was already seeded; nothing sent"
+                : "Run " + result.runId() + " seeded: " + result.messagesSent() + " segment messages sent");
+        line.put("outcome", result.alreadySeeded() ? "already-seeded" : "seeded");
+        line.put("runId", result.runId());
+        line.put("totalSegments", result.totalSegments());
+        line.put("messagesSent", result.messagesSent());
+        line.put("alreadySeeded", result.alreadySeeded());
+        line.put("durationMs", result.elapsed().toMillis());
+        try {
+            return JSON.writeValueAsString(line);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static Map<String, Object> toOutput(SeedResult result) {

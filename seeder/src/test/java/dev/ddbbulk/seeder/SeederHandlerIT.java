@@ -2,6 +2,8 @@ package dev.ddbbulk.seeder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddbbulk.core.ledger.ProgressLedger;
 import dev.ddbbulk.core.ledger.RunRecord;
 import dev.ddbbulk.core.message.SegmentMessage;
@@ -10,6 +12,9 @@ import dev.ddbbulk.core.testing.TestTables;
 import dev.ddbbulk.embedded.testing.EmbeddedEnvironment;
 import dev.ddbbulk.embedded.testing.EmbeddedServicesExtension;
 import dev.ddbbulk.embedded.testing.SdkSystemProperties;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -38,8 +43,14 @@ class SeederHandlerIT {
                 SeederEnv.SOURCE_TABLE, source, SeederEnv.TOTAL_SEGMENTS, "6");
 
         Map<String, Object> output;
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        // Lambda sends what the function writes to stdout to CloudWatch Logs.
+        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
         try (SdkSystemProperties ignored = SdkSystemProperties.pointingAt(environment)) {
             output = new SeederHandler(env).handleRequest(Map.of("RunId", runId), null);
+        } finally {
+            System.setOut(original);
         }
 
         assertThat(output).containsEntry("runId", runId).containsEntry("totalSegments", 6)
@@ -53,5 +64,12 @@ class SeederHandlerIT {
                 .allSatisfy(m -> assertThat(m.runId()).isEqualTo(runId))
                 .extracting(SegmentMessage::segment)
                 .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 6).boxed().toList());
+        List<String> outcomeLines = stdout.toString(StandardCharsets.UTF_8).lines()
+                .filter(line -> line.startsWith("{") && line.contains("\"outcome\"")).toList();
+        assertThat(outcomeLines).singleElement().satisfies(line -> {
+            JsonNode outcome = new ObjectMapper().readTree(line);
+            assertThat(outcome.get("runId").asText()).isEqualTo(runId);
+            assertThat(outcome.get("messagesSent").asLong()).isEqualTo(6);
+        });
     }
 }
