@@ -12,6 +12,7 @@ import dev.ddbbulk.core.ledger.RunRecord;
 import dev.ddbbulk.seeder.progress.ProgressCheck;
 import dev.ddbbulk.seeder.progress.QueueDepth;
 import dev.ddbbulk.worker.WorkerEnv;
+import dev.ddbbulk.worker.report.WorkerMetric;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -542,6 +543,18 @@ class TemplateTest {
     }
 
     @Test
+    void functions_logJsonAtInfoSoThatOutcomeLinesAndMetricRecordsReachCloudWatch() {
+        functions().forEach((name, properties) -> {
+            Map<String, Object> logging = map(properties.get("LoggingConfig"));
+            // JSON keeps the handlers' JSON lines objects that Logs Insights queries field by field.
+            assertThat(logging.get("LogFormat")).as(name).isEqualTo("JSON");
+            // Lambda counts a line without a level, as an EMF record is, as INFO: a higher level drops the metrics.
+            assertThat(logging.get("ApplicationLogLevel")).as(name).isEqualTo("INFO");
+            assertThat(logging.get("SystemLogLevel")).as(name).isEqualTo("WARN");
+        });
+    }
+
+    @Test
     void stateMachine_definitionIsWellFormedAsl() throws IOException {
         JsonNode definition = definition();
         JsonNode states = definition.get("States");
@@ -761,6 +774,11 @@ class TemplateTest {
                 "AWS/DynamoDB ConsumedWriteCapacityUnits TableName=SUB(LedgerTable)",
                 "AWS/DynamoDB ReadThrottleEvents TableName=SUB(LedgerTable)",
                 "AWS/DynamoDB WriteThrottleEvents TableName=SUB(LedgerTable)");
+        // Every metric the worker publishes, under the dimension it publishes it with.
+        for (WorkerMetric metric : WorkerMetric.values()) {
+            assertThat(metrics).contains(WorkerMetric.NAMESPACE + " " + metric.metricName() + " "
+                    + WorkerMetric.DIMENSION + "=SUB(WorkerFunction)");
+        }
         widgets.forEach(widget -> assertThat(widget.path("properties").path("region").asText())
                 .isEqualTo("SUB(AWS::Region)"));
         // Dashboards are global to the account: two stacks of one name in two regions must not share one.
