@@ -35,7 +35,7 @@ final class LedgerItems {
 
     private static final int COUNTER_SHARD_BITS = Integer.numberOfTrailingZeros(COUNTER_SHARDS);
 
-    /** When DynamoDB's TTL may delete a done segment's record, in epoch seconds; the run record never has it. */
+    /** When DynamoDB's TTL may delete a done segment's record, in epoch seconds; a run's record and shards never do. */
     static final String EXPIRES_AT = "expiresAt";
 
     /** The counters a segment or run adds up, as ADD clauses over {@link #withCounts}' values. */

@@ -63,7 +63,8 @@ public final class ProgressLedger {
     /**
      * @param doneSegmentTtl how long a segment's record is kept once the segment is done: marking it done sets
      *                       {@link #EXPIRES_AT} to then plus this, for the table's TTL to delete it. Zero keeps
-     *                       it forever. The run record, which holds the run's totals, is always kept.
+     *                       it forever. The run record and its counter shards, which hold the run's totals,
+     *                       are always kept.
      */
     public ProgressLedger(DynamoDbClient dynamoDb, String table, Clock clock, Duration doneSegmentTtl) {
         this(dynamoDb, table, clock, new Retrier(Backoff.DEFAULT, new Random(), Sleeper.SYSTEM), doneSegmentTtl);

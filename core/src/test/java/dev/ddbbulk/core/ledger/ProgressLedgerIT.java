@@ -150,9 +150,9 @@ class ProgressLedgerIT {
     void startRun_whenNew_createsTheRunRecordWithItsCounterShards() {
         ledger.startRun(runId, job);
 
-        List<Map<String, AttributeValue>> items = dynamoDb.query(b -> b.tableName(ledger.table()).consistentRead(true)
-                .keyConditionExpression("pk = :run").expressionAttributeValues(Map.of(":run", AttributeValue.fromS(runId))))
-                .items();
+        List<Map<String, AttributeValue>> items = dynamoDb.query(b -> b.tableName(ledger.table())
+                .consistentRead(true).keyConditionExpression("pk = :run")
+                .expressionAttributeValues(Map.of(":run", AttributeValue.fromS(runId)))).items();
         assertThat(items).extracting(item -> item.get("sk").s()).hasSize(LedgerItems.COUNTER_SHARDS + 1)
                 .contains("RUN", "RUN#COUNTS#00", "RUN#COUNTS#63").allMatch(sk -> sk.startsWith("RUN"));
         assertThat(item("RUN")).doesNotContainKey("segmentsCompleted");
