@@ -78,7 +78,7 @@ final class SegmentCompletions {
     }
 
     /** The transaction's items: one update a segment, then one of a counter shard of their run with their sums. */
-    List<TransactWriteItem> completing(List<Completion> completions) {
+    private List<TransactWriteItem> completing(List<Completion> completions) {
         long now = clock.millis();
         boolean expires = !doneSegmentTtl.isZero();
         // DynamoDB's TTL reads epoch seconds.
