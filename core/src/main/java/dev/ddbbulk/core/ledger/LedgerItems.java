@@ -26,8 +26,8 @@ final class LedgerItems {
     static final String RUN_SK = "RUN";
 
     /**
-     * How many counter shards a run has. Completing transactions add to one each, so two of them contend only
-     * when they pick the same shard: about one in 64 of those in flight at once, where with the run record alone
+     * How many counter shards a run has. Completing transactions add to one each, so two of them in flight at
+     * once contend only when they pick the same shard, about one pair in 64, where with the run record alone
      * every pair did. All are created with the run in one transaction, which takes 100 items (so at most 99
      * shards); reading the run reads them all, about 100 bytes each. A power of two for {@link #counterShard}.
      */

@@ -34,7 +34,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  * completing many segments at once does not contend for one item; reading the run sums the shards.
  *
  * <p>Layout: {@code pk = runId}; {@code sk = "RUN"} for the run, {@code "RUN#COUNTS#07"} for one of its
- * {@value LedgerItems#COUNTER_SHARDS} counter shards, {@code "SEG#0000042"} for a segment.
+ * 64 counter shards, {@code "SEG#0000042"} for a segment.
  */
 public final class ProgressLedger {
     /** The ledger table's key schema, which template.yaml's LedgerTable must match. */
