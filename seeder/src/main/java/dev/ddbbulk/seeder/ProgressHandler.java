@@ -18,8 +18,8 @@ import java.util.function.ToLongFunction;
  * The state machine's CheckProgress step. Input: {@code runId} and the previous check's {@code idleChecks}
  * (absent at first). Output: the run's counts, its dead-lettered segments, the segment queue's depth and the
  * verdict ({@code done}, {@code failed}, {@code stalled}) the state machine branches on, plus
- * {@code waitSeconds} until the next check. Reads the run record, one marker a dead-lettered segment and the
- * queue's attributes, however many segments the run has.
+ * {@code waitSeconds} until the next check. Reads the run record with its counter shards (one query), one
+ * marker a dead-lettered segment and the queue's attributes, however many segments the run has.
  */
 public final class ProgressHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
     private final Function<String, Optional<RunRecord>> runs;

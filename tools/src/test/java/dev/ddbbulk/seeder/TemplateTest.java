@@ -416,9 +416,13 @@ class TemplateTest {
      */
     private static final Map<String, String> SDK_CALLS = Map.ofEntries(
             Map.entry("TableValidator.describeTable", "dynamodb:DescribeTable"),
-            Map.entry("RunRecords.putItem", "dynamodb:PutItem"),
+            // startRun's items are Puts of the run record and its counter shards, which IAM authorises as PutItem
+            Map.entry("RunRecords.transactWriteItems", "dynamodb:PutItem"),
             Map.entry("RunRecords.updateItem", "dynamodb:UpdateItem"),
+            // fleetChanges: the CLI's, not the stack's handlers
             Map.entry("RunRecords.getItem", "dynamodb:GetItem"),
+            // findRun and lastCompletedAt: the run record and its counter shards
+            Map.entry("RunRecords.query", "dynamodb:Query"),
             Map.entry("LedgerQueries.getItem", "dynamodb:GetItem"),
             // completedSegments and progress: the seeder's resume and the CLI's status, not the stack's handlers
             Map.entry("LedgerQueries.query", "dynamodb:Query"),
@@ -456,8 +460,8 @@ class TemplateTest {
                         // TableValidator.validate
                         SOURCE_TABLE, Set.of("dynamodb:DescribeTable"),
                         DESTINATION_TABLE, Set.of("dynamodb:DescribeTable"),
-                        // startRun (RunRecords.putItem, getItem), markSeeded (RunRecords.updateItem)
-                        LEDGER_TABLE, Set.of("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem"),
+                        // startRun (RunRecords.transactWriteItems, query, updateItem), markSeeded (RunRecords.updateItem)
+                        LEDGER_TABLE, Set.of("dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"),
                         // SegmentSeeder.sendMessageBatch
                         getAtt("SegmentQueue", "Arn"), Set.of("sqs:SendMessage")),
                 "WorkerRole", Map.of(
@@ -468,17 +472,18 @@ class TemplateTest {
                         // ConditionalWriter.putItem and deleteItem
                         DESTINATION_TABLE, Set.of("dynamodb:DescribeTable", "dynamodb:BatchWriteItem",
                                 "dynamodb:PutItem", "dynamodb:DeleteItem"),
-                        // RunRecords.getItem, SegmentLeases.getItem/updateItem, LedgerQueries.getItem,
+                        // RunRecords.query, SegmentLeases.getItem/updateItem, LedgerQueries.getItem,
                         // SegmentCompletions.transactWriteItems, DeadLetters.transactWriteItems
-                        LEDGER_TABLE, Set.of("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"),
+                        LEDGER_TABLE, Set.of("dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem",
+                                "dynamodb:PutItem"),
                         // the event source mapping's polling, Continuation.sendMessage, and
                         // FailedDeliveries.changeMessageVisibilityBatch
                         getAtt("SegmentQueue", "Arn"), Set.of("sqs:ReceiveMessage", "sqs:DeleteMessage",
                                 "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility", "sqs:SendMessage")),
                 "ProgressRole", Map.of(
                         getAtt("ProgressLogGroup", "Arn"), logs,
-                        // ProgressLedger.findRun (RunRecords.getItem), deadLettered (DeadLetters.query, batchGetItem)
-                        LEDGER_TABLE, Set.of("dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"),
+                        // ProgressLedger.findRun (RunRecords.query), deadLettered (DeadLetters.query, batchGetItem)
+                        LEDGER_TABLE, Set.of("dynamodb:Query", "dynamodb:BatchGetItem"),
                         // QueueDepth.getQueueAttributes
                         getAtt("SegmentQueue", "Arn"), Set.of("sqs:GetQueueAttributes")));
     }

@@ -85,8 +85,8 @@ final class Completions {
 
     /**
      * Marks segments done in one transaction, sent again (with jittered backoff) while DynamoDB cancels it for
-     * a conflict with another transaction on the run record. A failure fails every one of them: their next
-     * deliveries go on from their last checkpoints.
+     * a conflict with another transaction in flight (one that picked the same counter shard of the run). A
+     * failure fails every one of them: their next deliveries go on from their last checkpoints.
      */
     private void complete(List<Completing> batch) {
         List<ProgressLedger.Completion> completions = batch.stream().map(Completing::completion).toList();

@@ -4,12 +4,16 @@ import dev.ddbbulk.core.job.JobConfigCodec;
 import dev.ddbbulk.core.message.DynamoDbKeyCodec;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * How the ledger's records are laid out: keys, attribute names, and conversions between items and records.
- * Layout: {@code pk = runId}; {@code sk = "RUN"} for the run, {@code "SEG#0000042"} for a segment.
+ * Layout: {@code pk = runId}; {@code sk = "RUN"} for the run, {@code "RUN#COUNTS#07"} for one of its counter
+ * shards, {@code "SEG#0000042"} for a segment. The run's record and its shards are the items whose sort key
+ * begins with {@code "RUN"}, read together by one query.
  */
 final class LedgerItems {
     private LedgerItems() {
@@ -21,7 +25,17 @@ final class LedgerItems {
 
     static final String RUN_SK = "RUN";
 
-    /** When DynamoDB's TTL may delete a done segment's record, in epoch seconds; the run record never has it. */
+    /**
+     * How many counter shards a run has. Completing transactions add to one each, so two of them in flight at
+     * once contend only when they pick the same shard, about one pair in 64, where with the run record alone
+     * every pair did. All are created with the run in one transaction, which takes 100 items (so at most 99
+     * shards); reading the run reads them all, about 100 bytes each. A power of two for {@link #counterShard}.
+     */
+    static final int COUNTER_SHARDS = 64;
+
+    private static final int COUNTER_SHARD_BITS = Integer.numberOfTrailingZeros(COUNTER_SHARDS);
+
+    /** When DynamoDB's TTL may delete a done segment's record, in epoch seconds; a run's record and shards never do. */
     static final String EXPIRES_AT = "expiresAt";
 
     /** The counters a segment or run adds up, as ADD clauses over {@link #withCounts}' values. */
@@ -36,6 +50,20 @@ final class LedgerItems {
 
     static Map<String, AttributeValue> runKey(String runId) {
         return Map.of(PK, s(runId), SK, s(RUN_SK));
+    }
+
+    static Map<String, AttributeValue> counterKey(String runId, int shard) {
+        return Map.of(PK, s(runId), SK, s(String.format("%s#COUNTS#%02d", RUN_SK, shard)));
+    }
+
+    /**
+     * The counter shard of the transaction that completes {@code segment} first. Derived from the segment rather
+     * than drawn at random so that it needs no state and a test can tell which shard a transaction writes;
+     * Fibonacci hashing spreads the segments a fleet completes at once, mostly near each other and often in
+     * steps of a batch's size, over all shards, where a plain modulo would leave some shards out.
+     */
+    static int counterShard(int segment) {
+        return (segment * 0x9E3779B9) >>> (Integer.SIZE - COUNTER_SHARD_BITS);
     }
 
     static Map<String, AttributeValue> segmentKey(String runId, int segment) {
@@ -53,10 +81,26 @@ final class LedgerItems {
         return all;
     }
 
-    static RunRecord toRun(Map<String, AttributeValue> item) {
-        return new RunRecord(item.get(PK).s(), JobConfigCodec.fromJson(item.get("job").s()),
-                instant(item.get("createdAt")), instant(item.get("seededAt")),
-                number(item.get("segmentsCompleted")), counts(item), number(item.get("continuations")));
+    /** The run from its record and its counter shards, whose counters it sums; empty without the record. */
+    static Optional<RunRecord> toRun(List<Map<String, AttributeValue>> items) {
+        Map<String, AttributeValue> run = null;
+        long segmentsCompleted = 0;
+        Counts counts = Counts.ZERO;
+        long continuations = 0;
+        for (Map<String, AttributeValue> item : items) {
+            if (RUN_SK.equals(item.get(SK).s())) {
+                run = item;
+            }
+            segmentsCompleted += number(item.get("segmentsCompleted"));
+            counts = counts.plus(counts(item));
+            continuations += number(item.get("continuations"));
+        }
+        if (run == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new RunRecord(run.get(PK).s(), JobConfigCodec.fromJson(run.get("job").s()),
+                instant(run.get("createdAt")), instant(run.get("seededAt")), segmentsCompleted, counts,
+                continuations));
     }
 
     static SegmentRecord toSegment(Map<String, AttributeValue> item) {

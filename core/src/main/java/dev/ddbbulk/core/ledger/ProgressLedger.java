@@ -27,11 +27,14 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
- * The source of truth for a run's progress, in a DynamoDB table: one record per run and one per started
- * segment. Every change is a conditional write, so a duplicated or redelivered message can neither move a
- * segment backwards nor count its items twice, and two deliveries never work one segment at once (lease).
+ * The source of truth for a run's progress, in a DynamoDB table: one record per run, its counter shards, and
+ * one record per started segment. Every change is a conditional write, so a duplicated or redelivered message
+ * can neither move a segment backwards nor count its items twice, and two deliveries never work one segment at
+ * once (lease). A completion adds to one of the run's counter shards, not to the run record, so that a fleet
+ * completing many segments at once does not contend for one item; reading the run sums the shards.
  *
- * <p>Layout: {@code pk = runId}; {@code sk = "RUN"} for the run, {@code "SEG#0000042"} for a segment.
+ * <p>Layout: {@code pk = runId}; {@code sk = "RUN"} for the run, {@code "RUN#COUNTS#07"} for one of its
+ * 64 counter shards, {@code "SEG#0000042"} for a segment.
  */
 public final class ProgressLedger {
     /** The ledger table's key schema, which template.yaml's LedgerTable must match. */
@@ -39,7 +42,7 @@ public final class ProgressLedger {
     public static final String SORT_KEY = LedgerItems.SK;
     /** The attribute, in epoch seconds, that template.yaml's LedgerTable names as its TTL attribute. */
     public static final String EXPIRES_AT = LedgerItems.EXPIRES_AT;
-    /** Segments one completing transaction takes: DynamoDB allows 100 items, one of them the run record. */
+    /** Segments one completing transaction takes: DynamoDB allows 100 items, one of them a counter shard. */
     public static final int MAX_COMPLETIONS = 99;
 
     private final DynamoDbClient dynamoDb;
@@ -60,7 +63,8 @@ public final class ProgressLedger {
     /**
      * @param doneSegmentTtl how long a segment's record is kept once the segment is done: marking it done sets
      *                       {@link #EXPIRES_AT} to then plus this, for the table's TTL to delete it. Zero keeps
-     *                       it forever. The run record, which holds the run's totals, is always kept.
+     *                       it forever. The run record and its counter shards, which hold the run's totals,
+     *                       are always kept.
      */
     public ProgressLedger(DynamoDbClient dynamoDb, String table, Clock clock, Duration doneSegmentTtl) {
         this(dynamoDb, table, clock, new Retrier(Backoff.DEFAULT, new Random(), Sleeper.SYSTEM), doneSegmentTtl);
@@ -133,13 +137,15 @@ public final class ProgressLedger {
         });
     }
 
+    /** The run, its counters summed over its counter shards (one query, however many segments the run has). */
     public Optional<RunRecord> findRun(String runId) {
         return call(() -> runs.findRun(runId));
     }
 
     /**
-     * When the run's latest segment completed: for a complete run, when the run ended (so a rate over a
-     * finished run does not decay with the time since). Empty before the first segment completes.
+     * When the run's latest segment completed (the latest over its counter shards): for a complete run, when the
+     * run ended (so a rate over a finished run does not decay with the time since). Empty before the first
+     * segment completes.
      */
     public Optional<Instant> lastCompletedAt(String runId) {
         return call(() -> runs.lastCompletedAt(runId));
@@ -197,7 +203,7 @@ public final class ProgressLedger {
      * Marks segments of one run done, each with the counts of its pages since its last checkpoint, and adds
      * their totals to the run, in one transaction (whose SDK-made idempotency token makes a retry harmless):
      * a segment is counted into its run exactly once. One transaction for many segments costs DynamoDB
-     * about what one for a single segment does, and the run record is written once, not once a segment.
+     * about what one for a single segment does, and a counter shard is written once, not once a segment.
      *
      * <p>A segment whose lease was lost (its condition failed) is left out and returned, and the others
      * are sent again without it.
@@ -212,8 +218,8 @@ public final class ProgressLedger {
     }
 
     /**
-     * Whether DynamoDB cancelled a transaction because another one held one of its items (on AWS the run
-     * record is such an item when many segments complete at once). Nothing of it was applied: it may be
+     * Whether DynamoDB cancelled a transaction because another one held one of its items (on AWS a counter
+     * shard, when two transactions in flight at once pick the same one). Nothing of it was applied: it may be
      * sent again.
      */
     public static boolean isTransactionConflict(TransactionCanceledException e) {

@@ -20,7 +20,9 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
 
 /**
  * Marking segments done and counting them into their run, many segments in one transaction; a done segment's
- * record gets an expiry for the table's TTL when the ledger has one.
+ * record gets an expiry for the table's TTL when the ledger has one. The sums go to one of the run's counter
+ * shards, never to the run record, so that concurrent transactions share an item only when they pick the same
+ * shard.
  */
 final class SegmentCompletions {
     private final DynamoDbClient dynamoDb;
@@ -75,7 +77,7 @@ final class SegmentCompletions {
         return List.copyOf(lost);
     }
 
-    /** The transaction's items: one update a segment, then one of the run with their sums. */
+    /** The transaction's items: one update a segment, then one of a counter shard of their run with their sums. */
     private List<TransactWriteItem> completing(List<Completion> completions) {
         long now = clock.millis();
         boolean expires = !doneSegmentTtl.isZero();
@@ -106,8 +108,11 @@ final class SegmentCompletions {
             totals = totals.plus(c.totals());
             continuations += c.continuations();
         }
+        Lease first = completions.get(0).lease();
+        // The shard exists when the run does (RunRecords.startRun creates both), so the condition still refuses
+        // segments of a run that is not in the ledger. Readers take the latest lastCompletedAt of all shards.
         items.add(TransactWriteItem.builder().update(Update.builder().tableName(table)
-                .key(runKey(completions.get(0).lease().runId()))
+                .key(counterKey(first.runId(), counterShard(first.segment())))
                 .updateExpression("SET lastCompletedAt = :now"
                         + " ADD segmentsCompleted :done, continuations :co, " + ADD_COUNTS)
                 .conditionExpression("attribute_exists(pk)")

@@ -21,7 +21,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 @ExtendWith(EmbeddedServicesExtension.class)
 class ProgressLedgerIT {
@@ -142,6 +144,52 @@ class ProgressLedgerIT {
     @Test
     void findRun_whenUnknown_isEmpty() {
         assertThat(ledger.findRun("no-such-run")).isEmpty();
+    }
+
+    @Test
+    void startRun_whenNew_createsTheRunRecordWithItsCounterShards() {
+        ledger.startRun(runId, job);
+
+        List<Map<String, AttributeValue>> items = dynamoDb.query(b -> b.tableName(ledger.table())
+                .consistentRead(true).keyConditionExpression("pk = :run")
+                .expressionAttributeValues(Map.of(":run", AttributeValue.fromS(runId)))).items();
+        assertThat(items).extracting(item -> item.get("sk").s()).hasSize(LedgerItems.COUNTER_SHARDS + 1)
+                .contains("RUN", "RUN#COUNTS#00", "RUN#COUNTS#63").allMatch(sk -> sk.startsWith("RUN"));
+        assertThat(item("RUN")).doesNotContainKey("segmentsCompleted");
+    }
+
+    @Test
+    void findRun_whenSegmentsCompletedOnSeveralShards_sumsThemAndLastCompletedAtIsTheLatest() {
+        ledger.startRun(runId, job);
+        assertThat(List.of(1, 2, 3)).extracting(LedgerItems::counterShard).doesNotHaveDuplicates();
+        MutableClock later = MutableClock.atEpochSecond(clock.instant().getEpochSecond() + 600);
+        ProgressLedger laterLedger = new ProgressLedger(dynamoDb, ledger.table(), later);
+        assertThat(ledger.lastCompletedAt(runId)).isEmpty();
+
+        laterLedger.complete(grant(1), last(new Counts(1, 1, 0, 0, 0)), new Counts(1, 1, 0, 0, 0), 1);
+        ledger.complete(grant(2), last(new Counts(2, 1, 0, 1, 0)), new Counts(2, 1, 0, 1, 0), 0);
+        ledger.complete(grant(3), last(new Counts(3, 2, 0, 0, 1, 1)), new Counts(3, 2, 0, 0, 1, 1), 2);
+
+        RunRecord run = ledger.findRun(runId).orElseThrow();
+        assertThat(run.segmentsCompleted()).isEqualTo(3);
+        assertThat(run.completedCounts()).isEqualTo(new Counts(6, 4, 0, 1, 1, 1));
+        assertThat(run.continuations()).isEqualTo(3);
+        assertThat(run.job()).isEqualTo(job);
+        assertThat(ledger.progress(runId).segmentsCompleted()).isEqualTo(3);
+        assertThat(ledger.lastCompletedAt(runId)).contains(later.instant());
+    }
+
+    @Test
+    void complete_whenTheRunIsNotInTheLedger_refusesAndWritesNothing() {
+        var lease = grant(3);
+
+        assertThatThrownBy(() -> ledger.complete(lease, last(new Counts(1, 1, 0, 0, 0)), new Counts(1, 1, 0, 0, 0), 0))
+                .isInstanceOf(TransactionCanceledException.class)
+                .satisfies(e -> assertThat(((TransactionCanceledException) e).cancellationReasons())
+                        .extracting(CancellationReason::code).containsExactly("None", "ConditionalCheckFailed"));
+        assertThat(ledger.findRun(runId)).isEmpty();
+        assertThat(item(counterSk(3))).isEmpty();
+        assertThat(ledger.findSegment(runId, 3).orElseThrow().status()).isEqualTo(SegmentStatus.IN_PROGRESS);
     }
 
     @Test
@@ -285,7 +333,8 @@ class ProgressLedgerIT {
         long expected = completedAt.plus(Duration.ofDays(30)).getEpochSecond();
         assertThat(item(segmentSk(7)).get(ProgressLedger.EXPIRES_AT)).isEqualTo(AttributeValue.fromN(Long.toString(expected)));
         assertThat(item(segmentSk(8)).get(ProgressLedger.EXPIRES_AT)).isEqualTo(AttributeValue.fromN(Long.toString(expected)));
-        assertThat(item("RUN")).containsKey("segmentsCompleted").doesNotContainKey(ProgressLedger.EXPIRES_AT);
+        assertThat(item(counterSk(7))).containsKey("segmentsCompleted").doesNotContainKey(ProgressLedger.EXPIRES_AT);
+        assertThat(item("RUN")).doesNotContainKey(ProgressLedger.EXPIRES_AT);
         assertThat(expiring.findSegment(runId, 7).orElseThrow().status()).isEqualTo(SegmentStatus.DONE);
     }
 
@@ -587,6 +636,11 @@ class ProgressLedgerIT {
     private Map<String, AttributeValue> item(String sk) {
         return dynamoDb.getItem(b -> b.tableName(ledger.table()).consistentRead(true)
                 .key(Map.of("pk", AttributeValue.fromS(runId), "sk", AttributeValue.fromS(sk)))).item();
+    }
+
+    /** The sort key of the counter shard that a transaction completing {@code segment} first adds to. */
+    private static String counterSk(int segment) {
+        return LedgerItems.counterKey("any", LedgerItems.counterShard(segment)).get("sk").s();
     }
 
     private static String segmentSk(int segment) {
