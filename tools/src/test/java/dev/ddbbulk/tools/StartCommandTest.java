@@ -49,6 +49,36 @@ class StartCommandTest {
     }
 
     @Test
+    void start_whenTheSourceTableIsDescribed_printsTheEstimateOnStderrAndStartsTheExecution() {
+        Cli result = Cli.runCommand(command(), "--stack", STACK, "--run-id", "estimated", "--json");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.json().get("runId").asText()).isEqualTo("estimated");
+        assertThat(result.err()).startsWith("Estimate (DescribeTable figures, updated about every 6 hours; prices of"
+                + " us-east-1 as of ").contains("  2,000,000 items, 1.9 GB: ");
+        assertThat(sfn.started).singleElement().satisfies(request -> assertThat(request.name()).isEqualTo("estimated"));
+    }
+
+    @Test
+    void start_whenTheSourceTableCannotBeDescribed_saysSoAndStartsTheExecutionAllTheSame() {
+        Cli result = Cli.runCommand(command(), "--stack", STACK, "--set", "SourceTable=elsewhere");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.err()).startsWith("No estimate: SourceTable 'elsewhere' does not exist;");
+        assertThat(sfn.started).hasSize(1);
+    }
+
+    @Test
+    void start_whenThePriceFileIsMissing_exits2WithOneLineAndStartsNothing() {
+        Cli result = Cli.runCommand(command(), "--stack", STACK, "--price-file", "no-such-prices.json");
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(result.err().strip()).isEqualTo("ddb-bulk: --price-file no-such-prices.json does not exist; fix"
+                + " the path or drop --price-file for the built-in prices");
+        assertThat(sfn.started).isEmpty();
+    }
+
+    @Test
     void start_whenAParameterIsOutOfRange_exits2WithOneLineAndStartsNothing() {
         Cli result = Cli.runCommand(command(), "--stack", STACK, "--set", "PageSize=0");
 

@@ -22,17 +22,18 @@ public final class EstimateReport {
     /** The whole estimate as a readable table. */
     public static void printText(Estimate e, PrintWriter out) {
         boolean inPlace = e.source() == e.destination() || e.source().name().equals(e.destination().name());
+        boolean writes = e.writes().tableUnitsPerItem() > 0;
         out.printf("Estimate: %s '%s'%s, %s; %d segments, %d workers on %s%n",
-                e.writes().units() == 0 ? "scan of" : inPlace ? "update in place of" : "copy of", e.source().name(),
+                !writes ? "scan of" : inPlace ? "update in place of" : "copy of", e.source().name(),
                 inPlace ? "" : " into '" + e.destination().name() + "'", e.writes().how(), e.segments(), e.workers(),
                 e.fleet().equals("LAMBDA") ? "the deployed stack's Lambda fleet" : "a local fleet");
         out.printf("Prices of %s as of %s%n%n", pricedAs(e), e.prices().pricesAsOf());
 
-        out.printf("%-24s %12s %10s %9s  %-28s %-27s %s%n", "table", "items", "size", "avg item", "billing",
+        out.printf("%-24s %12s %10s %9s  %-34s %-27s %s%n", "table", "items", "size", "avg item", "billing",
                 "class", "PITR");
         List<TableFacts> tables = inPlace ? List.of(e.source()) : List.of(e.source(), e.destination());
         for (TableFacts t : tables) {
-            out.printf("%-24s %12s %10s %9s  %-28s %-27s %s%n", t.name(), count(t.itemCount()), bytes(t.sizeBytes()),
+            out.printf("%-24s %12s %10s %9s  %-34s %-27s %s%n", t.name(), count(t.itemCount()), bytes(t.sizeBytes()),
                     bytes(Math.round(t.averageItemBytes())), billing(t.capacity()), t.tableClass(),
                     t.pointInTimeRecovery().status().name().toLowerCase(Locale.ROOT));
         }
@@ -47,7 +48,7 @@ public final class EstimateReport {
         Estimate.Writes w = e.writes();
         out.printf("%-26s %14s %9s %11s %12s %11s  %s%n", "writes", count(w.units()), perItem(w.unitsPerItem()),
                 money(w.onDemandDollars()), money(w.provisionedDollars()), money(w.dollars()), mode(w.billing()));
-        if (w.units() > 0) {
+        if (writes) {
             out.printf("  %-24s %24s%n", "table '" + e.destination().name() + "'", perItem(w.tableUnitsPerItem()));
             for (Estimate.IndexWrite index : w.indexes()) {
                 out.printf("  %-24s %24s  (%s, %d write%s an item)%n", "index '" + index.index() + "'",
@@ -55,7 +56,7 @@ public final class EstimateReport {
                         index.writesPerItem() == 1 ? "" : "s");
             }
         }
-        out.printf("%-26s %59s%n%n", "total", money(e.dynamoDbDollars()));
+        out.printf("%-26s %61s%n%n", "total", money(e.dynamoDbDollars()));
 
         Estimate.Timing d = e.duration();
         out.printf("duration  about %s at %s items/s, limited by %s%n", duration(d.seconds()), count(d.itemsPerSecond()),
@@ -112,7 +113,8 @@ public final class EstimateReport {
     private static String billedAs(Estimate e) {
         String reads = mode(e.reads().billing());
         String writes = mode(e.writes().billing());
-        return e.writes().units() == 0 || reads.equals(writes) ? reads : "reads " + reads + ", writes " + writes;
+        return e.writes().tableUnitsPerItem() == 0 || reads.equals(writes) ? reads
+                : "reads " + reads + ", writes " + writes;
     }
 
     private static String share(Estimate.Overhead o) {
