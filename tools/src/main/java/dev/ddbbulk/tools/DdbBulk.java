@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
 /** The {@code ddb-bulk} command line. */
 @Command(name = "ddb-bulk", mixinStandardHelpOptions = true, version = "ddb-bulk 0.1.0",
         description = "Bulk-update, backfill or copy a DynamoDB table through a parallel scan fanned out over SQS.",
-        subcommands = {DemoCommand.class, RunCommand.class, StartCommand.class, StatusCommand.class, DlqCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, EstimateCommand.class, StartCommand.class,
+                StatusCommand.class, DlqCommand.class, CommandLine.HelpCommand.class})
 public final class DdbBulk implements java.util.concurrent.Callable<Integer> {
 
     @CommandLine.Spec

@@ -4,12 +4,17 @@ import dev.ddbbulk.core.job.InvalidJobException;
 import dev.ddbbulk.core.job.JobConfig;
 import dev.ddbbulk.core.job.TableValidator;
 import dev.ddbbulk.core.ledger.ProgressLedger;
+import dev.ddbbulk.tools.estimate.FleetProfile;
+import dev.ddbbulk.tools.estimate.JobEstimator;
+import dev.ddbbulk.tools.estimate.Prices;
 import dev.ddbbulk.tools.local.LocalRun;
 import dev.ddbbulk.tools.local.QueuePair;
+import dev.ddbbulk.tools.output.EstimateReport;
 import dev.ddbbulk.tools.output.ExitCodes;
 import dev.ddbbulk.tools.output.RunSummary;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,6 +41,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     AwsMixin aws;
+
+    @Mixin
+    PriceMixin prices;
 
     @Option(names = "--source", description = "SourceTable: the table to scan. Required unless --resume.")
     String source;
@@ -67,6 +75,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         local.fleet.validate();
+        Prices priceTable = prices.load();
         if ((queueUrl == null) != (dlqUrl == null)) {
             throw new InvalidJobException("--queue-url and --dlq-url go together; give both or neither");
         }
@@ -75,16 +84,16 @@ final class RunCommand implements Callable<Integer> {
                 throw new InvalidJobException("--resume takes the job recorded in the ledger; drop --source,"
                         + " --destination and --run-id");
             }
-            return execute(resume, null);
+            return execute(resume, null, priceTable);
         }
         if (source == null) {
             throw new InvalidJobException("--source is required (or --resume RUN_ID); name the table to scan");
         }
         JobConfig config = local.jobFor(source, destination, segments, workers);
-        return execute(local.runIdOrNew(), config);
+        return execute(local.runIdOrNew(), config, priceTable);
     }
 
-    private int execute(String id, JobConfig requested) throws Exception {
+    private int execute(String id, JobConfig requested, Prices priceTable) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         // A resumed run brings its own WritesInFlight from the ledger: size the pool for the most there can be
@@ -102,6 +111,13 @@ final class RunCommand implements Callable<Integer> {
             }
             // Validate against the live tables before creating the ledger or any queue: bad input writes nothing.
             new TableValidator(dynamoDb).validate(config);
+            if (requested != null) {
+                // A resumed run has done part of its job already: the figures of the whole would mislead.
+                Duration budget = local.fleet.timeBudget;
+                EstimateReport.printBrief(new JobEstimator(dynamoDb,
+                        prices.forRegion(priceTable, JobEstimator.regionOf(dynamoDb)))
+                        .estimate(config, FleetProfile.local(budget, LocalRun.FleetOptions.marginFor(budget))), err);
+            }
             ledger.createTableIfMissing();
             boolean temporary = queueUrl == null;
             QueuePair queues = temporary

@@ -6,7 +6,11 @@ import dev.ddbbulk.core.job.InvalidJobException;
 import dev.ddbbulk.core.job.JobConfig;
 import dev.ddbbulk.core.ledger.ProgressLedger;
 import dev.ddbbulk.core.ledger.RunProgress;
+import dev.ddbbulk.tools.estimate.FleetProfile;
+import dev.ddbbulk.tools.estimate.JobEstimator;
+import dev.ddbbulk.tools.estimate.Prices;
 import dev.ddbbulk.tools.local.QueuePair;
+import dev.ddbbulk.tools.output.EstimateReport;
 import dev.ddbbulk.tools.output.ExitCodes;
 import dev.ddbbulk.tools.output.RunSummary;
 import dev.ddbbulk.tools.stack.ExecutionFollower;
@@ -26,6 +30,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
@@ -48,6 +53,9 @@ final class StartCommand implements Callable<Integer> {
 
     @Mixin
     AwsMixin aws;
+
+    @Mixin
+    PriceMixin prices;
 
     @Option(names = "--stack", required = true, description = "Name of the CloudFormation stack deployed from template.yaml.")
     String stack;
@@ -80,15 +88,22 @@ final class StartCommand implements Callable<Integer> {
 
     private final CloudFormationClient cloudFormation;
     private final SfnClient sfn;
+    private final DynamoDbClient dynamoDb;
 
     StartCommand() {
-        this(null, null);
+        this(null, null, null);
     }
 
-    /** With clients to use instead of building them from the options (tests); the command does not close them. */
-    StartCommand(CloudFormationClient cloudFormation, SfnClient sfn) {
+    /**
+     * With clients to use instead of building them from the options (tests); the command does not close them.
+     * A null one is built from the options.
+     *
+     * @param dynamoDb describes the job's tables for the estimate printed before the execution starts
+     */
+    StartCommand(CloudFormationClient cloudFormation, SfnClient sfn, DynamoDbClient dynamoDb) {
         this.cloudFormation = cloudFormation;
         this.sfn = sfn;
+        this.dynamoDb = dynamoDb;
     }
 
     @Override
@@ -97,6 +112,7 @@ final class StartCommand implements Callable<Integer> {
             throw new InvalidJobException("--resume follows a run with its own job; drop --run-id, --input and --set");
         }
         ObjectNode parsedInput = resume == null ? ExecutionInput.parse(input, sets) : null;
+        Prices priceTable = prices.load();
         String id = resume != null ? ExecutionInput.requireValidRunId(resume)
                 : runId != null ? ExecutionInput.requireValidRunId(runId) : UUID.randomUUID().toString();
         String executionName = resume != null ? ExecutionInput.resumeExecutionName(resume, new Random()) : id;
@@ -111,7 +127,8 @@ final class StartCommand implements Callable<Integer> {
                 executionInput = ExecutionInput.resume(id, recordedJob(resources, id));
             } else {
                 executionInput = parsedInput;
-                ExecutionInput.validate(executionInput, resources.parameters());
+                ExecutionInput.job(executionInput, resources.parameters())
+                        .ifPresent(job -> printEstimate(job, priceTable, err));
             }
             String executionArn;
             try {
@@ -145,6 +162,27 @@ final class StartCommand implements Callable<Integer> {
             }
             if (cloudFormation == null) {
                 cfn.close();
+            }
+        }
+    }
+
+    /**
+     * Prints the estimate of {@code job} on the stack's Lambda fleet. The seeder, not this command, decides whether
+     * the job can run (its role may see tables this one cannot), so an estimate that cannot be made is said and
+     * the execution starts all the same.
+     */
+    private void printEstimate(JobConfig job, Prices priceTable, PrintWriter err) {
+        DynamoDbClient own = null;
+        try {
+            DynamoDbClient client = dynamoDb != null ? dynamoDb : (own = aws.dynamoDbClients(2).dynamoDb());
+            EstimateReport.printBrief(new JobEstimator(client, prices.forRegion(priceTable,
+                    JobEstimator.regionOf(client))).estimate(job, FleetProfile.lambda()), err);
+        } catch (InvalidJobException | SdkException e) {
+            err.println("No estimate: " + e.getMessage());
+            err.flush();
+        } finally {
+            if (own != null) {
+                own.close();
             }
         }
     }

@@ -11,6 +11,7 @@ import dev.ddbbulk.core.ledger.ProgressLedger;
 import dev.ddbbulk.core.ledger.RunRecord;
 import dev.ddbbulk.seeder.progress.ProgressCheck;
 import dev.ddbbulk.seeder.progress.QueueDepth;
+import dev.ddbbulk.tools.estimate.FleetProfile;
 import dev.ddbbulk.worker.WorkerEnv;
 import dev.ddbbulk.worker.report.WorkerMetric;
 import java.io.IOException;
@@ -223,6 +224,18 @@ class TemplateTest {
             assertThat((int) properties.get("Timeout")).as(name).isBetween(1, 900);
             assertThat((int) properties.get("MemorySize")).as(name).isBetween(512, 10240);
         });
+    }
+
+    @Test
+    void functions_haveTheMemoryAndArchitectureTheEstimateChargesFor() {
+        functions().forEach((name, properties) -> {
+            assertThat(properties.get("MemorySize")).as(name).isEqualTo(FleetProfile.LAMBDA_MEMORY_MB);
+            assertThat(properties.get("Architectures")).as(name).isEqualTo(List.of(FleetProfile.LAMBDA_ARCHITECTURE));
+        });
+        assertThat(properties("WorkerFunction").get("Timeout")).hasToString(
+                Long.toString(FleetProfile.LAMBDA_TIMEOUT.toSeconds()));
+        assertThat(environment("WorkerFunction").get(WorkerEnv.SAFETY_MARGIN_SECONDS)).hasToString(
+                Long.toString(FleetProfile.LAMBDA_SAFETY_MARGIN.toSeconds()));
     }
 
     @Test

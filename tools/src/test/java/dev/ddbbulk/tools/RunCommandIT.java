@@ -53,6 +53,7 @@ class RunCommandIT {
         assertThat(summary.get("itemsWritten").asLong()).isEqualTo(1500);
         assertThat(summary.get("segmentsCompleted").asInt()).isEqualTo(13);
         assertThat(summary.has("verified")).isFalse();
+        assertThat(result.err()).contains("Estimate (DescribeTable figures").contains("1,500 items");
         var copied = TestTables.byKey(TestTables.scanAll(dynamoDb, destination));
         assertThat(copied).hasSize(1500).isEqualTo(TestTables.byKey(TestTables.scanAll(dynamoDb, source)));
         assertThat(sqs.listQueues().queueUrls()).noneMatch(url -> url.contains(summary.get("runId").asText().substring(0, 8)));

@@ -58,7 +58,7 @@ class StartCommandIT {
             }
         }).then(ExecutionStatus.RUNNING, null, null).then(ExecutionStatus.SUCCEEDED, null, null);
 
-        Cli result = Cli.runCommand(new StartCommand(stack.cloudFormation(), sfn), Cli.onEmbedded(environment,
+        Cli result = Cli.runCommand(new StartCommand(stack.cloudFormation(), sfn, null), Cli.onEmbedded(environment,
                 "--stack", "bulk", "--run-id", "ok-run", "--set", "TotalSegments=3", "--wait", "--poll-interval", "100ms",
                 "--json"));
 
@@ -83,7 +83,7 @@ class StartCommandIT {
                     "IllegalStateException: poison item sk=7");
         }).then(ExecutionStatus.FAILED, "SegmentsDeadLettered", "1 segment message(s) in the DLQ");
 
-        Cli result = Cli.runCommand(new StartCommand(stack.cloudFormation(), sfn), Cli.onEmbedded(environment,
+        Cli result = Cli.runCommand(new StartCommand(stack.cloudFormation(), sfn, null), Cli.onEmbedded(environment,
                 "--stack", "bulk", "--run-id", "bad-run", "--wait", "--poll-interval", "100ms"));
 
         assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCodes.SEGMENTS_FAILED);
@@ -100,7 +100,7 @@ class StartCommandIT {
         StubSfn sfn = new StubSfn().then(ExecutionStatus.RUNNING, null, null)
                 .then(ExecutionStatus.ABORTED, "States.Aborted", "stopped by an operator");
 
-        Cli result = Cli.runCommand(new StartCommand(stack.cloudFormation(), sfn), Cli.onEmbedded(environment,
+        Cli result = Cli.runCommand(new StartCommand(stack.cloudFormation(), sfn, null), Cli.onEmbedded(environment,
                 "--stack", "bulk", "--run-id", "stopped-run", "--wait", "--poll-interval", "100ms", "--json"));
 
         assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCodes.ERROR);
@@ -121,7 +121,7 @@ class StartCommandIT {
                 .onStart(request -> stack.runs().complete("first-run", 1, new Counts(4, 4, 0, 0, 0)))
                 .then(ExecutionStatus.SUCCEEDED, null, null);
 
-        Cli result = Cli.runCommand(new StartCommand(stack.cloudFormation(), sfn), Cli.onEmbedded(environment,
+        Cli result = Cli.runCommand(new StartCommand(stack.cloudFormation(), sfn, null), Cli.onEmbedded(environment,
                 "--stack", "bulk", "--resume", "first-run", "--wait", "--poll-interval", "100ms", "--json"));
 
         assertThat(result.exitCode()).as(result.err()).isZero();
@@ -144,7 +144,7 @@ class StartCommandIT {
         Stack stack = Stack.create();
         StubSfn sfn = new StubSfn();
 
-        Cli result = Cli.runCommand(new StartCommand(stack.cloudFormation(), sfn), Cli.onEmbedded(environment,
+        Cli result = Cli.runCommand(new StartCommand(stack.cloudFormation(), sfn, null), Cli.onEmbedded(environment,
                 "--stack", "bulk", "--resume", "never-ran"));
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);

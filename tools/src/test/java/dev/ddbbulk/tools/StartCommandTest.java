@@ -14,10 +14,15 @@ class StartCommandTest {
             StubCloudFormation.outputsOf(STACK, "bulk-ledger", "http://q/segments", "http://q/dlq"),
             Map.of("SourceTable", "orders", "TotalSegments", "1000"));
     private final StubSfn sfn = new StubSfn();
+    private final StubDynamoDb dynamoDb = new StubDynamoDb("orders", 2_000_000, 2_000_000_000L);
+
+    private StartCommand command() {
+        return new StartCommand(cloudFormation, sfn, dynamoDb);
+    }
 
     @Test
     void start_whenRunIdAndSetsGiven_startsTheStacksStateMachineNamedByTheRunIdWithTheInput() throws Exception {
-        Cli result = Cli.runCommand(new StartCommand(cloudFormation, sfn), "--stack", STACK, "--run-id", "backfill-1",
+        Cli result = Cli.runCommand(command(), "--stack", STACK, "--run-id", "backfill-1",
                 "--set", "TotalSegments=200", "--set", "ItemProcessor=stamp");
 
         assertThat(result.exitCode()).as(result.err()).isZero();
@@ -33,7 +38,7 @@ class StartCommandTest {
 
     @Test
     void start_whenNoRunIdAndJson_namesTheExecutionWithANewUuidAndPrintsOneObject() {
-        Cli result = Cli.runCommand(new StartCommand(cloudFormation, sfn), "--stack", STACK, "--json");
+        Cli result = Cli.runCommand(command(), "--stack", STACK, "--json");
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         JsonNode json = result.json();
@@ -44,8 +49,38 @@ class StartCommandTest {
     }
 
     @Test
+    void start_whenTheSourceTableIsDescribed_printsTheEstimateOnStderrAndStartsTheExecution() {
+        Cli result = Cli.runCommand(command(), "--stack", STACK, "--run-id", "estimated", "--json");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.json().get("runId").asText()).isEqualTo("estimated");
+        assertThat(result.err()).startsWith("Estimate (DescribeTable figures, updated about every 6 hours; prices of"
+                + " us-east-1 as of ").contains("  2,000,000 items, 1.9 GB: ");
+        assertThat(sfn.started).singleElement().satisfies(request -> assertThat(request.name()).isEqualTo("estimated"));
+    }
+
+    @Test
+    void start_whenTheSourceTableCannotBeDescribed_saysSoAndStartsTheExecutionAllTheSame() {
+        Cli result = Cli.runCommand(command(), "--stack", STACK, "--set", "SourceTable=elsewhere");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.err()).startsWith("No estimate: SourceTable 'elsewhere' does not exist;");
+        assertThat(sfn.started).hasSize(1);
+    }
+
+    @Test
+    void start_whenThePriceFileIsMissing_exits2WithOneLineAndStartsNothing() {
+        Cli result = Cli.runCommand(command(), "--stack", STACK, "--price-file", "no-such-prices.json");
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(result.err().strip()).isEqualTo("ddb-bulk: --price-file no-such-prices.json does not exist; fix"
+                + " the path or drop --price-file for the built-in prices");
+        assertThat(sfn.started).isEmpty();
+    }
+
+    @Test
     void start_whenAParameterIsOutOfRange_exits2WithOneLineAndStartsNothing() {
-        Cli result = Cli.runCommand(new StartCommand(cloudFormation, sfn), "--stack", STACK, "--set", "PageSize=0");
+        Cli result = Cli.runCommand(command(), "--stack", STACK, "--set", "PageSize=0");
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(result.err()).startsWith("ddb-bulk: PageSize must be between 1 and 10000, got 0");
@@ -55,7 +90,7 @@ class StartCommandTest {
 
     @Test
     void start_whenStackDoesNotExist_exits2NamingTheStackAndStartsNothing() {
-        Cli result = Cli.runCommand(new StartCommand(cloudFormation, sfn), "--stack", "nope");
+        Cli result = Cli.runCommand(command(), "--stack", "nope");
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(result.err().strip()).isEqualTo("ddb-bulk: Stack 'nope' does not exist; deploy it with"
@@ -67,17 +102,18 @@ class StartCommandTest {
     void start_whenRunIdIsTaken_exits2AskingForAnotherRunId() {
         sfn.withExecution("taken");
 
-        Cli result = Cli.runCommand(new StartCommand(cloudFormation, sfn), "--stack", STACK, "--run-id", "taken");
+        Cli result = Cli.runCommand(command(), "--stack", STACK, "--run-id", "taken");
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
-        assertThat(result.err()).startsWith("ddb-bulk: Run id 'taken' already names another execution of")
+        assertThat(result.err().strip().lines().reduce((first, second) -> second).orElseThrow())
+                .startsWith("ddb-bulk: Run id 'taken' already names another execution of")
                 .contains("choose another --run-id");
         assertThat(sfn.started).isEmpty();
     }
 
     @Test
     void start_whenResumeIsGivenWithJobParameters_exits2AndStartsNothing() {
-        Cli result = Cli.runCommand(new StartCommand(cloudFormation, sfn), "--stack", STACK, "--resume", "run-1",
+        Cli result = Cli.runCommand(command(), "--stack", STACK, "--resume", "run-1",
                 "--set", "TotalSegments=5");
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);

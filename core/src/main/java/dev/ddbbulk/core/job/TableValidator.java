@@ -18,6 +18,16 @@ public final class TableValidator {
     /** @return the destination's shape, which the writer needs for keys */
     public TableShape validate(JobConfig job) {
         ItemProcessors.create(job.processor());
+        return validateTables(job);
+    }
+
+    /**
+     * As {@link #validate} without loading the processor, for callers that need the tables only (an estimate made
+     * where the processor's class is not on the classpath).
+     *
+     * @return the destination's shape
+     */
+    public TableShape validateTables(JobConfig job) {
         TableShape source = describe(job.sourceTable(), "SourceTable", "--source");
         if (job.inPlace()) {
             return source;

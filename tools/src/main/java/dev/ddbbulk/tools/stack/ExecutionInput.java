@@ -9,6 +9,7 @@ import dev.ddbbulk.core.job.JobConfig;
 import dev.ddbbulk.core.job.JobConfigCodec;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -83,6 +84,14 @@ public final class ExecutionInput {
      * bad value fails here, before an execution starts. Skipped when the source table is not known here.
      */
     public static void validate(ObjectNode input, Map<String, String> stackParameters) {
+        job(input, stackParameters);
+    }
+
+    /**
+     * The job this input makes of the stack's parameters, as the seeder will build it; empty when the source table
+     * is not known here.
+     */
+    public static Optional<JobConfig> job(ObjectNode input, Map<String, String> stackParameters) {
         ObjectNode job = JSON.createObjectNode();
         for (String name : PARAMETERS) {
             String value = stackParameters.get(name);
@@ -91,9 +100,10 @@ public final class ExecutionInput {
             }
         }
         job.setAll(input);
-        if (job.hasNonNull("SourceTable")) {
-            JobConfigCodec.fromJsonNode(job, JobConfig.builder());
+        if (!job.hasNonNull("SourceTable")) {
+            return Optional.empty();
         }
+        return Optional.of(JobConfigCodec.fromJsonNode(job, JobConfig.builder()));
     }
 
     /**
