@@ -330,6 +330,11 @@ class TemplateTest {
         parameterByVariable.put(SeederEnv.WRITE_MODE, "WriteMode");
         parameterByVariable.put(SeederEnv.VERSION_ATTRIBUTE, "VersionAttribute");
         parameterByVariable.put(SeederEnv.WRITES_IN_FLIGHT, "WritesInFlight");
+        parameterByVariable.put(SeederEnv.UPDATE_EXPRESSION, "UpdateExpression");
+        parameterByVariable.put(SeederEnv.CONDITION_EXPRESSION, "ConditionExpression");
+        parameterByVariable.put(SeederEnv.FILTER_EXPRESSION, "FilterExpression");
+        parameterByVariable.put(SeederEnv.EXPRESSION_ATTRIBUTE_NAMES, "ExpressionAttributeNames");
+        parameterByVariable.put(SeederEnv.EXPRESSION_ATTRIBUTE_VALUES, "ExpressionAttributeValues");
         Map<String, Object> seeder = environment("SeederFunction");
 
         parameterByVariable.forEach((variable, parameter) ->
@@ -415,6 +420,9 @@ class TemplateTest {
      */
     private static final Map<String, String> SDK_CALLS = Map.ofEntries(
             Map.entry("TableValidator.describeTable", "dynamodb:DescribeTable"),
+            // an expression job's checks: its filter on a one-item Scan, its update on an UpdateItem that writes nothing
+            Map.entry("TableValidator.scan", "dynamodb:Scan"),
+            Map.entry("TableValidator.updateItem", "dynamodb:UpdateItem"),
             Map.entry("RunRecords.putItem", "dynamodb:PutItem"),
             Map.entry("RunRecords.updateItem", "dynamodb:UpdateItem"),
             Map.entry("RunRecords.getItem", "dynamodb:GetItem"),
@@ -440,7 +448,9 @@ class TemplateTest {
             Map.entry("SegmentScanner.scan", "dynamodb:Scan"),
             Map.entry("ItemWriter.batchWriteItem", "dynamodb:BatchWriteItem"),
             Map.entry("ConditionalWriter.putItem", "dynamodb:PutItem"),
-            Map.entry("ConditionalWriter.deleteItem", "dynamodb:DeleteItem"));
+            Map.entry("ConditionalWriter.deleteItem", "dynamodb:DeleteItem"),
+            Map.entry("ConditionalWriter.updateItem", "dynamodb:UpdateItem"),
+            Map.entry("ExpressionWriter.updateItem", "dynamodb:UpdateItem"));
 
     /**
      * What each function's role may do on each resource, and the calls each grant serves. Kept in step with
@@ -452,9 +462,9 @@ class TemplateTest {
         return Map.of(
                 "SeederRole", Map.of(
                         getAtt("SeederLogGroup", "Arn"), logs,
-                        // TableValidator.validate
-                        SOURCE_TABLE, Set.of("dynamodb:DescribeTable"),
-                        DESTINATION_TABLE, Set.of("dynamodb:DescribeTable"),
+                        // TableValidator.validate: describeTable, and an expression job's scan and updateItem
+                        SOURCE_TABLE, Set.of("dynamodb:DescribeTable", "dynamodb:Scan"),
+                        DESTINATION_TABLE, Set.of("dynamodb:DescribeTable", "dynamodb:UpdateItem"),
                         // startRun (RunRecords.putItem, getItem), markSeeded (RunRecords.updateItem)
                         LEDGER_TABLE, Set.of("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem"),
                         // SegmentSeeder.sendMessageBatch
@@ -464,9 +474,9 @@ class TemplateTest {
                         // SegmentScanner.scan
                         SOURCE_TABLE, Set.of("dynamodb:Scan"),
                         // TableValidator.describe (the destination's key), ItemWriter.batchWriteItem,
-                        // ConditionalWriter.putItem and deleteItem
+                        // ConditionalWriter.putItem, deleteItem and updateItem, ExpressionWriter.updateItem
                         DESTINATION_TABLE, Set.of("dynamodb:DescribeTable", "dynamodb:BatchWriteItem",
-                                "dynamodb:PutItem", "dynamodb:DeleteItem"),
+                                "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"),
                         // RunRecords.getItem, SegmentLeases.getItem/updateItem, LedgerQueries.getItem,
                         // SegmentCompletions.transactWriteItems, DeadLetters.transactWriteItems
                         LEDGER_TABLE, Set.of("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"),
