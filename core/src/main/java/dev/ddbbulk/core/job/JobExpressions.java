@@ -2,6 +2,8 @@ package dev.ddbbulk.core.job;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ddbbulk.core.expression.DynamoDbJson;
 import dev.ddbbulk.core.expression.Expression;
 import java.util.LinkedHashMap;
@@ -9,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -109,14 +112,14 @@ public record JobExpressions(String updateExpression, String conditionExpression
         if (attributeNames.isEmpty()) {
             return null;
         }
-        var node = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-        new java.util.TreeMap<>(attributeNames).forEach(node::put);
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        new TreeMap<>(attributeNames).forEach(node::put);
         return node.toString();
     }
 
     /** The values as the DynamoDB JSON object the parameter takes; null when there are none. */
     public String attributeValuesJson() {
-        return attributeValues.isEmpty() ? null : DynamoDbJson.toJsonString(new java.util.TreeMap<>(attributeValues));
+        return attributeValues.isEmpty() ? null : DynamoDbJson.toJsonString(new TreeMap<>(attributeValues));
     }
 
     static Map<String, String> names(String json) {
