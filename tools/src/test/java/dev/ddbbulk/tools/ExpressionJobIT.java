@@ -151,6 +151,25 @@ class ExpressionJobIT {
         assertThat(TestTables.scanAll(dynamoDb, source)).containsExactlyInAnyOrderElementsOf(before);
     }
 
+    @Test
+    void run_whenAProcessorJobsFilterMatchesFewItems_walksTheEmptyPagesToTheEndWithExactCounts() {
+        String source = sourceTable();
+        String destination = environment.unique("filter-dst");
+        TestTables.createCompositeTable(dynamoDb, destination);
+
+        // Ten of 300 items in pages of 20: most pages come back empty, and not last.
+        Cli result = run(source, "--destination", destination, "--filter", "#sk < :ten",
+                "--names", "{\"#sk\":\"sk\"}", "--values", "{\":ten\":{\"N\":\"10\"}}");
+
+        assertCounts(result, ITEMS, 10, 290, 0);
+        Map<String, Map<String, AttributeValue>> copied = TestTables.byKey(TestTables.scanAll(dynamoDb, destination));
+        assertThat(copied).hasSize(10);
+        for (int i = 0; i < 10; i++) {
+            Map<String, AttributeValue> expected = item(source, i);
+            assertThat(copied.get(TestTables.keyString(expected))).isEqualTo(expected);
+        }
+    }
+
     static Stream<Arguments> badExpressions() {
         return Stream.of(
                 Arguments.of(List.of("--update", "SET #s = :new,", "--names", "{\"#s\":\"status\"}",

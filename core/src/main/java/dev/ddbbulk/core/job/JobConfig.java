@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param rateLimit        items per second per worker, or -1 for unlimited
  * @param pageSize         items per scan page (the scan's Limit), 1..10,000
  * @param processor        built-in processor name or a fully qualified class name
- * @param writeMode        batch or conditional writes
+ * @param writeMode        batch or conditional writes of a processor's results (an expression job's are updates)
  * @param versionAttribute in conditional mode, an attribute that must not have changed since the read; may be null
  * @param dryRun           scan and process, count what would be written, write nothing
  * @param maxReadUnits     read capacity units/s for the whole fleet (split evenly over the workers), or -1
