@@ -76,6 +76,8 @@ final class DemoCommand implements Callable<Integer> {
                 DemoData.createTable(dynamoDb, config.destinationTable());
             }
             TableValidator validator = new TableValidator(dynamoDb);
+            // Before the fill and the fleet: a bad expression fails at once, with nothing else started.
+            validator.validate(config);
             TableShape source = validator.describe(SOURCE, "SourceTable", "--source");
             long fillStart = System.nanoTime();
             DemoData.fill(dynamoDb, source, items, itemBytes, 4);

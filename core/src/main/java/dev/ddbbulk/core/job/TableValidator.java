@@ -2,6 +2,7 @@ package dev.ddbbulk.core.job;
 
 import dev.ddbbulk.core.expression.Expression;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.core.SdkBytes;
@@ -105,7 +106,7 @@ public final class TableValidator {
 
     /** A key of the destination's shape; whether such an item exists does not matter, as nothing is written. */
     private static Map<String, AttributeValue> probeKey(TableShape shape) {
-        Map<String, AttributeValue> key = new java.util.LinkedHashMap<>();
+        Map<String, AttributeValue> key = new LinkedHashMap<>();
         key.put(shape.partitionKey(), probeValue(shape.partitionKeyType()));
         if (shape.sortKey() != null) {
             key.put(shape.sortKey(), probeValue(shape.sortKeyType()));

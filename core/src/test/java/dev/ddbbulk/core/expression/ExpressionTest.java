@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -65,15 +66,15 @@ class ExpressionTest {
 
     @Test
     void applyTo_whenNoNamesOrValues_setsOnlyTheText() {
-        StringBuilder text = new StringBuilder();
-        Map<String, String>[] names = new Map[1];
-        Map<String, AttributeValue>[] values = new Map[1];
+        AtomicReference<String> text = new AtomicReference<>();
+        AtomicReference<Map<String, String>> names = new AtomicReference<>();
+        AtomicReference<Map<String, AttributeValue>> values = new AtomicReference<>();
 
-        Expression.of("attribute_exists(pk)").applyTo(text::append, n -> names[0] = n, v -> values[0] = v);
+        Expression.of("attribute_exists(pk)").applyTo(text::set, names::set, values::set);
 
-        assertThat(text).hasToString("attribute_exists(pk)");
-        assertThat(names[0]).isNull();
-        assertThat(values[0]).isNull();
+        assertThat(text.get()).isEqualTo("attribute_exists(pk)");
+        assertThat(names.get()).isNull();
+        assertThat(values.get()).isNull();
     }
 
     @Test

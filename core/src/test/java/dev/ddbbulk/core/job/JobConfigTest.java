@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddbbulk.core.rate.RateLimiter;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 class JobConfigTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -292,8 +294,7 @@ class JobConfigTest {
 
         assertThat(back).isEqualTo(job);
         assertThat(back.updatesWithExpression()).isTrue();
-        assertThat(back.expressions().attributeValues()).containsEntry(":new",
-                software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("OPEN"));
+        assertThat(back.expressions().attributeValues()).containsEntry(":new", AttributeValue.fromS("OPEN"));
         assertThat(back.toBuilder().build()).isEqualTo(job);
     }
 
@@ -303,7 +304,7 @@ class JobConfigTest {
                 + "\"UpdateExpression\":\"SET #s = :new\",\"ExpressionAttributeNames\":{\"#s\":\"status\"},"
                 + "\"ExpressionAttributeValues\":{\":new\":{\"S\":\"OPEN\"}}}"), JobConfig.builder());
 
-        assertThat(job.expressions().attributeNames()).isEqualTo(java.util.Map.of("#s", "status"));
+        assertThat(job.expressions().attributeNames()).isEqualTo(Map.of("#s", "status"));
         assertThat(job.expressions().update().values()).hasSize(1);
     }
 
