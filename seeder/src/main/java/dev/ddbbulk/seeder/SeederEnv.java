@@ -24,6 +24,11 @@ public final class SeederEnv {
     public static final String MAX_WRITE_UNITS = "MAX_WRITE_UNITS";
     public static final String CHECKPOINT_INTERVAL_SECONDS = "CHECKPOINT_INTERVAL_SECONDS";
     public static final String WRITES_IN_FLIGHT = "WRITES_IN_FLIGHT";
+    public static final String UPDATE_EXPRESSION = "UPDATE_EXPRESSION";
+    public static final String CONDITION_EXPRESSION = "CONDITION_EXPRESSION";
+    public static final String FILTER_EXPRESSION = "FILTER_EXPRESSION";
+    public static final String EXPRESSION_ATTRIBUTE_NAMES = "EXPRESSION_ATTRIBUTE_NAMES";
+    public static final String EXPRESSION_ATTRIBUTE_VALUES = "EXPRESSION_ATTRIBUTE_VALUES";
     public static final String LEDGER_TABLE = "LEDGER_TABLE";
     public static final String SEGMENT_QUEUE_URL = "SEGMENT_QUEUE_URL";
     public static final String SEND_CONCURRENCY = "SEND_CONCURRENCY";
@@ -60,6 +65,11 @@ public final class SeederEnv {
         if (has(env, CHECKPOINT_INTERVAL_SECONDS)) {
             b.checkpointIntervalSeconds(parseInt(env, CHECKPOINT_INTERVAL_SECONDS));
         }
+        if (has(env, UPDATE_EXPRESSION)) b.updateExpression(env.get(UPDATE_EXPRESSION));
+        if (has(env, CONDITION_EXPRESSION)) b.conditionExpression(env.get(CONDITION_EXPRESSION));
+        if (has(env, FILTER_EXPRESSION)) b.filterExpression(env.get(FILTER_EXPRESSION));
+        if (has(env, EXPRESSION_ATTRIBUTE_NAMES)) b.expressionAttributeNames(env.get(EXPRESSION_ATTRIBUTE_NAMES));
+        if (has(env, EXPRESSION_ATTRIBUTE_VALUES)) b.expressionAttributeValues(env.get(EXPRESSION_ATTRIBUTE_VALUES));
         return b;
     }
 

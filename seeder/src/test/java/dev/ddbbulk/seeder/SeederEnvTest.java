@@ -32,4 +32,19 @@ class SeederEnvTest {
                 .isInstanceOf(InvalidJobException.class)
                 .hasMessageContaining(SeederEnv.TOTAL_SEGMENTS);
     }
+
+    @Test
+    void jobDefaults_whenTheStackGivesExpressions_makesAnExpressionJobOfThem() {
+        Map<String, String> env = Map.of(SeederEnv.SOURCE_TABLE, "orders",
+                SeederEnv.UPDATE_EXPRESSION, "SET #s = :new", SeederEnv.CONDITION_EXPRESSION, "#s = :old",
+                SeederEnv.FILTER_EXPRESSION, "", SeederEnv.EXPRESSION_ATTRIBUTE_NAMES, "{\"#s\":\"status\"}",
+                SeederEnv.EXPRESSION_ATTRIBUTE_VALUES, "{\":old\":{\"S\":\"PENDING\"},\":new\":{\"S\":\"OPEN\"}}");
+
+        JobConfig job = SeederEnv.jobDefaults(env).build();
+
+        assertThat(job.updatesWithExpression()).isTrue();
+        assertThat(job.expressions().conditionExpression()).isEqualTo("#s = :old");
+        assertThat(job.expressions().filterExpression()).isNull();
+        assertThat(job.expressions().attributeValues()).hasSize(2);
+    }
 }

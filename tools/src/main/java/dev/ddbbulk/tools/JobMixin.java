@@ -53,12 +53,34 @@ final class JobMixin {
     @Option(names = "--dry-run", description = "Scan and process, count what would be written, write nothing.")
     boolean dryRun;
 
+    @Option(names = "--update", paramLabel = "EXPRESSION",
+            description = "UpdateExpression: instead of a processor, one UpdateItem with this update for every item"
+                    + " scanned (that passes --filter), e.g. 'SET #s = :new'.")
+    String update;
+
+    @Option(names = "--condition", paramLabel = "EXPRESSION",
+            description = "ConditionExpression: each --update applies only where this holds; a failed one is counted.")
+    String condition;
+
+    @Option(names = "--filter", paramLabel = "EXPRESSION",
+            description = "FilterExpression: the scan passes on only the items that match (all items are still read).")
+    String filter;
+
+    @Option(names = "--names", paramLabel = "JSON",
+            description = "ExpressionAttributeNames of the expressions, e.g. '{\"#s\":\"status\"}'.")
+    String names;
+
+    @Option(names = "--values", paramLabel = "JSON",
+            description = "ExpressionAttributeValues in DynamoDB JSON, e.g. '{\":new\":{\"S\":\"OPEN\"}}'.")
+    String values;
+
     JobConfig.Builder builder(String source, String destination, int segments, int workers) {
         return JobConfig.builder().sourceTable(source).destinationTable(destination).totalSegments(segments)
                 .parallelWorkers(workers).rateLimit(rate).pageSize(pageSize).processor(processor)
                 .consistentRead(consistentRead).writeMode(WriteMode.parse(writeMode))
                 .versionAttribute(versionAttribute).dryRun(dryRun).maxReadUnits(maxReadUnits)
                 .maxWriteUnits(maxWriteUnits).checkpointIntervalSeconds(checkpointIntervalSeconds)
-                .writesInFlight(writesInFlight);
+                .writesInFlight(writesInFlight).updateExpression(update).conditionExpression(condition)
+                .filterExpression(filter).expressionAttributeNames(names).expressionAttributeValues(values);
     }
 }

@@ -344,6 +344,11 @@ class TemplateTest {
         parameterByVariable.put(SeederEnv.WRITE_MODE, "WriteMode");
         parameterByVariable.put(SeederEnv.VERSION_ATTRIBUTE, "VersionAttribute");
         parameterByVariable.put(SeederEnv.WRITES_IN_FLIGHT, "WritesInFlight");
+        parameterByVariable.put(SeederEnv.UPDATE_EXPRESSION, "UpdateExpression");
+        parameterByVariable.put(SeederEnv.CONDITION_EXPRESSION, "ConditionExpression");
+        parameterByVariable.put(SeederEnv.FILTER_EXPRESSION, "FilterExpression");
+        parameterByVariable.put(SeederEnv.EXPRESSION_ATTRIBUTE_NAMES, "ExpressionAttributeNames");
+        parameterByVariable.put(SeederEnv.EXPRESSION_ATTRIBUTE_VALUES, "ExpressionAttributeValues");
         Map<String, Object> seeder = environment("SeederFunction");
 
         parameterByVariable.forEach((variable, parameter) ->
@@ -431,6 +436,9 @@ class TemplateTest {
             Map.entry("TableValidator.describeTable", "dynamodb:DescribeTable"),
             // startRun's items are Puts of the run record and its counter shards, which IAM authorises as PutItem
             Map.entry("RunRecords.transactWriteItems", "dynamodb:PutItem"),
+            // an expression job's checks: its filter on a one-item Scan, its update on an UpdateItem that writes nothing
+            Map.entry("TableValidator.scan", "dynamodb:Scan"),
+            Map.entry("TableValidator.updateItem", "dynamodb:UpdateItem"),
             Map.entry("RunRecords.updateItem", "dynamodb:UpdateItem"),
             // fleetChanges: the CLI's, not the stack's handlers
             Map.entry("RunRecords.getItem", "dynamodb:GetItem"),
@@ -458,7 +466,9 @@ class TemplateTest {
             Map.entry("SegmentScanner.scan", "dynamodb:Scan"),
             Map.entry("ItemWriter.batchWriteItem", "dynamodb:BatchWriteItem"),
             Map.entry("ConditionalWriter.putItem", "dynamodb:PutItem"),
-            Map.entry("ConditionalWriter.deleteItem", "dynamodb:DeleteItem"));
+            Map.entry("ConditionalWriter.deleteItem", "dynamodb:DeleteItem"),
+            Map.entry("ConditionalWriter.updateItem", "dynamodb:UpdateItem"),
+            Map.entry("ExpressionWriter.updateItem", "dynamodb:UpdateItem"));
 
     /**
      * What each function's role may do on each resource, and the calls each grant serves. Kept in step with
@@ -470,9 +480,9 @@ class TemplateTest {
         return Map.of(
                 "SeederRole", Map.of(
                         getAtt("SeederLogGroup", "Arn"), logs,
-                        // TableValidator.validate
-                        SOURCE_TABLE, Set.of("dynamodb:DescribeTable"),
-                        DESTINATION_TABLE, Set.of("dynamodb:DescribeTable"),
+                        // TableValidator.validate: describeTable, and an expression job's scan and updateItem
+                        SOURCE_TABLE, Set.of("dynamodb:DescribeTable", "dynamodb:Scan"),
+                        DESTINATION_TABLE, Set.of("dynamodb:DescribeTable", "dynamodb:UpdateItem"),
                         // startRun (RunRecords.transactWriteItems, query, updateItem), markSeeded (RunRecords.updateItem)
                         LEDGER_TABLE, Set.of("dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"),
                         // SegmentSeeder.sendMessageBatch
@@ -482,9 +492,9 @@ class TemplateTest {
                         // SegmentScanner.scan
                         SOURCE_TABLE, Set.of("dynamodb:Scan"),
                         // TableValidator.describe (the destination's key), ItemWriter.batchWriteItem,
-                        // ConditionalWriter.putItem and deleteItem
+                        // ConditionalWriter.putItem, deleteItem and updateItem, ExpressionWriter.updateItem
                         DESTINATION_TABLE, Set.of("dynamodb:DescribeTable", "dynamodb:BatchWriteItem",
-                                "dynamodb:PutItem", "dynamodb:DeleteItem"),
+                                "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"),
                         // RunRecords.query, SegmentLeases.getItem/updateItem, LedgerQueries.getItem,
                         // SegmentCompletions.transactWriteItems, DeadLetters.transactWriteItems
                         LEDGER_TABLE, Set.of("dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem",

@@ -54,6 +54,8 @@ final class FaultyDynamoDb implements DynamoDbClient {
     private final double unprocessedFraction;
     private final int killAfterWrites;
     private final int throttleConditionalWritesEvery;
+    /** The table whose UpdateItem calls are conditional writes (an in-place put's update), not the ledger's. */
+    private final String conditionalTable;
     private final String ledgerTable;
     private final int throttleLedgerEvery;
     private final int failBatchWrite;
@@ -68,12 +70,13 @@ final class FaultyDynamoDb implements DynamoDbClient {
 
     FaultyDynamoDb(DynamoDbClient delegate, long seed, double throttleFraction, double unprocessedFraction,
                    int killAfterWrites) {
-        this(delegate, seed, throttleFraction, unprocessedFraction, killAfterWrites, 0, null, 0, 0);
+        this(delegate, seed, throttleFraction, unprocessedFraction, killAfterWrites, 0, null, null, 0, 0);
     }
 
     private FaultyDynamoDb(DynamoDbClient delegate, long seed, double throttleFraction, double unprocessedFraction,
-                           int killAfterWrites, int throttleConditionalWritesEvery, String ledgerTable,
-                           int throttleLedgerEvery, int failBatchWrite) {
+                           int killAfterWrites, int throttleConditionalWritesEvery, String conditionalTable,
+                           String ledgerTable, int throttleLedgerEvery, int failBatchWrite) {
+        this.conditionalTable = conditionalTable;
         this.delegate = delegate;
         this.random = new Random(seed);
         this.throttleFraction = throttleFraction;
@@ -85,19 +88,22 @@ final class FaultyDynamoDb implements DynamoDbClient {
         this.failBatchWrite = failBatchWrite;
     }
 
-    /** Throttles the 1st, (n+1)-th, (2n+1)-th ... PutItem call, and likewise DeleteItem (conditional mode's writes). */
-    static FaultyDynamoDb throttlingConditionalWrites(DynamoDbClient delegate, int n) {
-        return new FaultyDynamoDb(delegate, 0, 0, 0, 0, n, null, 0, 0);
+    /**
+     * Throttles the 1st, (n+1)-th, (2n+1)-th ... PutItem call, and likewise DeleteItem, and UpdateItem on
+     * {@code table} (conditional mode's writes).
+     */
+    static FaultyDynamoDb throttlingConditionalWrites(DynamoDbClient delegate, String table, int n) {
+        return new FaultyDynamoDb(delegate, 0, 0, 0, 0, n, table, null, 0, 0);
     }
 
     /** Throttles the 1st, (n+1)-th, ... call of each of UpdateItem, TransactWriteItems, GetItem, Query on the ledger. */
     static FaultyDynamoDb throttlingLedger(DynamoDbClient delegate, String ledgerTable, int n) {
-        return new FaultyDynamoDb(delegate, 0, 0, 0, 0, 0, ledgerTable, n, 0);
+        return new FaultyDynamoDb(delegate, 0, 0, 0, 0, 0, null, ledgerTable, n, 0);
     }
 
     /** Fails the {@code n}-th BatchWriteItem call (1-based) with a server error, which no layer retries. */
     static FaultyDynamoDb failingBatchWrite(DynamoDbClient delegate, int n) {
-        return new FaultyDynamoDb(delegate, 0, 0, 0, 0, 0, null, 0, n);
+        return new FaultyDynamoDb(delegate, 0, 0, 0, 0, 0, null, null, 0, n);
     }
 
     /** How many {@code operation} calls (e.g. "PutItem") were throttled by the optional faults. */
@@ -194,6 +200,11 @@ final class FaultyDynamoDb implements DynamoDbClient {
 
     @Override
     public UpdateItemResponse updateItem(UpdateItemRequest request) {
+        if (request.tableName().equals(conditionalTable)) {
+            dieIfDue();
+            maybeThrottle("UpdateItem", throttleConditionalWritesEvery);
+            return delegate.updateItem(request);
+        }
         maybeThrottleLedger("UpdateItem", request.tableName());
         return delegate.updateItem(request);
     }

@@ -89,6 +89,37 @@ class StartCommandTest {
     }
 
     @Test
+    void start_whenExpressionParametersAreSet_passesThemToTheExecutionAsText() throws Exception {
+        Cli result = Cli.runCommand(command(), "--stack", STACK, "--run-id", "expr-1",
+                "--set", "UpdateExpression=SET #s = :new", "--set", "ConditionExpression=#s = :old",
+                "--set", "FilterExpression=attribute_exists(#s)", "--set", "ExpressionAttributeNames={\"#s\":\"status\"}",
+                "--set", "ExpressionAttributeValues={\":old\":{\"S\":\"PENDING\"},\":new\":{\"S\":\"OPEN\"}}");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(sfn.started).singleElement().satisfies(request -> {
+            JsonNode input = new ObjectMapper().readTree(request.input());
+            assertThat(input.get("UpdateExpression").asText()).isEqualTo("SET #s = :new");
+            assertThat(input.get("ConditionExpression").asText()).isEqualTo("#s = :old");
+            assertThat(input.get("FilterExpression").asText()).isEqualTo("attribute_exists(#s)");
+            assertThat(input.get("ExpressionAttributeNames").asText()).isEqualTo("{\"#s\":\"status\"}");
+            assertThat(input.get("ExpressionAttributeValues").asText())
+                    .isEqualTo("{\":old\":{\"S\":\"PENDING\"},\":new\":{\"S\":\"OPEN\"}}");
+        });
+    }
+
+    @Test
+    void start_whenAnExpressionUsesAnUndefinedValue_exits2WithOneLineAndStartsNothing() {
+        Cli result = Cli.runCommand(command(), "--stack", STACK,
+                "--set", "UpdateExpression=SET #s = :new", "--set", "ExpressionAttributeNames={\"#s\":\"status\"}");
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(result.err().strip()).startsWith("ddb-bulk: UpdateExpression uses :new, which"
+                + " ExpressionAttributeValues does not define;");
+        assertThat(result.err().strip().lines()).hasSize(1);
+        assertThat(sfn.started).isEmpty();
+    }
+
+    @Test
     void start_whenStackDoesNotExist_exits2NamingTheStackAndStartsNothing() {
         Cli result = Cli.runCommand(command(), "--stack", "nope");
 

@@ -1,5 +1,6 @@
 package dev.ddbbulk.worker;
 
+import dev.ddbbulk.core.expression.Expression;
 import dev.ddbbulk.core.job.JobConfig;
 import dev.ddbbulk.core.ledger.Counts;
 import dev.ddbbulk.core.processor.ItemAction;
@@ -13,15 +14,18 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A run's job and the collaborators a worker builds for it once: the processor, the writer, the rate limiter
- * and the read budget. Its {@link #processAndWrite} is the process and write stages of one page.
+ * A run's job and the collaborators a worker builds for it once: the processor (none for an expression job), the
+ * writer, the rate limiter, the read budget and the scan's filter. Its {@link #processAndWrite} is the process and
+ * write stages of one page.
+ *
+ * @param filter the job's FilterExpression, or null
  */
 record RunContext(JobConfig job, ItemProcessor processor, ItemWriter writer, RateLimiter rateLimiter,
-                  CapacityBudget readBudget, CapacityBudget writeBudget) {
+                  CapacityBudget readBudget, CapacityBudget writeBudget, Expression filter) {
 
-    /** How long writing a page of {@code items} would wait now for the rate limit and the budgets. */
-    Duration waitBeforeWriting(int items) {
-        return rateLimiter.waitFor(items).plus(readBudget.debt()).plus(writeBudget.debt());
+    RunContext(JobConfig job, ItemProcessor processor, ItemWriter writer, RateLimiter rateLimiter,
+               CapacityBudget readBudget, CapacityBudget writeBudget) {
+        this(job, processor, writer, rateLimiter, readBudget, writeBudget, job.expressions().filter().orElse(null));
     }
 
     /** Throttles its budgets heard of so far: a delivery reports the difference over its page loop. */
@@ -29,24 +33,43 @@ record RunContext(JobConfig job, ItemProcessor processor, ItemWriter writer, Rat
         return readBudget.throttles() + writeBudget.throttles();
     }
 
-    /** Processes and writes a page, running {@code beforeWrite} once it is processed. */
+    /** How long writing a page of {@code scanned} items would wait now for the rate limit and the budgets. */
+    Duration waitBeforeWriting(int scanned) {
+        return rateLimiter.waitFor(scanned).plus(readBudget.debt()).plus(writeBudget.debt());
+    }
+
+    /**
+     * Processes and writes a page, running {@code beforeWrite} once it is processed. The rate limit counts every
+     * item read, as the scan does: a filter that drops most items must not speed up the scan. Items the filter
+     * dropped count as skipped, so a page's counts always add up to what it scanned.
+     */
     Counts processAndWrite(ScanPage page, Runnable beforeWrite) throws InterruptedException {
-        List<ItemAction> actions = processor.processPage(page.items());
+        if (job.updatesWithExpression()) {
+            rateLimiter.acquire(page.scanned());
+            beforeWrite.run();
+            // A dry run counts every item that passed the filter as updated: conditions are DynamoDB's to evaluate.
+            WriteResult result = job.dryRun() ? new WriteResult(page.items().size(), 0, 0)
+                    : writer.update(page.items());
+            return counts(page, 0, result);
+        }
+        // A filtered page may be empty: a processor that looks things up per page is not asked about nothing.
+        List<ItemAction> actions = page.items().isEmpty() ? List.of() : processor.processPage(page.items());
         if (actions.size() != page.items().size()) {
             throw new IllegalStateException("ItemProcessor " + job.processor() + " returned " + actions.size()
                     + " actions for a page of " + page.items().size() + " items; return one per item");
         }
-        rateLimiter.acquire(page.items().size());
-        long puts = actions.stream().filter(ItemAction.Put.class::isInstance).count();
-        long deletes = actions.stream().filter(ItemAction.Delete.class::isInstance).count();
-        long skipped = actions.size() - puts - deletes;
+        rateLimiter.acquire(page.scanned());
+        long skipped = actions.stream().filter(ItemAction.Skip.class::isInstance).count();
         beforeWrite.run();
-        if (job.dryRun()) {
-            // Counted as if written, so the summary says what a real run would write; nothing is.
-            return new Counts(page.items().size(), puts, deletes, skipped, 0);
-        }
-        WriteResult result = writer.write(page.items(), actions);
-        return new Counts(page.items().size(), result.written(), result.deleted(), skipped,
-                result.conditionalFailures(), result.alreadyApplied());
+        // A dry run counts what a real run would write; nothing is.
+        WriteResult result = job.dryRun() ? writer.wouldWrite(page.items(), actions)
+                : writer.write(page.items(), actions);
+        return counts(page, skipped, result);
+    }
+
+    private static Counts counts(ScanPage page, long skipped, WriteResult result) {
+        return new Counts(page.scanned(), result.written(), result.deleted(),
+                skipped + page.filteredOut() + result.unchanged(), result.conditionalFailures(),
+                result.alreadyApplied());
     }
 }

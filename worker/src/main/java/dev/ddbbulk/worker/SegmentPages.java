@@ -103,7 +103,7 @@ final class SegmentPages {
                 ScanPage page = ahead != null ? await(ahead) : scan(run, message, key);
                 // The rate limit and the budgets may wait for a whole page: hand on before a page whose wait
                 // would take the deadline within the margin, not after.
-                if (progress.pages > 0 && !fits(deadline, run.waitBeforeWriting(page.items().size()))) {
+                if (progress.pages > 0 && !fits(deadline, run.waitBeforeWriting(page.scanned()))) {
                     return handOn(lease, unsaved, message, key);
                 }
                 ahead = page.last() ? null : scanAhead(run, message, page.lastEvaluatedKey());
@@ -179,7 +179,8 @@ final class SegmentPages {
         ScanPage page = retrier.call(() -> {
             run.readBudget().awaitCapacity();
             return scanner.scanPage(run.job().sourceTable(), message.segment(), message.totalSegments(), key,
-                    run.job().pageSize(), run.job().consistentRead(), run.readBudget().consumedCapacityToReturn());
+                    run.job().pageSize(), run.job().consistentRead(), run.readBudget().consumedCapacityToReturn(),
+                    run.filter());
         }, Throttling.slowing(run.readBudget()));
         run.readBudget().consumed(page.consumedReadUnits());
         return page;

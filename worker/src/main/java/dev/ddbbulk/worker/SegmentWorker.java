@@ -234,9 +234,8 @@ public final class SegmentWorker {
                 "DestinationTable", "--destination");
         JobConfig job = run.job();
         CapacityBudget writeBudget = budgets.write(runId, job, clock, sleeper);
-        return new RunContext(job, ItemProcessors.create(job.processor()),
-                new ItemWriter(dynamoDb, destination, job.writeMode(), job.versionAttribute(), job.inPlace(),
-                        writeBudget, job.writesInFlight(), Backoff.DEFAULT, random, sleeper),
+        return new RunContext(job, job.updatesWithExpression() ? null : ItemProcessors.create(job.processor()),
+                ItemWriter.forJob(dynamoDb, destination, job, writeBudget, Backoff.DEFAULT, random, sleeper),
                 RateLimiter.of(job.rateLimit(), clock, sleeper), budgets.read(runId, job, clock, sleeper), writeBudget);
     }
 }

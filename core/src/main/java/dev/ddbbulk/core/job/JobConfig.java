@@ -17,22 +17,24 @@ import java.util.Objects;
  * @param rateLimit        items per second per worker, or -1 for unlimited
  * @param pageSize         items per scan page (the scan's Limit), 1..10,000
  * @param processor        built-in processor name or a fully qualified class name
- * @param writeMode        batch or conditional writes
+ * @param writeMode        batch or conditional writes of a processor's results (an expression job's are updates)
  * @param versionAttribute in conditional mode, an attribute that must not have changed since the read; may be null
  * @param dryRun           scan and process, count what would be written, write nothing
  * @param maxReadUnits     read capacity units/s for the whole fleet (split evenly over the workers), or -1
  * @param maxWriteUnits    write capacity units/s for the whole fleet (split evenly over the workers), or -1
  * @param checkpointIntervalSeconds how often a worker records its position in a segment, 0..900 s; 0 = after
  *                         every page. A worker that dies writes again what it did since its last checkpoint.
- * @param writesInFlight   a worker's DynamoDB writes in flight at once (conditional writes, or a page's
+ * @param writesInFlight   a worker's DynamoDB writes in flight at once (conditional writes, updates, or a page's
  *                         BatchWriteItem calls), 1..256: on AWS a call takes 3-10 ms, and only calls in flight
  *                         hide that
+ * @param expressions      an expression job's update, condition and filter (the filter also for a processor job);
+ *                         {@link JobExpressions#NONE} for a processor job without a filter
  */
 public record JobConfig(String sourceTable, String destinationTable, boolean consistentRead,
                         int totalSegments, int parallelWorkers, double rateLimit, int pageSize,
                         String processor, WriteMode writeMode, String versionAttribute, boolean dryRun,
                         double maxReadUnits, double maxWriteUnits, int checkpointIntervalSeconds,
-                        int writesInFlight) {
+                        int writesInFlight, JobExpressions expressions) {
 
     public static final int MAX_SEGMENTS = 1_000_000;
     public static final int DEFAULT_SEGMENTS = 1000;
@@ -91,6 +93,16 @@ public record JobConfig(String sourceTable, String destinationTable, boolean con
         if (versionAttribute != null && versionAttribute.isBlank()) {
             versionAttribute = null;
         }
+        expressions = Objects.requireNonNullElse(expressions, JobExpressions.NONE);
+        if (expressions.updatesItems() && !processor.equals(DEFAULT_PROCESSOR)) {
+            throw new InvalidJobException("ItemProcessor '" + processor + "' and UpdateExpression both say how to"
+                    + " change items; give one: drop --processor / ItemProcessor or --update / UpdateExpression");
+        }
+        if (expressions.updatesItems() && versionAttribute != null) {
+            throw new InvalidJobException("VersionAttribute '" + versionAttribute + "' does not apply to an"
+                    + " UpdateExpression, which DynamoDB applies to the item as it is when written; put what must"
+                    + " still hold into --condition / ConditionExpression and drop --version-attribute");
+        }
         if (versionAttribute != null && writeMode != WriteMode.CONDITIONAL) {
             throw new InvalidJobException("VersionAttribute '" + versionAttribute
                     + "' only applies to conditional writes; add --write-mode conditional or drop --version-attribute");
@@ -99,7 +111,7 @@ public record JobConfig(String sourceTable, String destinationTable, boolean con
 
     /**
      * The parameters that define the work, by their template names, in which {@code other} differs from this
-     * job: tables, segments, processor, write mode, version attribute, consistent read and dry run. The rest
+     * job: tables, segments, processor, write mode, version attribute, expressions, consistent read and dry run. The rest
      * (fleet size, rate, budgets, page size, checkpoint interval, writes in flight) say how fast the work is
      * done and may change between attempts at one run.
      */
@@ -113,6 +125,13 @@ public record JobConfig(String sourceTable, String destinationTable, boolean con
         if (!Objects.equals(versionAttribute, other.versionAttribute)) differ.add("VersionAttribute");
         if (consistentRead != other.consistentRead) differ.add("ConsistentRead");
         if (dryRun != other.dryRun) differ.add("DryRun");
+        JobExpressions mine = expressions;
+        JobExpressions theirs = other.expressions;
+        if (!Objects.equals(mine.updateExpression(), theirs.updateExpression())) differ.add("UpdateExpression");
+        if (!Objects.equals(mine.conditionExpression(), theirs.conditionExpression())) differ.add("ConditionExpression");
+        if (!Objects.equals(mine.filterExpression(), theirs.filterExpression())) differ.add("FilterExpression");
+        if (!mine.attributeNames().equals(theirs.attributeNames())) differ.add("ExpressionAttributeNames");
+        if (!mine.attributeValues().equals(theirs.attributeValues())) differ.add("ExpressionAttributeValues");
         return differ;
     }
 
@@ -158,7 +177,12 @@ public record JobConfig(String sourceTable, String destinationTable, boolean con
                 .rateLimit(rateLimit).pageSize(pageSize).processor(processor).writeMode(writeMode)
                 .versionAttribute(versionAttribute).dryRun(dryRun).maxReadUnits(maxReadUnits)
                 .maxWriteUnits(maxWriteUnits).checkpointIntervalSeconds(checkpointIntervalSeconds)
-                .writesInFlight(writesInFlight);
+                .writesInFlight(writesInFlight).expressions(expressions);
+    }
+
+    /** Whether items get {@code UpdateExpression} rather than a processor's result. */
+    public boolean updatesWithExpression() {
+        return expressions.updatesItems();
     }
 
     /** How often a worker records its position in a segment; zero means after every page. */
@@ -215,6 +239,11 @@ public record JobConfig(String sourceTable, String destinationTable, boolean con
         private double maxWriteUnits = UNLIMITED;
         private int checkpointIntervalSeconds = DEFAULT_CHECKPOINT_INTERVAL_SECONDS;
         private int writesInFlight = DEFAULT_WRITES_IN_FLIGHT;
+        private String updateExpression;
+        private String conditionExpression;
+        private String filterExpression;
+        private String attributeNamesJson;
+        private String attributeValuesJson;
 
         private Builder() {
         }
@@ -234,11 +263,25 @@ public record JobConfig(String sourceTable, String destinationTable, boolean con
         public Builder maxWriteUnits(double v) { this.maxWriteUnits = v; return this; }
         public Builder checkpointIntervalSeconds(int v) { this.checkpointIntervalSeconds = v; return this; }
         public Builder writesInFlight(int v) { this.writesInFlight = v; return this; }
+        public Builder updateExpression(String v) { this.updateExpression = v; return this; }
+        public Builder conditionExpression(String v) { this.conditionExpression = v; return this; }
+        public Builder filterExpression(String v) { this.filterExpression = v; return this; }
+        /** A JSON object of placeholders and names, e.g. {@code {"#s":"status"}}. */
+        public Builder expressionAttributeNames(String json) { this.attributeNamesJson = json; return this; }
+        /** A JSON object of placeholders and DynamoDB typed values, e.g. {@code {":v":{"S":"x"}}}. */
+        public Builder expressionAttributeValues(String json) { this.attributeValuesJson = json; return this; }
+
+        public Builder expressions(JobExpressions v) {
+            return updateExpression(v.updateExpression()).conditionExpression(v.conditionExpression())
+                    .filterExpression(v.filterExpression()).expressionAttributeNames(v.attributeNamesJson())
+                    .expressionAttributeValues(v.attributeValuesJson());
+        }
 
         public JobConfig build() {
             return new JobConfig(sourceTable, destinationTable, consistentRead, totalSegments, parallelWorkers,
                     rateLimit, pageSize, processor, writeMode, versionAttribute, dryRun, maxReadUnits, maxWriteUnits,
-                    checkpointIntervalSeconds, writesInFlight);
+                    checkpointIntervalSeconds, writesInFlight, JobExpressions.parse(updateExpression,
+                            conditionExpression, filterExpression, attributeNamesJson, attributeValuesJson));
         }
     }
 }

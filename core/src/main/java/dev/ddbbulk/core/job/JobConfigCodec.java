@@ -36,6 +36,12 @@ public final class JobConfigCodec {
         node.put("MaxWriteUnits", job.maxWriteUnits());
         node.put("CheckpointIntervalSeconds", job.checkpointIntervalSeconds());
         node.put("WritesInFlight", job.writesInFlight());
+        JobExpressions expressions = job.expressions();
+        putIfPresent(node, "UpdateExpression", expressions.updateExpression());
+        putIfPresent(node, "ConditionExpression", expressions.conditionExpression());
+        putIfPresent(node, "FilterExpression", expressions.filterExpression());
+        putIfPresent(node, "ExpressionAttributeNames", expressions.attributeNamesJson());
+        putIfPresent(node, "ExpressionAttributeValues", expressions.attributeValuesJson());
         try {
             return JSON.writeValueAsString(node);
         } catch (JsonProcessingException e) {
@@ -80,7 +86,30 @@ public final class JobConfigCodec {
         if (node.has("CheckpointIntervalSeconds")) {
             b.checkpointIntervalSeconds(integer(node, "CheckpointIntervalSeconds"));
         }
+        if (node.has("UpdateExpression")) b.updateExpression(text(node, "UpdateExpression"));
+        if (node.has("ConditionExpression")) b.conditionExpression(text(node, "ConditionExpression"));
+        if (node.has("FilterExpression")) b.filterExpression(text(node, "FilterExpression"));
+        if (node.has("ExpressionAttributeNames")) b.expressionAttributeNames(jsonText(node, "ExpressionAttributeNames"));
+        if (node.has("ExpressionAttributeValues")) {
+            b.expressionAttributeValues(jsonText(node, "ExpressionAttributeValues"));
+        }
         return b.build();
+    }
+
+    /** Stored as the JSON text the parameter takes, so the run record and an execution's input read the same. */
+    private static void putIfPresent(ObjectNode node, String field, String value) {
+        if (value != null) {
+            node.put(field, value);
+        }
+    }
+
+    /**
+     * A parameter that holds a JSON object: as text (the template's and {@code --set}'s form) or, in an
+     * execution's input, as the object itself.
+     */
+    private static String jsonText(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v.isNull() ? null : v.isObject() ? v.toString() : v.asText();
     }
 
     private static String text(JsonNode node, String field) {

@@ -7,8 +7,9 @@ public enum WriteMode {
     /** BatchWriteItem, 25 items a call: fastest; last writer wins. */
     BATCH,
     /**
-     * One conditional PutItem/DeleteItem per item: an item deleted since it was read is not recreated and,
-     * with a version attribute, an item changed since it was read is not overwritten.
+     * One conditional write per item: an item deleted since it was read is not recreated; in place only the
+     * attributes the processor changed are updated, each still holding what was read, and with a version
+     * attribute an item changed since it was read is not written at all.
      */
     CONDITIONAL;
 

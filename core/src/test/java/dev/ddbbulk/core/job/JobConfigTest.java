@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddbbulk.core.rate.RateLimiter;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 class JobConfigTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -276,5 +278,63 @@ class JobConfigTest {
                 .isInstanceOf(InvalidJobException.class)
                 .hasMessageStartingWith("MaxWriteUnits 10 over 10 workers with PageSize 100 needs at least 100 s");
         JobConfig.builder().sourceTable("orders").build().requireOnePageFits(Duration.ofSeconds(1));
+    }
+
+    private static JobConfig.Builder expressionJob() {
+        return valid().updateExpression("SET #s = :new").conditionExpression("#s = :old")
+                .filterExpression("attribute_exists(#s)").expressionAttributeNames("{\"#s\":\"status\"}")
+                .expressionAttributeValues("{\":old\":{\"S\":\"PENDING\"},\":new\":{\"S\":\"OPEN\"}}");
+    }
+
+    @Test
+    void codec_whenExpressionJob_roundTripsTheExpressionsNamesAndValues() {
+        JobConfig job = expressionJob().destinationTable("orders-v2").build();
+
+        JobConfig back = JobConfigCodec.fromJson(JobConfigCodec.toJson(job));
+
+        assertThat(back).isEqualTo(job);
+        assertThat(back.updatesWithExpression()).isTrue();
+        assertThat(back.expressions().attributeValues()).containsEntry(":new", AttributeValue.fromS("OPEN"));
+        assertThat(back.toBuilder().build()).isEqualTo(job);
+    }
+
+    @Test
+    void fromJsonNode_whenNamesAndValuesAreJsonObjectsRatherThanText_readsThemAlike() throws Exception {
+        JobConfig job = JobConfigCodec.fromJsonNode(JSON.readTree("{\"SourceTable\":\"orders\","
+                + "\"UpdateExpression\":\"SET #s = :new\",\"ExpressionAttributeNames\":{\"#s\":\"status\"},"
+                + "\"ExpressionAttributeValues\":{\":new\":{\"S\":\"OPEN\"}}}"), JobConfig.builder());
+
+        assertThat(job.expressions().attributeNames()).isEqualTo(Map.of("#s", "status"));
+        assertThat(job.expressions().update().values()).hasSize(1);
+    }
+
+    @Test
+    void build_whenUpdateExpressionAndAProcessorAreGiven_refusesBoth() {
+        assertThatThrownBy(() -> expressionJob().processor("stamp").build())
+                .isInstanceOf(InvalidJobException.class)
+                .hasMessage("ItemProcessor 'stamp' and UpdateExpression both say how to change items; give one: drop"
+                        + " --processor / ItemProcessor or --update / UpdateExpression");
+        assertThat(expressionJob().processor("copy").build().updatesWithExpression()).isTrue();
+    }
+
+    @Test
+    void build_whenUpdateExpressionAndAVersionAttributeAreGiven_refusesTheVersionAttribute() {
+        assertThatThrownBy(() -> expressionJob().writeMode(WriteMode.CONDITIONAL).versionAttribute("v").build())
+                .isInstanceOf(InvalidJobException.class)
+                .hasMessageStartingWith("VersionAttribute 'v' does not apply to an UpdateExpression");
+    }
+
+    @Test
+    void workDifferences_whenExpressionsDiffer_namesEachParameterThatDiffers() {
+        JobConfig job = expressionJob().build();
+        JobConfig other = expressionJob().updateExpression("SET #s = :old").conditionExpression("#s = :new")
+                .filterExpression(null).build();
+
+        assertThat(job.workDifferences(other)).containsExactly("UpdateExpression", "ConditionExpression",
+                "FilterExpression");
+        assertThat(job.workDifferences(expressionJob().build())).isEmpty();
+        assertThat(job.workDifferences(expressionJob().expressionAttributeValues(
+                "{\":old\":{\"S\":\"X\"},\":new\":{\"S\":\"OPEN\"}}").build()))
+                .containsExactly("ExpressionAttributeValues");
     }
 }

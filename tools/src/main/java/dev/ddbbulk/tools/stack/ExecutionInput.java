@@ -21,7 +21,8 @@ public final class ExecutionInput {
     static final List<String> PARAMETERS = List.of("SourceTable", "DestinationTable", "ConsistentRead",
             "TotalSegments", "ParallelLambdaFunctions", "RateLimiter", "PageSize", "ItemProcessor", "WriteMode",
             "VersionAttribute", "DryRun", "MaxReadUnits", "MaxWriteUnits", "CheckpointIntervalSeconds",
-            "WritesInFlight");
+            "WritesInFlight", "UpdateExpression", "ConditionExpression", "FilterExpression", "ExpressionAttributeNames",
+            "ExpressionAttributeValues");
     /** The input field that makes an execution follow an existing run instead of starting one of its own name. */
     public static final String RUN_ID = "RunId";
     private static final Set<String> WHOLE_NUMBERS = Set.of("TotalSegments", "ParallelLambdaFunctions", "PageSize",

@@ -36,9 +36,16 @@ class ExecutionInputTest {
         JobConfig job = JobConfig.builder().sourceTable("orders").writeMode(WriteMode.CONDITIONAL)
                 .versionAttribute("version").build();
 
+        JobConfig expressionJob = JobConfig.builder().sourceTable("orders").updateExpression("SET #s = :new")
+                .conditionExpression("#s <> :new").filterExpression("attribute_exists(#s)")
+                .expressionAttributeNames("{\"#s\":\"status\"}").expressionAttributeValues("{\":new\":{\"S\":\"x\"}}")
+                .build();
+
         JsonNode fields = new ObjectMapper().readTree(JobConfigCodec.toJson(job));
+        JsonNode expressionFields = new ObjectMapper().readTree(JobConfigCodec.toJson(expressionJob));
 
         assertThat(ExecutionInput.PARAMETERS).containsAll(() -> fields.fieldNames());
+        assertThat(ExecutionInput.PARAMETERS).containsAll(() -> expressionFields.fieldNames());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.ddbbulk.worker.scan;
 
+import dev.ddbbulk.core.expression.Expression;
 import java.util.Map;
 import java.util.function.Consumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -25,14 +26,23 @@ public final class SegmentScanner {
         return scanPage(table, segment, totalSegments, startKey, limit, consistentRead, ReturnConsumedCapacity.NONE);
     }
 
+    /** A page of a segment, without a filter. */
+    public ScanPage scanPage(String table, int segment, int totalSegments, Map<String, AttributeValue> startKey,
+                             int limit, boolean consistentRead, ReturnConsumedCapacity consumedCapacity) {
+        return scanPage(table, segment, totalSegments, startKey, limit, consistentRead, consumedCapacity, null);
+    }
+
     /**
-     * A page of a segment.
+     * A page of a segment. With a filter, DynamoDB still reads (and charges for) {@code limit} items and returns
+     * those that pass, so a page may be empty and still not be the last.
      *
      * @param consumedCapacity whether to ask for the page's consumed capacity (for a read budget only:
      *                         DynamoDB Local spends measurable time working it out for every item)
+     * @param filter           the job's FilterExpression, or null
      */
     public ScanPage scanPage(String table, int segment, int totalSegments, Map<String, AttributeValue> startKey,
-                             int limit, boolean consistentRead, ReturnConsumedCapacity consumedCapacity) {
+                             int limit, boolean consistentRead, ReturnConsumedCapacity consumedCapacity,
+                             Expression filter) {
         ScanRequest.Builder request = ScanRequest.builder()
                 .tableName(table)
                 .segment(segment)
@@ -43,12 +53,17 @@ public final class SegmentScanner {
         if (startKey != null && !startKey.isEmpty()) {
             request.exclusiveStartKey(startKey);
         }
+        if (filter != null) {
+            filter.applyTo(request::filterExpression, request::expressionAttributeNames,
+                    request::expressionAttributeValues);
+        }
         ScanResponse response = dynamoDb.scan(request.build());
         Map<String, AttributeValue> last = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
                 ? response.lastEvaluatedKey() : null;
         double units = response.consumedCapacity() == null || response.consumedCapacity().capacityUnits() == null
                 ? 0 : response.consumedCapacity().capacityUnits();
-        return new ScanPage(response.items(), last, units);
+        int scanned = response.scannedCount() == null ? response.items().size() : response.scannedCount();
+        return new ScanPage(response.items(), last, units, scanned);
     }
 
     /** Visits every page of a segment from its start; for verification and tests. */

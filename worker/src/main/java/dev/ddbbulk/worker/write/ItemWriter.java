@@ -1,5 +1,7 @@
 package dev.ddbbulk.worker.write;
 
+import dev.ddbbulk.core.job.JobConfig;
+import dev.ddbbulk.core.job.JobExpressions;
 import dev.ddbbulk.core.job.TableShape;
 import dev.ddbbulk.core.job.WriteMode;
 import dev.ddbbulk.core.processor.ItemAction;
@@ -25,6 +27,8 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * Writes a page of processor results with BatchWriteItem, 25 requests a call, and retries whatever
  * DynamoDB leaves in UnprocessedItems (or refuses with a throttling error) with jittered exponential
  * backoff until all is written or the attempts run out, which fails the page rather than dropping items.
+ * In conditional mode it hands the page to {@link ConditionalWriter}; an expression job's updates go to
+ * {@link ExpressionWriter}.
  */
 public final class ItemWriter {
     public static final int MAX_BATCH = 25;
@@ -34,6 +38,7 @@ public final class ItemWriter {
     private final TableShape shape;
     private final Retrier retrier;
     private final ConditionalWriter conditional;
+    private final ExpressionWriter expressions;
     private final CapacityBudget budget;
     private final InFlight inFlight;
 
@@ -51,6 +56,20 @@ public final class ItemWriter {
     public ItemWriter(DynamoDbClient dynamoDb, TableShape shape, WriteMode mode, String versionAttribute,
                       boolean inPlace, CapacityBudget budget, int writesInFlight, Backoff backoff, Random random,
                       Sleeper sleeper) {
+        this(dynamoDb, shape, mode, versionAttribute, inPlace, JobExpressions.NONE, budget, writesInFlight, backoff,
+                random, sleeper);
+    }
+
+    /** The writer of {@code job}'s results into {@code destination}, within {@code budget}. */
+    public static ItemWriter forJob(DynamoDbClient dynamoDb, TableShape destination, JobConfig job,
+                                    CapacityBudget budget, Backoff backoff, Random random, Sleeper sleeper) {
+        return new ItemWriter(dynamoDb, destination, job.writeMode(), job.versionAttribute(), job.inPlace(),
+                job.expressions(), budget, job.writesInFlight(), backoff, random, sleeper);
+    }
+
+    private ItemWriter(DynamoDbClient dynamoDb, TableShape shape, WriteMode mode, String versionAttribute,
+                       boolean inPlace, JobExpressions expressions, CapacityBudget budget, int writesInFlight,
+                       Backoff backoff, Random random, Sleeper sleeper) {
         this.dynamoDb = dynamoDb;
         this.table = shape.table();
         this.shape = shape;
@@ -59,6 +78,9 @@ public final class ItemWriter {
         this.inFlight = new InFlight(writesInFlight);
         this.conditional = mode == WriteMode.CONDITIONAL
                 ? new ConditionalWriter(dynamoDb, shape, versionAttribute, inPlace, budget, inFlight, retrier)
+                : null;
+        this.expressions = expressions.updatesItems()
+                ? new ExpressionWriter(dynamoDb, shape, expressions, inPlace, budget, inFlight, retrier)
                 : null;
     }
 
@@ -69,6 +91,24 @@ public final class ItemWriter {
     public WriteResult write(List<Map<String, AttributeValue>> originals, List<ItemAction> actions)
             throws InterruptedException {
         return conditional != null ? conditional.write(originals, actions) : write(actions);
+    }
+
+    /** What {@link #write(List, List)} would write, counted without a call: a dry run. */
+    public WriteResult wouldWrite(List<Map<String, AttributeValue>> originals, List<ItemAction> actions) {
+        if (conditional != null) {
+            return conditional.wouldWrite(originals, actions);
+        }
+        long puts = actions.stream().filter(ItemAction.Put.class::isInstance).count();
+        long deletes = actions.stream().filter(ItemAction.Delete.class::isInstance).count();
+        return new WriteResult(puts, deletes, 0);
+    }
+
+    /** An expression job's page: every item gets the job's update (see {@link ExpressionWriter}). */
+    public WriteResult update(List<Map<String, AttributeValue>> items) throws InterruptedException {
+        if (expressions == null) {
+            throw new IllegalStateException("This writer has no UpdateExpression: the job is not an expression job");
+        }
+        return expressions.write(items);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.ddbbulk.worker.scan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ddbbulk.core.expression.Expression;
 import dev.ddbbulk.core.message.DynamoDbKeyCodec;
 import dev.ddbbulk.core.testing.TestTables;
 import dev.ddbbulk.embedded.testing.EmbeddedEnvironment;
@@ -117,5 +118,32 @@ class SegmentScannerIT {
         assertThat(metered.consumedReadUnits()).isPositive();
         assertThat(unmetered.consumedReadUnits()).isZero();
         assertThat(unmetered.items()).isEqualTo(metered.items());
+    }
+
+    @Test
+    void scanPage_whenAFilterDropsMostItems_returnsEmptyPagesThatAreNotLastAndCountsEveryItemRead() {
+        SegmentScanner scanner = new SegmentScanner(dynamoDb);
+        // Sort keys below 30 of 3,000: most pages of 50 hold none of them.
+        Expression filter = Expression.of("#sk < :n").withName("#sk", TestTables.SK)
+                .withValue(":n", AttributeValue.fromN("30"));
+        List<String> matched = new ArrayList<>();
+        int scanned = 0;
+        int emptyButNotLast = 0;
+        Map<String, AttributeValue> key = null;
+
+        do {
+            ScanPage page = scanner.scanPage(table, 0, 1, key, 50, true, ReturnConsumedCapacity.NONE, filter);
+            page.items().forEach(item -> matched.add(TestTables.keyString(item)));
+            scanned += page.scanned();
+            assertThat(page.filteredOut()).isEqualTo(page.scanned() - page.items().size());
+            if (page.items().isEmpty() && !page.last()) {
+                emptyButNotLast++;
+            }
+            key = page.lastEvaluatedKey();
+        } while (key != null);
+
+        assertThat(scanned).isEqualTo(ITEMS);
+        assertThat(matched).hasSize(30).doesNotHaveDuplicates();
+        assertThat(emptyButNotLast).isGreaterThan(0);
     }
 }

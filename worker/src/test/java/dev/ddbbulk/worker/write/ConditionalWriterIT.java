@@ -33,11 +33,13 @@ import software.amazon.awssdk.services.dynamodb.model.DeleteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
 /**
- * Conditional mode with a version attribute, on DynamoDB Local: the conditions that keep another writer's
- * change (the in-place version compare, copy mode's "only a higher version", conditional deletes) and
- * throttled PutItem and DeleteItem calls, which must be retried without changing any count.
+ * Conditional mode on DynamoDB Local: the conditions that keep another writer's change (in place, the update of
+ * only what the processor changed and the version compare; copy mode's "only a higher version"; conditional
+ * deletes) and throttled UpdateItem and DeleteItem calls, which must be retried without changing any count.
  */
 @ExtendWith(EmbeddedServicesExtension.class)
 class ConditionalWriterIT {
@@ -167,7 +169,7 @@ class ConditionalWriterIT {
     }
 
     @Test
-    void write_whenPutItemAndDeleteItemAreThrottled_retriesThemAndCountsEachItemOnce() throws Exception {
+    void write_whenUpdateItemAndDeleteItemAreThrottled_retriesThemAndCountsEachItemOnce() throws Exception {
         TestTables.putAll(dynamoDb, table, items(0, 30, 1, "original"));
         List<Map<String, AttributeValue>> read = readAll(table);
         Map<String, AttributeValue> theirs = item(5, 2, "changed by someone else");
@@ -180,10 +182,12 @@ class ConditionalWriterIT {
 
         WriteResult result = writer(throttling, table, VERSION, true).write(read, actions);
 
-        assertThat(throttling.throttledPuts).hasPositiveValue();
+        // In place, a put is written as an update of what it changed.
+        assertThat(throttling.throttledUpdates).hasPositiveValue();
         assertThat(throttling.throttledDeletes).hasPositiveValue();
+        assertThat(throttling.throttledPuts).hasValue(0);
         // Every throttle was waited out once and retried; nothing else slept.
-        assertThat(sleeper.sleeps()).hasSize(throttling.throttledPuts.get() + throttling.throttledDeletes.get());
+        assertThat(sleeper.sleeps()).hasSize(throttling.throttledUpdates.get() + throttling.throttledDeletes.get());
         // 10 deletes (sort keys 0, 3, ... 27), 20 puts, of which item 5's is refused.
         assertThat(result).isEqualTo(new WriteResult(19, 10, 1, 0));
         Map<String, Map<String, AttributeValue>> expected = new HashMap<>();
@@ -196,6 +200,117 @@ class ConditionalWriterIT {
             }
         }
         assertThat(TestTables.byKey(readAll(table))).isEqualTo(expected);
+    }
+
+    @Test
+    void write_whenInPlaceWithoutAVersionAndAnotherWriterChangedAnotherAttributeSinceTheRead_keepsBothChanges()
+            throws Exception {
+        TestTables.putAll(dynamoDb, table, List.of(unversioned(0), unversioned(1), unversioned(2)));
+        List<Map<String, AttributeValue>> read = readAll(table);
+        dynamoDb.updateItem(b -> b.tableName(table).key(shape.keyOf(unversioned(1)))
+                .updateExpression("SET note = :n").expressionAttributeValues(Map.of(":n", s("theirs"))));
+
+        WriteResult result = writer(dynamoDb, table, null, true).write(read, stampAll(read));
+
+        assertThat(result).isEqualTo(new WriteResult(3, 0, 0, 0));
+        Map<String, AttributeValue> both = stamped(unversioned(1));
+        both.put("note", s("theirs"));
+        assertThat(TestTables.byKey(readAll(table))).isEqualTo(TestTables.byKey(List.of(stamped(unversioned(0)),
+                both, stamped(unversioned(2)))));
+    }
+
+    @Test
+    void write_whenInPlaceAndAnotherWriterChangedTheSameAttributeSinceTheRead_refusesAndKeepsTheirs()
+            throws Exception {
+        TestTables.putAll(dynamoDb, table, List.of(unversioned(0), unversioned(1)));
+        List<Map<String, AttributeValue>> read = readAll(table);
+        dynamoDb.updateItem(b -> b.tableName(table).key(shape.keyOf(unversioned(0)))
+                .updateExpression("SET payload = :p").expressionAttributeValues(Map.of(":p", s("theirs"))));
+        List<ItemAction> actions = read.stream().map(i -> {
+            Map<String, AttributeValue> changed = new LinkedHashMap<>(i);
+            changed.put("payload", s("ours"));
+            return ItemAction.put(changed);
+        }).toList();
+
+        WriteResult result = writer(dynamoDb, table, null, true).write(read, actions);
+
+        assertThat(result).isEqualTo(new WriteResult(1, 0, 1, 0));
+        Map<String, Map<String, AttributeValue>> stored = TestTables.byKey(readAll(table));
+        assertThat(stored.get(TestTables.keyString(unversioned(0))).get("payload")).isEqualTo(s("theirs"));
+        assertThat(stored.get(TestTables.keyString(unversioned(1))).get("payload")).isEqualTo(s("ours"));
+    }
+
+    @Test
+    void write_whenInPlaceAndAProcessorRemovesAnAttributeAndAnotherWriterAddedOneMeanwhile_keepsTheirs()
+            throws Exception {
+        TestTables.putAll(dynamoDb, table, List.of(unversioned(0)));
+        List<Map<String, AttributeValue>> read = readAll(table);
+        dynamoDb.updateItem(b -> b.tableName(table).key(shape.keyOf(unversioned(0)))
+                .updateExpression("SET extra = :e").expressionAttributeValues(Map.of(":e", s("theirs"))));
+        Map<String, AttributeValue> withoutPayload = new LinkedHashMap<>(read.get(0));
+        withoutPayload.remove("payload");
+
+        WriteResult result = writer(dynamoDb, table, null, true).write(read, List.of(ItemAction.put(withoutPayload)));
+
+        assertThat(result).isEqualTo(new WriteResult(1, 0, 0, 0));
+        Map<String, AttributeValue> expected = new LinkedHashMap<>(withoutPayload);
+        expected.put("extra", s("theirs"));
+        assertThat(readAll(table)).containsExactly(expected);
+    }
+
+    @Test
+    void write_whenInPlaceAndTheProcessorReturnsItemsUnchanged_writesNothingAndCountsThemUnchanged()
+            throws Exception {
+        TestTables.putAll(dynamoDb, table, items(0, 4, 1, "original"));
+        List<Map<String, AttributeValue>> read = readAll(table);
+        ThrottlingDynamoDb counting = new ThrottlingDynamoDb(dynamoDb, Integer.MAX_VALUE);
+
+        WriteResult result = writer(counting, table, VERSION, true)
+                .write(read, read.stream().map(ItemAction::put).toList());
+
+        assertThat(result).isEqualTo(new WriteResult(0, 0, 0, 0, 4));
+        assertThat(counting.updates).hasValue(0);
+        assertThat(counting.puts).hasValue(0);
+        assertThat(writer(dynamoDb, table, VERSION, true).wouldWrite(read, stampAll(read)))
+                .isEqualTo(new WriteResult(4, 0, 0, 0, 0));
+    }
+
+    @Test
+    void write_whenInPlaceAndAnotherWriterAlreadyMadeTheSameChange_countsItAlreadyApplied() throws Exception {
+        TestTables.putAll(dynamoDb, table, List.of(unversioned(0)));
+        List<Map<String, AttributeValue>> read = readAll(table);
+        dynamoDb.updateItem(b -> b.tableName(table).key(shape.keyOf(unversioned(0)))
+                .updateExpression("SET migrated = :t, note = :n")
+                .expressionAttributeValues(Map.of(":t", AttributeValue.fromBool(true), ":n", s("theirs"))));
+
+        WriteResult result = writer(dynamoDb, table, null, true).write(read, stampAll(read));
+
+        assertThat(result).isEqualTo(new WriteResult(0, 0, 0, 1));
+        assertThat(readAll(table).get(0)).containsEntry("note", s("theirs"))
+                .containsEntry("migrated", AttributeValue.fromBool(true));
+    }
+
+    @Test
+    void write_whenInPlaceAndTheProcessorChangesMoreAttributesThanOneUpdateTakes_putsTheWholeItem()
+            throws Exception {
+        TestTables.putAll(dynamoDb, table, List.of(unversioned(0)));
+        List<Map<String, AttributeValue>> read = readAll(table);
+        Map<String, AttributeValue> wide = new LinkedHashMap<>(read.get(0));
+        for (int i = 0; i <= ItemChanges.MAX_ATTRIBUTES; i++) {
+            wide.put("a" + i, AttributeValue.fromN(Integer.toString(i)));
+        }
+        ThrottlingDynamoDb counting = new ThrottlingDynamoDb(dynamoDb, Integer.MAX_VALUE);
+
+        WriteResult result = writer(counting, table, null, true).write(read, List.of(ItemAction.put(wide)));
+
+        assertThat(result).isEqualTo(new WriteResult(1, 0, 0, 0));
+        assertThat(counting.puts).hasValue(1);
+        assertThat(counting.updates).hasValue(0);
+        assertThat(readAll(table)).containsExactly(wide);
+    }
+
+    private static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
     }
 
     /** As a job's default: the conditions hold with writes in flight too. */
@@ -257,7 +372,10 @@ class ConditionalWriterIT {
         private final int n;
         private final AtomicInteger calls = new AtomicInteger();
         final AtomicInteger throttledPuts = new AtomicInteger();
+        final AtomicInteger throttledUpdates = new AtomicInteger();
         final AtomicInteger throttledDeletes = new AtomicInteger();
+        final AtomicInteger puts = new AtomicInteger();
+        final AtomicInteger updates = new AtomicInteger();
 
         ThrottlingDynamoDb(DynamoDbClient delegate, int n) {
             this.delegate = delegate;
@@ -266,8 +384,16 @@ class ConditionalWriterIT {
 
         @Override
         public PutItemResponse putItem(PutItemRequest request) {
+            puts.incrementAndGet();
             throttleIfDue(throttledPuts);
             return delegate.putItem(request);
+        }
+
+        @Override
+        public UpdateItemResponse updateItem(UpdateItemRequest request) {
+            updates.incrementAndGet();
+            throttleIfDue(throttledUpdates);
+            return delegate.updateItem(request);
         }
 
         @Override
