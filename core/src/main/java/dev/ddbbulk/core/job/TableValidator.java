@@ -31,12 +31,15 @@ public final class TableValidator {
     /** @return the destination's shape, which the writer needs for keys */
     public TableShape validate(JobConfig job) {
         ItemProcessors.create(job.processor());
-        return validateTables(job);
+        TableShape destination = validateTables(job);
+        checkExpressions(job.expressions(), describe(job.sourceTable(), "SourceTable", "--source"), destination);
+        return destination;
     }
 
     /**
-     * As {@link #validate} without loading the processor, for callers that need the tables only (an estimate made
-     * where the processor's class is not on the classpath).
+     * As {@link #validate} without loading the processor or having DynamoDB check the expressions, for callers
+     * that need the tables only (an estimate, made where the processor's class may not be on the classpath, and
+     * which must not make the expression check's write).
      *
      * @return the destination's shape
      */
@@ -51,7 +54,6 @@ public final class TableValidator {
                         + source.describeKey() + "; create the destination with the same key schema");
             }
         }
-        checkExpressions(job.expressions(), source, destination);
         return destination;
     }
 
