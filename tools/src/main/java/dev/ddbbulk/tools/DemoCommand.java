@@ -7,9 +7,11 @@ import dev.ddbbulk.core.job.TableShape;
 import dev.ddbbulk.core.job.TableValidator;
 import dev.ddbbulk.core.ledger.ProgressLedger;
 import dev.ddbbulk.core.processor.ItemAction;
+import dev.ddbbulk.core.processor.ItemProcessor;
 import dev.ddbbulk.embedded.EmbeddedServices;
 import dev.ddbbulk.tools.local.DemoData;
 import dev.ddbbulk.tools.local.LocalRun;
+import dev.ddbbulk.tools.local.ProcessorJar;
 import dev.ddbbulk.tools.local.QueuePair;
 import dev.ddbbulk.tools.output.RunSummary;
 import java.io.PrintWriter;
@@ -62,7 +64,13 @@ final class DemoCommand implements Callable<Integer> {
             throw new InvalidJobException("--items must be 0 or more, got " + items);
         }
         DemoData.requireItemBytes(itemBytes);
-        var processor = ItemProcessors.create(config.processor());
+        try (ProcessorJar jar = local.openProcessorJar()) {
+            jar.requireProcessor(config);
+            return run(config, ItemProcessors.create(config.processor(), jar.classes()), jar);
+        }
+    }
+
+    private int run(JobConfig config, ItemProcessor processor, ProcessorJar jar) throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         String id = local.runIdOrNew();
@@ -75,7 +83,7 @@ final class DemoCommand implements Callable<Integer> {
             if (!config.inPlace()) {
                 DemoData.createTable(dynamoDb, config.destinationTable());
             }
-            TableValidator validator = new TableValidator(dynamoDb);
+            TableValidator validator = new TableValidator(dynamoDb, jar.classes());
             // Before the fill and the fleet: a bad expression fails at once, with nothing else started.
             validator.validate(config);
             TableShape source = validator.describe(SOURCE, "SourceTable", "--source");
@@ -88,7 +96,7 @@ final class DemoCommand implements Callable<Integer> {
             ProgressLedger ledger = new ProgressLedger(dynamoDb, RunCommand.DEFAULT_LEDGER, clock);
             ledger.createTableIfMissing();
             QueuePair queues = local.createQueues(sqs, "ddb-bulk-segments");
-            RunSummary summary = local.execute(dynamoDb, sqs, ledger, queues, clock, id, config, false, err);
+            RunSummary summary = local.execute(dynamoDb, sqs, ledger, queues, clock, id, config, false, jar, err);
 
             if (config.updatesWithExpression() || config.expressions().filterExpression() != null) {
                 // Which items an expression matches, and what an update makes of them, is DynamoDB's to work out.

@@ -3,9 +3,11 @@ package dev.ddbbulk.tools;
 import dev.ddbbulk.core.job.JobConfig;
 import dev.ddbbulk.core.ledger.ProgressLedger;
 import dev.ddbbulk.tools.local.LocalRun;
+import dev.ddbbulk.tools.local.ProcessorJar;
 import dev.ddbbulk.tools.local.QueuePair;
 import dev.ddbbulk.tools.output.RunSummary;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Random;
 import java.util.UUID;
@@ -28,6 +30,11 @@ final class LocalRunMixin {
     @Option(names = "--run-id", description = "Run id in the ledger. Default: a new UUID.")
     String runId;
 
+    @Option(names = "--processor-jar", paramLabel = "PATH",
+            description = "A jar holding the --processor class, loaded by the seeder's check and every worker (as a"
+                    + " Lambda layer is on the deployed functions).")
+    Path processorJar;
+
     /**
      * The job of these options, refused before anything is created when one page of it cannot fit in a
      * worker's time budget less its safety margin.
@@ -36,6 +43,11 @@ final class LocalRunMixin {
         JobConfig config = job.builder(source, destination, segments, workers).build();
         config.requireOnePageFits(fleet.timeBudget.minus(LocalRun.FleetOptions.marginFor(fleet.timeBudget)));
         return config;
+    }
+
+    /** The classes of --processor-jar, or none; refused before anything is created when it is not a jar. */
+    ProcessorJar openProcessorJar() {
+        return ProcessorJar.open(processorJar);
     }
 
     /** --run-id, or a new UUID when it was not given. */
@@ -56,10 +68,12 @@ final class LocalRunMixin {
      * ends, showing progress on {@code err} (a progress line on a terminal).
      *
      * @param resume whether the run is already in the ledger (re-enqueue its segments that are not done)
+     * @param jar where the seeder's check and the workers load the processor class from
      */
     RunSummary execute(DynamoDbClient dynamoDb, SqsClient sqs, ProgressLedger ledger, QueuePair queues, Clock clock,
-                       String id, JobConfig config, boolean resume, PrintWriter err) throws InterruptedException {
-        LocalRun run = new LocalRun(dynamoDb, sqs, ledger, queues, clock, new Random());
+                       String id, JobConfig config, boolean resume, ProcessorJar jar, PrintWriter err)
+            throws InterruptedException {
+        LocalRun run = new LocalRun(dynamoDb, sqs, ledger, queues, clock, new Random(), jar.classes());
         return run.execute(id, config, fleet.options(config.parallelWorkers(), System.console() != null), resume, err);
     }
 }

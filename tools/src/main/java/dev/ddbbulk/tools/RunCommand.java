@@ -8,6 +8,7 @@ import dev.ddbbulk.tools.estimate.FleetProfile;
 import dev.ddbbulk.tools.estimate.JobEstimator;
 import dev.ddbbulk.tools.estimate.Prices;
 import dev.ddbbulk.tools.local.LocalRun;
+import dev.ddbbulk.tools.local.ProcessorJar;
 import dev.ddbbulk.tools.local.QueuePair;
 import dev.ddbbulk.tools.output.EstimateReport;
 import dev.ddbbulk.tools.output.ExitCodes;
@@ -99,7 +100,8 @@ final class RunCommand implements Callable<Integer> {
         // A resumed run brings its own WritesInFlight from the ledger: size the pool for the most there can be
         // (a pool opens only the connections it uses).
         int connections = LocalRun.dynamoDbConnections(workers, JobConfig.MAX_WRITES_IN_FLIGHT);
-        try (DynamoDbClient dynamoDb = aws.dynamoDbClients(connections).dynamoDb();
+        try (ProcessorJar jar = local.openProcessorJar();
+             DynamoDbClient dynamoDb = aws.dynamoDbClients(connections).dynamoDb();
              SqsClient sqs = aws.sqsClients(LocalRun.sqsConnections(workers)).sqs()) {
             Clock clock = Clock.systemUTC();
             ProgressLedger ledger = new ProgressLedger(dynamoDb, ledgerTable, clock);
@@ -110,7 +112,8 @@ final class RunCommand implements Callable<Integer> {
                         + "' is not in ledger " + ledgerTable + "; check the run id and --ledger-table")).job();
             }
             // Validate against the live tables before creating the ledger or any queue: bad input writes nothing.
-            new TableValidator(dynamoDb).validate(config);
+            jar.requireProcessor(config);
+            new TableValidator(dynamoDb, jar.classes()).validate(config);
             if (requested != null) {
                 // A resumed run has done part of its job already: the figures of the whole would mislead.
                 Duration budget = local.fleet.timeBudget;
@@ -124,7 +127,8 @@ final class RunCommand implements Callable<Integer> {
                     ? local.createQueues(sqs, "ddb-bulk-" + id.replaceAll("[^a-zA-Z0-9_-]", "").substring(0,
                             Math.min(8, id.replaceAll("[^a-zA-Z0-9_-]", "").length())))
                     : QueuePair.existing(sqs, queueUrl, dlqUrl);
-            RunSummary summary = local.execute(dynamoDb, sqs, ledger, queues, clock, id, config, requested == null, err);
+            RunSummary summary = local.execute(dynamoDb, sqs, ledger, queues, clock, id, config, requested == null, jar,
+                    err);
             if (temporary && summary.exitCode() == ExitCodes.OK) {
                 queues.delete(sqs);
             } else if (temporary) {

@@ -8,6 +8,7 @@ import dev.ddbbulk.core.job.TableValidator;
 import dev.ddbbulk.core.ledger.ProgressLedger;
 import dev.ddbbulk.core.ledger.RunRecord;
 import dev.ddbbulk.core.message.SegmentMessage;
+import dev.ddbbulk.core.processor.ItemProcessor;
 import dev.ddbbulk.core.rate.CapacityBudget;
 import dev.ddbbulk.core.rate.RateLimiter;
 import dev.ddbbulk.core.retry.Backoff;
@@ -67,6 +68,7 @@ public final class SegmentWorker {
     private final FailedDeliveries failedDeliveries;
     private final Redelivery redelivery;
     private final Retrier retrier;
+    private final ClassLoader processorClasses;
     private final Map<String, RunContext> runs = new ConcurrentHashMap<>();
     /**
      * Runs completing transactions, one at a time, while the worker goes on to its next message. Its thread
@@ -92,6 +94,15 @@ public final class SegmentWorker {
     public SegmentWorker(DynamoDbClient dynamoDb, SqsClient sqs, String queueUrl, ProgressLedger ledger,
                          Duration safetyMargin, Clock clock, Random random, Sleeper sleeper, Budgets budgets,
                          Redelivery redelivery) {
+        this(dynamoDb, sqs, queueUrl, ledger, safetyMargin, clock, random, sleeper, budgets, redelivery,
+                ItemProcessors.defaultClassLoader());
+    }
+
+    /** @param processorClasses loads a run's processor class, e.g. one that also sees a jar of the user's processors */
+    public SegmentWorker(DynamoDbClient dynamoDb, SqsClient sqs, String queueUrl, ProgressLedger ledger,
+                         Duration safetyMargin, Clock clock, Random random, Sleeper sleeper, Budgets budgets,
+                         Redelivery redelivery, ClassLoader processorClasses) {
+        this.processorClasses = processorClasses;
         this.dynamoDb = dynamoDb;
         this.ledger = ledger;
         this.clock = clock;
@@ -234,7 +245,9 @@ public final class SegmentWorker {
                 "DestinationTable", "--destination");
         JobConfig job = run.job();
         CapacityBudget writeBudget = budgets.write(runId, job, clock, sleeper);
-        return new RunContext(job, job.updatesWithExpression() ? null : ItemProcessors.create(job.processor()),
+        ItemProcessor processor = job.updatesWithExpression() ? null
+                : ItemProcessors.create(job.processor(), processorClasses);
+        return new RunContext(job, processor,
                 ItemWriter.forJob(dynamoDb, destination, job, writeBudget, Backoff.DEFAULT, random, sleeper),
                 RateLimiter.of(job.rateLimit(), clock, sleeper), budgets.read(runId, job, clock, sleeper), writeBudget);
     }

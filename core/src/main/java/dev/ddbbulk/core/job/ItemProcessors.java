@@ -25,20 +25,36 @@ public final class ItemProcessors {
         return new TreeSet<>(Set.of(COPY, STAMP));
     }
 
+    /**
+     * The loader of processor classes when none is given: the thread's context loader, which on Lambda's Java
+     * runtime sees the function's jar and its layers' {@code /opt/java/lib/*.jar}, else this class's loader.
+     */
+    public static ClassLoader defaultClassLoader() {
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        return context != null ? context : ItemProcessors.class.getClassLoader();
+    }
+
     /** @throws InvalidJobException when the name is neither built in nor a loadable processor class */
     public static ItemProcessor create(String name) {
+        return create(name, defaultClassLoader());
+    }
+
+    /**
+     * @param classes loads a processor named by its class, e.g. one that also sees a jar of the user's processors
+     * @throws InvalidJobException when the name is neither built in nor a processor class {@code classes} loads
+     */
+    public static ItemProcessor create(String name, ClassLoader classes) {
         return switch (name) {
             case COPY -> ItemAction::put;
             case STAMP -> new StampProcessor();
-            default -> instantiate(name);
+            default -> instantiate(name, classes);
         };
     }
 
-    private static ItemProcessor instantiate(String className) {
+    private static ItemProcessor instantiate(String className, ClassLoader classes) {
         Class<?> type;
         try {
-            type = Class.forName(className, true, Thread.currentThread().getContextClassLoader() != null
-                    ? Thread.currentThread().getContextClassLoader() : ItemProcessors.class.getClassLoader());
+            type = Class.forName(className, true, classes);
         } catch (ClassNotFoundException | LinkageError e) {
             throw new InvalidJobException("ItemProcessor '" + className + "' is neither a built-in processor "
                     + builtInNames() + " nor a class on the classpath; use a built-in name or put the class's jar"

@@ -23,14 +23,21 @@ public final class TableValidator {
             "attribute_exists(#ddbbulk_probe) AND attribute_not_exists(#ddbbulk_probe)");
 
     private final DynamoDbClient dynamoDb;
+    private final ClassLoader processorClasses;
 
     public TableValidator(DynamoDbClient dynamoDb) {
+        this(dynamoDb, ItemProcessors.defaultClassLoader());
+    }
+
+    /** @param processorClasses loads the job's processor class ({@link ItemProcessors#create(String, ClassLoader)}) */
+    public TableValidator(DynamoDbClient dynamoDb, ClassLoader processorClasses) {
         this.dynamoDb = dynamoDb;
+        this.processorClasses = processorClasses;
     }
 
     /** @return the destination's shape, which the writer needs for keys */
     public TableShape validate(JobConfig job) {
-        ItemProcessors.create(job.processor());
+        ItemProcessors.create(job.processor(), processorClasses);
         TableShape destination = validateTables(job);
         checkExpressions(job.expressions(), describe(job.sourceTable(), "SourceTable", "--source"), destination);
         return destination;

@@ -1,5 +1,6 @@
 package dev.ddbbulk.tools.local;
 
+import dev.ddbbulk.core.job.ItemProcessors;
 import dev.ddbbulk.core.job.JobConfig;
 import dev.ddbbulk.core.job.TableValidator;
 import dev.ddbbulk.core.ledger.ProgressLedger;
@@ -44,9 +45,17 @@ public final class LocalRun {
     private final QueuePair queues;
     private final Clock clock;
     private final Random random;
+    private final ClassLoader processorClasses;
 
     public LocalRun(DynamoDbClient dynamoDb, SqsClient sqs, ProgressLedger ledger, QueuePair queues, Clock clock,
              Random random) {
+        this(dynamoDb, sqs, ledger, queues, clock, random, ItemProcessors.defaultClassLoader());
+    }
+
+    /** @param processorClasses loads the job's processor class, for the seeder's check and every worker */
+    public LocalRun(DynamoDbClient dynamoDb, SqsClient sqs, ProgressLedger ledger, QueuePair queues, Clock clock,
+             Random random, ClassLoader processorClasses) {
+        this.processorClasses = processorClasses;
         this.dynamoDb = dynamoDb;
         this.sqs = sqs;
         this.ledger = ledger;
@@ -121,7 +130,7 @@ public final class LocalRun {
     public RunSummary execute(String runId, JobConfig job, FleetOptions options, boolean resume, PrintWriter err)
             throws InterruptedException {
         long start = clock.millis();
-        SegmentSeeder seeder = new SegmentSeeder(new TableValidator(dynamoDb), ledger, sqs, queues.queueUrl(),
+        SegmentSeeder seeder = new SegmentSeeder(new TableValidator(dynamoDb, processorClasses), ledger, sqs, queues.queueUrl(),
                 random, SEEDER_THREADS, Backoff.DEFAULT, Sleeper.SYSTEM, clock);
         // The fleet starts with the seeder, as Lambda's event source mapping does, so workers take the first
         // segments while the rest are still being sent (a million segments take a minute or two to send).
@@ -138,7 +147,7 @@ public final class LocalRun {
         Redelivery redelivery = Redelivery.startingAt(options.retryDelay(), queues.maxReceiveCount());
         for (int i = 0; i < options.workers(); i++) {
             workers.add(new SegmentWorker(dynamoDb, sqs, queues.queueUrl(), ledger, options.safetyMargin(), clock,
-                    new Random(random.nextLong()), Sleeper.SYSTEM, budgets, redelivery));
+                    new Random(random.nextLong()), Sleeper.SYSTEM, budgets, redelivery, processorClasses));
         }
         LocalFleet fleet = new LocalFleet(sqs, queues.queueUrl(), workers, options.timeBudget(),
                 options.safetyMargin(), clock);
