@@ -761,6 +761,19 @@ class TemplateTest {
     }
 
     @Test
+    void processorLayers_whenGiven_areOnTheSeederAndTheWorkerAndOtherwiseLeftOut() {
+        assertThat(parameter("ProcessorLayerArns")).containsEntry("Type", "CommaDelimitedList").containsEntry("Default", "");
+        assertThat(map(template.get("Conditions")).get("HasProcessorLayers")).isEqualTo(Map.of("Fn::Not", List.of(
+                Map.of("Fn::Equals", List.of(Map.of("Fn::Join", List.of("", ref("ProcessorLayerArns"))), "")))));
+        Object layers = Map.of("Fn::If", List.of("HasProcessorLayers", ref("ProcessorLayerArns"), ref("AWS::NoValue")));
+        // The seeder too: it loads the processor class to refuse a bad ItemProcessor before it sends anything.
+        for (String function : List.of("SeederFunction", "WorkerFunction")) {
+            assertThat(properties(function).get("Layers")).as(function).isEqualTo(layers);
+        }
+        assertThat(properties("ProgressFunction")).doesNotContainKey("Layers");
+    }
+
+    @Test
     void notificationTopicPolicy_letsOnlyTheRuleAndTheAlarmPublish() {
         Map<String, Object> policy = properties("NotificationTopicPolicy");
         assertThat(policy.get("Topics")).isEqualTo(List.of(ref("NotificationTopic")));
