@@ -101,6 +101,27 @@ class ProcessorJarIT {
     }
 
     @Test
+    void demo_whenProcessorIsInTheJar_verifiesItsEffectOnEveryItem() {
+        Cli result = Cli.run("demo", "--items", "300", "--segments", "5", "--workers", "2",
+                "--destination", DemoCommand.SOURCE, "--processor-jar", jar.toString(), "--processor", PROCESSOR,
+                "--json");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.json().get("itemsWritten").asLong()).isEqualTo(300);
+        assertThat(result.json().get("verified").asBoolean()).isTrue();
+    }
+
+    @Test
+    void demo_whenClassIsNotInTheJar_exits2WithOneLineBeforeStartingAnything() {
+        Cli result = Cli.run("demo", "--processor-jar", jar.toString(), "--processor", "example.layer.Missing");
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(result.err().strip()).isEqualTo("ddb-bulk: ItemProcessor class 'example.layer.Missing' is not in"
+                + " --processor-jar " + jar + "; check --processor (the fully qualified class name) or rebuild the jar"
+                + " with it");
+    }
+
+    @Test
     void run_whenJarIsMissing_exits2WithOneLineAndCreatesNothing() {
         Path missing = dir.resolve("no-such.jar");
 
