@@ -130,8 +130,8 @@ public final class LocalRun {
     public RunSummary execute(String runId, JobConfig job, FleetOptions options, boolean resume, PrintWriter err)
             throws InterruptedException {
         long start = clock.millis();
-        SegmentSeeder seeder = new SegmentSeeder(new TableValidator(dynamoDb, processorClasses), ledger, sqs, queues.queueUrl(),
-                random, SEEDER_THREADS, Backoff.DEFAULT, Sleeper.SYSTEM, clock);
+        SegmentSeeder seeder = new SegmentSeeder(new TableValidator(dynamoDb, processorClasses), ledger, sqs,
+                queues.queueUrl(), random, SEEDER_THREADS, Backoff.DEFAULT, Sleeper.SYSTEM, clock);
         // The fleet starts with the seeder, as Lambda's event source mapping does, so workers take the first
         // segments while the rest are still being sent (a million segments take a minute or two to send).
         // The seeder records the run before its first message, so a worker always finds the run it is given.
