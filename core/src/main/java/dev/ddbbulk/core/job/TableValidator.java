@@ -39,7 +39,8 @@ public final class TableValidator {
     public TableShape validate(JobConfig job) {
         ItemProcessors.create(job.processor(), processorClasses);
         TableShape destination = validateTables(job);
-        checkExpressions(job.expressions(), describe(job.sourceTable(), "SourceTable", "--source"), destination);
+        // validateTables has described the source: the filter's check needs only its name.
+        checkExpressions(job.expressions(), job.sourceTable(), destination);
         return destination;
     }
 
@@ -83,10 +84,10 @@ public final class TableValidator {
      * on an UpdateItem of the destination whose condition no item can meet (it costs a write unit but changes
      * nothing, and no read API takes an update expression).
      */
-    private void checkExpressions(JobExpressions expressions, TableShape source, TableShape destination) {
+    private void checkExpressions(JobExpressions expressions, String sourceTable, TableShape destination) {
         expressions.filter().ifPresent(filter -> {
             try {
-                dynamoDb.scan(b -> filter.applyTo(b.tableName(source.table()).limit(1)::filterExpression,
+                dynamoDb.scan(b -> filter.applyTo(b.tableName(sourceTable).limit(1)::filterExpression,
                         b::expressionAttributeNames, b::expressionAttributeValues));
             } catch (DynamoDbException e) {
                 throw refused(e, "FilterExpression", "--filter", expressions.filterExpression());

@@ -47,7 +47,7 @@ final class DeadLetters {
      * or another delivery holds its lease. Returns whether it was marked.
      */
     boolean record(String runId, int segment, String messageId, String error) {
-        String trimmed = error.length() > 2000 ? error.substring(0, 2000) + "..." : error;
+        String trimmed = trimmedError(error);
         long now = clock.millis();
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":dead", s(SegmentStatus.DEAD_LETTERED.name()),
                 ":done", s(SegmentStatus.DONE.name()), ":err", s(trimmed), ":now", n(now), ":msg", s(messageId)));

@@ -44,6 +44,11 @@ final class LedgerItems {
     /** A segment's lease, removed together whenever the lease ends. */
     static final String LEASE = "leaseOwner, leaseMessage, leaseExpiresAt, leaseClaimedAt";
 
+    /** A segment's lastError, cut to 2,000 characters so that a huge message cannot outgrow the item. */
+    static String trimmedError(String error) {
+        return error.length() > 2000 ? error.substring(0, 2000) + "..." : error;
+    }
+
     static String text(AttributeValue v) {
         return v == null ? null : v.s();
     }

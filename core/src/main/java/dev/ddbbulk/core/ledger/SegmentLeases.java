@@ -109,7 +109,7 @@ final class SegmentLeases {
     }
 
     void recordFailure(Lease lease, String error, Pages sinceCheckpoint) {
-        String trimmed = error.length() > 2000 ? error.substring(0, 2000) + "..." : error;
+        String trimmed = trimmedError(error);
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":failed", s(SegmentStatus.FAILED.name()),
                 ":err", s(trimmed), ":now", n(clock.millis()), ":me", s(lease.owner()), ":before", n(lease.pages())));
         try {
