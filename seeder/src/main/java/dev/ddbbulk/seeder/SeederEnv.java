@@ -24,6 +24,7 @@ public final class SeederEnv {
     public static final String MAX_WRITE_UNITS = "MAX_WRITE_UNITS";
     public static final String CHECKPOINT_INTERVAL_SECONDS = "CHECKPOINT_INTERVAL_SECONDS";
     public static final String WRITES_IN_FLIGHT = "WRITES_IN_FLIGHT";
+    public static final String SPLIT_AFTER_PAGES = "SPLIT_AFTER_PAGES";
     public static final String UPDATE_EXPRESSION = "UPDATE_EXPRESSION";
     public static final String CONDITION_EXPRESSION = "CONDITION_EXPRESSION";
     public static final String FILTER_EXPRESSION = "FILTER_EXPRESSION";
@@ -62,6 +63,7 @@ public final class SeederEnv {
         if (has(env, MAX_WRITE_UNITS)) b.maxWriteUnits(Double.parseDouble(env.get(MAX_WRITE_UNITS)));
         if (has(env, VERSION_ATTRIBUTE)) b.versionAttribute(env.get(VERSION_ATTRIBUTE));
         if (has(env, WRITES_IN_FLIGHT)) b.writesInFlight(parseInt(env, WRITES_IN_FLIGHT));
+        if (has(env, SPLIT_AFTER_PAGES)) b.splitAfterPages(parseInt(env, SPLIT_AFTER_PAGES));
         if (has(env, CHECKPOINT_INTERVAL_SECONDS)) {
             b.checkpointIntervalSeconds(parseInt(env, CHECKPOINT_INTERVAL_SECONDS));
         }

@@ -24,6 +24,11 @@ final class JobMixin {
                     + " page's BatchWriteItem calls), 1..256; on AWS a call takes 3-10 ms. Default: ${DEFAULT-VALUE}.")
     int writesInFlight;
 
+    @Option(names = "--split-after-pages", defaultValue = "10",
+            description = "SplitAfterPages: scan pages in a row from one partition key after which a worker splits the"
+                    + " rest of that item collection into sort-key ranges for the fleet; 0 = never. Default: ${DEFAULT-VALUE}.")
+    int splitAfterPages;
+
     @Option(names = "--processor", defaultValue = "copy",
             description = "ItemProcessor: 'copy', 'stamp', or the class name of your ItemProcessor. Default: ${DEFAULT-VALUE}.")
     String processor;
@@ -80,7 +85,7 @@ final class JobMixin {
                 .consistentRead(consistentRead).writeMode(WriteMode.parse(writeMode))
                 .versionAttribute(versionAttribute).dryRun(dryRun).maxReadUnits(maxReadUnits)
                 .maxWriteUnits(maxWriteUnits).checkpointIntervalSeconds(checkpointIntervalSeconds)
-                .writesInFlight(writesInFlight).updateExpression(update).conditionExpression(condition)
+                .writesInFlight(writesInFlight).splitAfterPages(splitAfterPages).updateExpression(update).conditionExpression(condition)
                 .filterExpression(filter).expressionAttributeNames(names).expressionAttributeValues(values);
     }
 }

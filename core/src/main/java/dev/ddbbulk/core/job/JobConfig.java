@@ -29,12 +29,14 @@ import java.util.Objects;
  *                         hide that
  * @param expressions      an expression job's update, condition and filter (the filter also for a processor job);
  *                         {@link JobExpressions#NONE} for a processor job without a filter
+ * @param splitAfterPages  scan pages in a row from one partition key after which a worker splits the rest of that
+ *                         item collection into sort-key ranges for the fleet, 0..10,000; 0 = never split
  */
 public record JobConfig(String sourceTable, String destinationTable, boolean consistentRead,
                         int totalSegments, int parallelWorkers, double rateLimit, int pageSize,
                         String processor, WriteMode writeMode, String versionAttribute, boolean dryRun,
                         double maxReadUnits, double maxWriteUnits, int checkpointIntervalSeconds,
-                        int writesInFlight, JobExpressions expressions) {
+                        int writesInFlight, JobExpressions expressions, int splitAfterPages) {
 
     public static final int MAX_SEGMENTS = 1_000_000;
     public static final int DEFAULT_SEGMENTS = 1000;
@@ -52,6 +54,12 @@ public record JobConfig(String sourceTable, String destinationTable, boolean con
      */
     public static final int DEFAULT_WRITES_IN_FLIGHT = 16;
     public static final int MAX_WRITES_IN_FLIGHT = 256;
+    /**
+     * Ten pages in a row from one key (1,000 items at the default page size) mark a collection that would hold
+     * one worker long enough to be worth a split's Query, transaction and messages.
+     */
+    public static final int DEFAULT_SPLIT_AFTER_PAGES = 10;
+    public static final int MAX_SPLIT_AFTER_PAGES = 10_000;
 
     public JobConfig {
         requireTableName("SourceTable", "--source", sourceTable);
@@ -86,6 +94,10 @@ public record JobConfig(String sourceTable, String destinationTable, boolean con
             throw new InvalidJobException("WritesInFlight must be between 1 and " + MAX_WRITES_IN_FLIGHT + ", got "
                     + writesInFlight + "; set --writes-in-flight / WritesInFlight within that range");
         }
+        if (splitAfterPages < 0 || splitAfterPages > MAX_SPLIT_AFTER_PAGES) {
+            throw new InvalidJobException("SplitAfterPages must be between 0 (never split) and " + MAX_SPLIT_AFTER_PAGES
+                    + ", got " + splitAfterPages + "; set --split-after-pages / SplitAfterPages within that range");
+        }
         if (processor == null || processor.isBlank()) {
             processor = DEFAULT_PROCESSOR;
         }
@@ -112,7 +124,7 @@ public record JobConfig(String sourceTable, String destinationTable, boolean con
     /**
      * The parameters that define the work, by their template names, in which {@code other} differs from this
      * job: tables, segments, processor, write mode, version attribute, expressions, consistent read and dry run. The rest
-     * (fleet size, rate, budgets, page size, checkpoint interval, writes in flight) say how fast the work is
+     * (fleet size, rate, budgets, page size, checkpoint interval, writes in flight, splitting) say how fast the work is
      * done and may change between attempts at one run.
      */
     public List<String> workDifferences(JobConfig other) {
@@ -177,7 +189,15 @@ public record JobConfig(String sourceTable, String destinationTable, boolean con
                 .rateLimit(rateLimit).pageSize(pageSize).processor(processor).writeMode(writeMode)
                 .versionAttribute(versionAttribute).dryRun(dryRun).maxReadUnits(maxReadUnits)
                 .maxWriteUnits(maxWriteUnits).checkpointIntervalSeconds(checkpointIntervalSeconds)
-                .writesInFlight(writesInFlight).expressions(expressions);
+                .writesInFlight(writesInFlight).expressions(expressions).splitAfterPages(splitAfterPages);
+    }
+
+    /**
+     * How many sort-key ranges a split makes: two per worker, so the fleet shares a collection and a fast worker
+     * takes more of it than a slow one, within what one transaction records.
+     */
+    public int splitRanges() {
+        return Math.max(2, Math.min(98, 2 * parallelWorkers));
     }
 
     /** Whether items get {@code UpdateExpression} rather than a processor's result. */
@@ -239,6 +259,7 @@ public record JobConfig(String sourceTable, String destinationTable, boolean con
         private double maxWriteUnits = UNLIMITED;
         private int checkpointIntervalSeconds = DEFAULT_CHECKPOINT_INTERVAL_SECONDS;
         private int writesInFlight = DEFAULT_WRITES_IN_FLIGHT;
+        private int splitAfterPages = DEFAULT_SPLIT_AFTER_PAGES;
         private String updateExpression;
         private String conditionExpression;
         private String filterExpression;
@@ -263,6 +284,7 @@ public record JobConfig(String sourceTable, String destinationTable, boolean con
         public Builder maxWriteUnits(double v) { this.maxWriteUnits = v; return this; }
         public Builder checkpointIntervalSeconds(int v) { this.checkpointIntervalSeconds = v; return this; }
         public Builder writesInFlight(int v) { this.writesInFlight = v; return this; }
+        public Builder splitAfterPages(int v) { this.splitAfterPages = v; return this; }
         public Builder updateExpression(String v) { this.updateExpression = v; return this; }
         public Builder conditionExpression(String v) { this.conditionExpression = v; return this; }
         public Builder filterExpression(String v) { this.filterExpression = v; return this; }
@@ -281,7 +303,8 @@ public record JobConfig(String sourceTable, String destinationTable, boolean con
             return new JobConfig(sourceTable, destinationTable, consistentRead, totalSegments, parallelWorkers,
                     rateLimit, pageSize, processor, writeMode, versionAttribute, dryRun, maxReadUnits, maxWriteUnits,
                     checkpointIntervalSeconds, writesInFlight, JobExpressions.parse(updateExpression,
-                            conditionExpression, filterExpression, attributeNamesJson, attributeValuesJson));
+                            conditionExpression, filterExpression, attributeNamesJson, attributeValuesJson),
+                    splitAfterPages);
         }
     }
 }

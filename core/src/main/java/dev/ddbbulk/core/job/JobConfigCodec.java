@@ -36,6 +36,7 @@ public final class JobConfigCodec {
         node.put("MaxWriteUnits", job.maxWriteUnits());
         node.put("CheckpointIntervalSeconds", job.checkpointIntervalSeconds());
         node.put("WritesInFlight", job.writesInFlight());
+        node.put("SplitAfterPages", job.splitAfterPages());
         JobExpressions expressions = job.expressions();
         putIfPresent(node, "UpdateExpression", expressions.updateExpression());
         putIfPresent(node, "ConditionExpression", expressions.conditionExpression());
@@ -83,6 +84,7 @@ public final class JobConfigCodec {
         if (node.has("MaxReadUnits")) b.maxReadUnits(number(node, "MaxReadUnits"));
         if (node.has("MaxWriteUnits")) b.maxWriteUnits(number(node, "MaxWriteUnits"));
         if (node.has("WritesInFlight")) b.writesInFlight(integer(node, "WritesInFlight"));
+        if (node.has("SplitAfterPages")) b.splitAfterPages(integer(node, "SplitAfterPages"));
         if (node.has("CheckpointIntervalSeconds")) {
             b.checkpointIntervalSeconds(integer(node, "CheckpointIntervalSeconds"));
         }

@@ -46,18 +46,18 @@ final class DeadLetters {
      * Marks a segment dead-lettered with the error of its last delivery ({@code messageId}), unless it is done
      * or another delivery holds its lease. Returns whether it was marked.
      */
-    boolean record(String runId, int segment, String messageId, String error) {
+    boolean record(String runId, int segment, int range, String messageId, String error) {
         String trimmed = trimmedError(error);
         long now = clock.millis();
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":dead", s(SegmentStatus.DEAD_LETTERED.name()),
                 ":done", s(SegmentStatus.DONE.name()), ":err", s(trimmed), ":now", n(now), ":msg", s(messageId)));
-        Map<String, AttributeValue> marker = new HashMap<>(markerKey(runId, segment));
+        Map<String, AttributeValue> marker = new HashMap<>(markerKey(runId, segment, range));
         marker.put("lastError", s(trimmed));
         marker.put("deadLetteredAt", n(now));
         try {
             dynamoDb.transactWriteItems(b -> b.transactItems(
                     TransactWriteItem.builder().update(Update.builder().tableName(table)
-                            .key(segmentKey(runId, segment))
+                            .key(segmentKey(runId, segment, range))
                             .updateExpression("SET #st = :dead, lastError = :err, updatedAt = :now REMOVE " + LEASE)
                             .conditionExpression("attribute_not_exists(#st) OR (#st <> :done"
                                     + " AND (attribute_not_exists(leaseOwner) OR leaseExpiresAt < :now"
@@ -88,8 +88,10 @@ final class DeadLetters {
                 request.exclusiveStartKey(startKey);
             }
             QueryResponse response = dynamoDb.query(request.build());
-            response.items().forEach(item -> keys.add(segmentKey(runId,
-                    Integer.parseInt(item.get(SK).s().substring(MARKER_PREFIX.length())))));
+            response.items().forEach(item -> {
+                int[] id = segmentAndRange(item.get(SK).s().substring(MARKER_PREFIX.length()));
+                keys.add(segmentKey(runId, id[0], id[1]));
+            });
             startKey = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
                     ? response.lastEvaluatedKey() : null;
         } while (startKey != null);
@@ -100,7 +102,7 @@ final class DeadLetters {
                     .filter(segment -> segment.status() == SegmentStatus.DEAD_LETTERED)
                     .forEach(dead::add);
         }
-        dead.sort(java.util.Comparator.comparingInt(SegmentRecord::segment));
+        dead.sort(java.util.Comparator.comparingInt(SegmentRecord::segment).thenComparingInt(SegmentRecord::range));
         return List.copyOf(dead);
     }
 
@@ -130,7 +132,7 @@ final class DeadLetters {
         return items;
     }
 
-    static Map<String, AttributeValue> markerKey(String runId, int segment) {
-        return Map.of(PK, s(runId), SK, s(String.format(MARKER_PREFIX + "%07d", segment)));
+    static Map<String, AttributeValue> markerKey(String runId, int segment, int range) {
+        return Map.of(PK, s(runId), SK, s(MARKER_PREFIX + segmentSortKey(segment, range).substring(SEGMENT_PREFIX.length())));
     }
 }

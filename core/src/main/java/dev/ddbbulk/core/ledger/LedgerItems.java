@@ -12,7 +12,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /**
  * How the ledger's records are laid out: keys, attribute names, and conversions between items and records.
  * Layout: {@code pk = runId}; {@code sk = "RUN"} for the run, {@code "RUN#COUNTS#07"} for one of its counter
- * shards, {@code "SEG#0000042"} for a segment. The run's record and its shards are the items whose sort key
+ * shards, {@code "SEG#0000042"} for a segment, {@code "SEG#0000042#R00003"} for a range split off it. The run's record and its shards are the items whose sort key
  * begins with {@code "RUN"}, read together by one query.
  */
 final class LedgerItems {
@@ -37,6 +37,11 @@ final class LedgerItems {
 
     /** When DynamoDB's TTL may delete a done segment's record, in epoch seconds; a run's record and shards never do. */
     static final String EXPIRES_AT = "expiresAt";
+
+    /** When a segment's first delivery claimed it, and when it was marked done, in epoch milliseconds. */
+    static final String STARTED_AT = "startedAt";
+
+    static final String ENDED_AT = "endedAt";
 
     /** The counters a segment or run adds up, as ADD clauses over {@link #withCounts}' values. */
     static final String ADD_COUNTS = "scanned :sc, written :wr, deleted :de, skipped :sk, conditionalFailures :cf, alreadyApplied :aa";
@@ -72,7 +77,33 @@ final class LedgerItems {
     }
 
     static Map<String, AttributeValue> segmentKey(String runId, int segment) {
-        return Map.of(PK, s(runId), SK, s(String.format("SEG#%07d", segment)));
+        return segmentKey(runId, segment, 0);
+    }
+
+    /** The key of a segment's own row (range 0), or of a range split off it, which sorts right after it. */
+    static Map<String, AttributeValue> segmentKey(String runId, int segment, int range) {
+        return Map.of(PK, s(runId), SK, s(segmentSortKey(segment, range)));
+    }
+
+    static final String SEGMENT_PREFIX = "SEG#";
+
+    private static final String RANGE_INFIX = "#R";
+
+    static String segmentSortKey(int segment, int range) {
+        return range == 0 ? String.format(SEGMENT_PREFIX + "%07d", segment)
+                : String.format(SEGMENT_PREFIX + "%07d" + RANGE_INFIX + "%05d", segment, range);
+    }
+
+    /** The segment and range of a sort key after its prefix: "0000042" or "0000042#R00003". */
+    static int[] segmentAndRange(String afterPrefix) {
+        int infix = afterPrefix.indexOf(RANGE_INFIX);
+        return infix < 0 ? new int[] {Integer.parseInt(afterPrefix), 0}
+                : new int[] {Integer.parseInt(afterPrefix.substring(0, infix)),
+                        Integer.parseInt(afterPrefix.substring(infix + RANGE_INFIX.length()))};
+    }
+
+    static String describe(int segment, int range) {
+        return range == 0 ? "segment " + segment : "range " + range + " of segment " + segment;
     }
 
     static Map<String, AttributeValue> withCounts(Counts c, Map<String, AttributeValue> values) {
@@ -92,6 +123,8 @@ final class LedgerItems {
         long segmentsCompleted = 0;
         Counts counts = Counts.ZERO;
         long continuations = 0;
+        long rangesCreated = 0;
+        long rangesCompleted = 0;
         for (Map<String, AttributeValue> item : items) {
             if (RUN_SK.equals(item.get(SK).s())) {
                 run = item;
@@ -99,13 +132,15 @@ final class LedgerItems {
             segmentsCompleted += number(item.get("segmentsCompleted"));
             counts = counts.plus(counts(item));
             continuations += number(item.get("continuations"));
+            rangesCreated += number(item.get("rangesCreated"));
+            rangesCompleted += number(item.get("rangesCompleted"));
         }
         if (run == null) {
             return Optional.empty();
         }
         return Optional.of(new RunRecord(run.get(PK).s(), JobConfigCodec.fromJson(run.get("job").s()),
                 instant(run.get("createdAt")), instant(run.get("seededAt")), segmentsCompleted, counts,
-                continuations));
+                continuations, rangesCreated, rangesCompleted));
     }
 
     static SegmentRecord toSegment(Map<String, AttributeValue> item) {
@@ -113,11 +148,13 @@ final class LedgerItems {
         AttributeValue checkpoint = item.get("checkpoint");
         AttributeValue status = item.get("status");
         AttributeValue error = item.get("lastError");
-        return new SegmentRecord(item.get(PK).s(), Integer.parseInt(sk.substring(4)),
+        int[] id = segmentAndRange(sk.substring(SEGMENT_PREFIX.length()));
+        return new SegmentRecord(item.get(PK).s(), id[0], id[1],
                 status == null ? SegmentStatus.IN_PROGRESS : SegmentStatus.valueOf(status.s()),
                 checkpoint == null ? null : DynamoDbKeyCodec.fromJson(checkpoint.s()), counts(item),
                 number(item.get("pages")), number(item.get("continuations")), number(item.get("attempts")),
-                error == null ? null : error.s());
+                error == null ? null : error.s(), number(item.get("ranges")), instant(item.get(STARTED_AT)),
+                instant(item.get(ENDED_AT)));
     }
 
     static Counts counts(Map<String, AttributeValue> item) {

@@ -27,68 +27,94 @@ final class LedgerQueries {
     }
 
     Optional<SegmentRecord> findSegment(String runId, int segment) {
+        return findSegment(runId, segment, 0);
+    }
+
+    Optional<SegmentRecord> findSegment(String runId, int segment, int range) {
         Map<String, AttributeValue> item = dynamoDb.getItem(b -> b.tableName(table)
-                .key(segmentKey(runId, segment)).consistentRead(true)).item();
+                .key(segmentKey(runId, segment, range)).consistentRead(true)).item();
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toSegment(item));
     }
 
     java.util.BitSet completedSegments(String runId) {
         java.util.BitSet done = new java.util.BitSet();
+        forEachSegmentItem(runId, "sk, #st", dynamoDb::query, item -> {
+            SegmentRecord segment = toSegment(item);
+            if (!segment.isRange() && segment.status() == SegmentStatus.DONE) {
+                done.set(segment.segment());
+            }
+        });
+        return done;
+    }
+
+    /** Visits every started segment and range of a run, in segment order, each range right after its segment. */
+    void forEachSegment(String runId, java.util.function.Consumer<SegmentRecord> visitor) {
+        forEachSegment(runId, dynamoDb::query, visitor);
+    }
+
+    /** As {@link #forEachSegment(String, java.util.function.Consumer)}, each page read by {@code query}. */
+    void forEachSegment(String runId, java.util.function.Function<QueryRequest, QueryResponse> query,
+                        java.util.function.Consumer<SegmentRecord> visitor) {
+        forEachSegmentItem(runId, null, query, item -> visitor.accept(toSegment(item)));
+    }
+
+    /** A paginated query of the run's segment rows, projected to {@code projection} (every attribute when null). */
+    private void forEachSegmentItem(String runId, String projection,
+                                    java.util.function.Function<QueryRequest, QueryResponse> query,
+                                    java.util.function.Consumer<Map<String, AttributeValue>> visitor) {
         Map<String, AttributeValue> startKey = null;
         do {
             QueryRequest.Builder request = QueryRequest.builder().tableName(table).consistentRead(true)
                     .keyConditionExpression("pk = :run AND begins_with(sk, :seg)")
-                    .filterExpression("#st = :done")
-                    .projectionExpression("sk")
-                    .expressionAttributeNames(Map.of("#st", "status"))
-                    .expressionAttributeValues(Map.of(":run", s(runId), ":seg", s("SEG#"),
-                            ":done", s(SegmentStatus.DONE.name())));
+                    .expressionAttributeValues(Map.of(":run", s(runId), ":seg", s(SEGMENT_PREFIX)));
+            if (projection != null) {
+                request.projectionExpression(projection).expressionAttributeNames(Map.of("#st", "status"));
+            }
             if (startKey != null) {
                 request.exclusiveStartKey(startKey);
             }
-            QueryResponse response = dynamoDb.query(request.build());
-            response.items().forEach(item -> done.set(Integer.parseInt(item.get(SK).s().substring(4))));
+            QueryResponse response = query.apply(request.build());
+            response.items().forEach(visitor);
             startKey = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
                     ? response.lastEvaluatedKey() : null;
         } while (startKey != null);
-        return done;
     }
 
     RunProgress progress(String runId) {
         RunRecord run = runs.findRun(runId).orElseThrow(() -> new InvalidJobException(
                 "Run '" + runId + "' is not in ledger " + table + "; check the run id and the ledger table"));
-        Counts counts = Counts.ZERO;
-        long continuations = 0;
-        int started = 0;
-        int inProgress = 0;
+        var tally = new Object() {
+            Counts counts = Counts.ZERO;
+            long continuations;
+            int started;
+            int inProgress;
+            int awaitingRanges;
+            SegmentRecord scanned;
+            boolean awaiting;
+        };
         List<SegmentRecord> failed = new ArrayList<>();
         List<SegmentRecord> deadLettered = new ArrayList<>();
-        Map<String, AttributeValue> startKey = null;
-        do {
-            QueryRequest.Builder request = QueryRequest.builder().tableName(table).consistentRead(true)
-                    .keyConditionExpression("pk = :run AND begins_with(sk, :seg)")
-                    .expressionAttributeValues(Map.of(":run", s(runId), ":seg", s("SEG#")));
-            if (startKey != null) {
-                request.exclusiveStartKey(startKey);
+        // A segment's ranges come right after it: a done segment awaits its ranges until each of them is done.
+        forEachSegment(runId, segment -> {
+            if (!segment.isRange()) {
+                tally.started++;
+                tally.scanned = segment.status() == SegmentStatus.DONE ? segment : null;
+                tally.awaiting = false;
+            } else if (tally.scanned != null && !tally.awaiting && tally.scanned.segment() == segment.segment()
+                    && segment.status() != SegmentStatus.DONE) {
+                tally.awaiting = true;
+                tally.awaitingRanges++;
             }
-            QueryResponse response = dynamoDb.query(request.build());
-            for (Map<String, AttributeValue> item : response.items()) {
-                SegmentRecord segment = toSegment(item);
-                started++;
-                counts = counts.plus(segment.counts());
-                continuations += segment.continuations();
-                if (segment.status() == SegmentStatus.IN_PROGRESS) {
-                    inProgress++;
-                } else if (segment.status() == SegmentStatus.FAILED) {
-                    failed.add(segment);
-                } else if (segment.status() == SegmentStatus.DEAD_LETTERED) {
-                    deadLettered.add(segment);
-                }
+            tally.counts = tally.counts.plus(segment.counts());
+            tally.continuations += segment.continuations();
+            switch (segment.status()) {
+                case IN_PROGRESS -> tally.inProgress++;
+                case FAILED -> failed.add(segment);
+                case DEAD_LETTERED -> deadLettered.add(segment);
+                case PENDING, DONE -> { }
             }
-            startKey = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
-                    ? response.lastEvaluatedKey() : null;
-        } while (startKey != null);
-        return new RunProgress(run, started, inProgress, counts, continuations, List.copyOf(failed),
-                List.copyOf(deadLettered));
+        });
+        return new RunProgress(run, tally.started, tally.inProgress, tally.counts, tally.continuations,
+                List.copyOf(failed), List.copyOf(deadLettered), tally.awaitingRanges);
     }
 }

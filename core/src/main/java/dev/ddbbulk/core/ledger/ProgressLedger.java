@@ -45,6 +45,9 @@ public final class ProgressLedger {
     /** Segments one completing transaction takes: DynamoDB allows 100 items, one of them a counter shard. */
     public static final int MAX_COMPLETIONS = 99;
 
+    /** The most ranges one split makes: its transaction holds them, the segment and a counter shard (100 items). */
+    public static final int MAX_SPLIT_RANGES = 98;
+
     private final DynamoDbClient dynamoDb;
     private final String table;
     private final Clock clock;
@@ -53,6 +56,7 @@ public final class ProgressLedger {
     private final SegmentCompletions segmentCompletions;
     private final LedgerQueries queries;
     private final DeadLetters deadLetters;
+    private final SegmentSplits splits;
     private final Retrier retrier;
 
     /** A ledger that keeps every record. */
@@ -88,6 +92,7 @@ public final class ProgressLedger {
         this.queries = new LedgerQueries(dynamoDb, table, runs);
         this.leases = new SegmentLeases(dynamoDb, table, clock, queries);
         this.deadLetters = new DeadLetters(dynamoDb, table, clock, retrier);
+        this.splits = new SegmentSplits(dynamoDb, table, clock);
     }
 
     public String table() {
@@ -170,7 +175,39 @@ public final class ProgressLedger {
      */
     public Claim claim(String runId, int segment, String messageId, String owner, Instant leaseUntil,
                        Instant resumedAt) {
-        return call(() -> leases.claim(runId, segment, messageId, owner, leaseUntil, resumedAt));
+        return claim(runId, segment, 0, messageId, owner, leaseUntil, resumedAt);
+    }
+
+    /** As {@link #claim(String, int, String, String, Instant, Instant)}, for range {@code range} of the segment (0: its own scan). */
+    public Claim claim(String runId, int segment, int range, String messageId, String owner, Instant leaseUntil,
+                       Instant resumedAt) {
+        return call(() -> leases.claim(runId, segment, range, messageId, owner, leaseUntil, resumedAt));
+    }
+
+    /**
+     * Splits an item collection off a segment: in one transaction, saves the pages written since the last
+     * checkpoint, moves the segment's checkpoint to {@code resumeAfter} (past the collection), records each
+     * range as a pending row under the segment, and counts the ranges into the run. The caller sends the
+     * ranges' messages next; should it fail to, the segment's next delivery sends those still pending
+     * ({@link #pendingRanges}).
+     *
+     * @param ranges 1..{@link #MAX_SPLIT_RANGES} ranges, numbered on from the segment's earlier ones
+     * @return the lease, now knowing the pages saved
+     * @throws LeaseLostException when the lease is lost; nothing was recorded
+     */
+    public Lease split(Lease lease, Pages sinceCheckpoint, Map<String, AttributeValue> resumeAfter,
+                       List<dev.ddbbulk.core.message.SortKeyRange> ranges) {
+        return call(() -> splits.split(lease, sinceCheckpoint, resumeAfter, ranges));
+    }
+
+    /** The ranges split off a segment that no delivery has claimed yet: their messages may never have been sent. */
+    public List<dev.ddbbulk.core.message.SortKeyRange> pendingRanges(String runId, int segment) {
+        return call(() -> splits.pending(runId, segment));
+    }
+
+    /** Every range of the run that is not done, by segment: what a resume sends again. */
+    public Map<Integer, List<dev.ddbbulk.core.message.SortKeyRange>> openRanges(String runId) {
+        return call(() -> splits.open(runId));
     }
 
     /**
@@ -259,7 +296,12 @@ public final class ProgressLedger {
      * delivery holds, is left as it is. Returns whether the segment was marked.
      */
     public boolean recordDeadLettered(String runId, int segment, String messageId, String error) {
-        return call(() -> deadLetters.record(runId, segment, messageId, error));
+        return recordDeadLettered(runId, segment, 0, messageId, error);
+    }
+
+    /** As {@link #recordDeadLettered(String, int, String, String)}, for range {@code range} of the segment. */
+    public boolean recordDeadLettered(String runId, int segment, int range, String messageId, String error) {
+        return call(() -> deadLetters.record(runId, segment, range, messageId, error));
     }
 
     /**
@@ -279,6 +321,15 @@ public final class ProgressLedger {
         return call(() -> queries.completedSegments(runId));
     }
 
+    /**
+     * Visits every started segment of a run and every range split off one, in segment order (a segment's
+     * ranges right after it), reading them a page at a time so that a run of any size fits in memory.
+     */
+    public void forEachSegment(String runId, java.util.function.Consumer<SegmentRecord> visitor) {
+        // Each page is retried on its own, so that a throttled page does not visit the earlier ones twice.
+        queries.forEachSegment(runId, request -> call(() -> dynamoDb.query(request)), visitor);
+    }
+
     /** Reads the run and all its started segments (paginated query). */
     public RunProgress progress(String runId) {
         return call(() -> queries.progress(runId));
@@ -290,9 +341,19 @@ public final class ProgressLedger {
      * @param pages the pages the ledger has saved for the segment, as this delivery knows; every write of
      *              the delivery requires it, so a replayed write cannot count anything twice
      */
-    public record Lease(String runId, int segment, String owner, long pages) {
+    public record Lease(String runId, int segment, int range, String owner, long pages) {
+        /** A lease on a segment's own scan. */
+        public Lease(String runId, int segment, String owner, long pages) {
+            this(runId, segment, 0, owner, pages);
+        }
+
         Lease withPages(long saved) {
-            return new Lease(runId, segment, owner, saved);
+            return new Lease(runId, segment, range, owner, saved);
+        }
+
+        /** "segment 42" or "range 3 of segment 42". */
+        public String describe() {
+            return LedgerItems.describe(segment, range);
         }
     }
 
@@ -335,7 +396,7 @@ public final class ProgressLedger {
     /** Another delivery took the segment over (our lease expired); this delivery must stop touching it. */
     public static final class LeaseLostException extends RuntimeException {
         public LeaseLostException(Lease lease, Throwable cause) {
-            super("Lost the lease on segment " + lease.segment() + " of run " + lease.runId(), cause);
+            super("Lost the lease on " + lease.describe() + " of run " + lease.runId(), cause);
         }
     }
 

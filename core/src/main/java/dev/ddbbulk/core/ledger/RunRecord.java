@@ -6,14 +6,29 @@ import java.time.Instant;
 /**
  * A run's row in the progress ledger. Its counts are the sums over completed segments only, added in
  * the same transaction that marks a segment done, so they are exact however often messages are delivered.
+ *
+ * @param segmentsCompleted segments whose own scan is done (their ranges may still be at work)
+ * @param rangesCreated     sort-key ranges split off the run's segments so far
+ * @param rangesCompleted   those of them done
  */
 public record RunRecord(String runId, JobConfig job, Instant createdAt, Instant seededAt,
-                        long segmentsCompleted, Counts completedCounts, long continuations) {
+                        long segmentsCompleted, Counts completedCounts, long continuations,
+                        long rangesCreated, long rangesCompleted) {
+
+    public RunRecord(String runId, JobConfig job, Instant createdAt, Instant seededAt, long segmentsCompleted,
+                     Counts completedCounts, long continuations) {
+        this(runId, job, createdAt, seededAt, segmentsCompleted, completedCounts, continuations, 0, 0);
+    }
+
     public boolean seeded() {
         return seededAt != null;
     }
 
+    /**
+     * Every segment's scan and every range split off one is done. A split is recorded before its segment's
+     * scan goes on, so once every scan is done the run knows all its ranges.
+     */
     public boolean complete() {
-        return segmentsCompleted >= job.totalSegments();
+        return segmentsCompleted >= job.totalSegments() && rangesCompleted >= rangesCreated;
     }
 }

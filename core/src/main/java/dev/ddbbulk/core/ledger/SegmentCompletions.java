@@ -86,6 +86,7 @@ final class SegmentCompletions {
         List<TransactWriteItem> items = new ArrayList<>(completions.size() + 1);
         Counts totals = Counts.ZERO;
         long continuations = 0;
+        long ranges = 0;
         for (Completion c : completions) {
             Lease lease = c.lease();
             Map<String, AttributeValue> values = withCounts(c.sinceCheckpoint().counts(), Map.of(
@@ -96,8 +97,8 @@ final class SegmentCompletions {
                 values.put(":exp", n(expiresAt));
             }
             items.add(TransactWriteItem.builder().update(Update.builder().tableName(table)
-                    .key(segmentKey(lease.runId(), lease.segment()))
-                    .updateExpression("SET #st = :done, updatedAt = :now, pages = :after"
+                    .key(segmentKey(lease.runId(), lease.segment(), lease.range()))
+                    .updateExpression("SET #st = :done, updatedAt = :now, " + ENDED_AT + " = :now, pages = :after"
                             + (expires ? ", " + EXPIRES_AT + " = :exp" : "")
                             + " REMOVE checkpoint, " + LEASE
                             + " ADD " + ADD_COUNTS)
@@ -107,6 +108,7 @@ final class SegmentCompletions {
                     .build()).build());
             totals = totals.plus(c.totals());
             continuations += c.continuations();
+            ranges += lease.range() == 0 ? 0 : 1;
         }
         Lease first = completions.get(0).lease();
         // The shard exists when the run does (RunRecords.startRun creates both), so the condition still refuses
@@ -114,10 +116,10 @@ final class SegmentCompletions {
         items.add(TransactWriteItem.builder().update(Update.builder().tableName(table)
                 .key(counterKey(first.runId(), counterShard(first.segment())))
                 .updateExpression("SET lastCompletedAt = :now"
-                        + " ADD segmentsCompleted :done, continuations :co, " + ADD_COUNTS)
+                        + " ADD segmentsCompleted :done, rangesCompleted :ranges, continuations :co, " + ADD_COUNTS)
                 .conditionExpression("attribute_exists(pk)")
-                .expressionAttributeValues(withCounts(totals, Map.of(":done", n(completions.size()),
-                        ":co", n(continuations), ":now", n(now))))
+                .expressionAttributeValues(withCounts(totals, Map.of(":done", n(completions.size() - ranges),
+                        ":ranges", n(ranges), ":co", n(continuations), ":now", n(now))))
                 .build()).build());
         return items;
     }

@@ -34,11 +34,15 @@ final class SegmentLeases {
     }
 
     Claim claim(String runId, int segment, String messageId, String owner, Instant leaseUntil) {
-        return claim(runId, segment, messageId, owner, leaseUntil, null);
+        return claim(runId, segment, 0, messageId, owner, leaseUntil, null);
     }
 
-    Claim claim(String runId, int segment, String messageId, String owner, Instant leaseUntil,
-                       Instant resumedAt) {
+    /**
+     * A range's row exists before its first claim (the split wrote it), so its claim requires the row: a message
+     * for a range the ledger never recorded would otherwise create one that no count knows of.
+     */
+    Claim claim(String runId, int segment, int range, String messageId, String owner, Instant leaseUntil,
+                Instant resumedAt) {
         Instant now = clock.instant();
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":running", s(SegmentStatus.IN_PROGRESS.name()),
                 ":done", s(SegmentStatus.DONE.name()), ":me", s(owner), ":msg", s(messageId),
@@ -48,21 +52,24 @@ final class SegmentLeases {
         }
         try {
             Map<String, AttributeValue> item = dynamoDb.updateItem(b -> b.tableName(table)
-                    .key(segmentKey(runId, segment))
+                    .key(segmentKey(runId, segment, range))
                     .updateExpression("SET #st = :running, leaseOwner = :me, leaseMessage = :msg,"
                             + " leaseExpiresAt = :until, leaseClaimedAt = :now, updatedAt = :now,"
+                            + " " + STARTED_AT + " = if_not_exists(" + STARTED_AT + ", :now),"
                             + " pages = if_not_exists(pages, :zero) ADD attempts :one")
-                    .conditionExpression("attribute_not_exists(#st) OR (#st <> :done AND (attribute_not_exists(leaseOwner)"
+                    .conditionExpression((range == 0 ? "attribute_not_exists(#st) OR " : "attribute_exists(#st) AND ")
+                            + "(#st <> :done AND (attribute_not_exists(leaseOwner)"
                             + " OR leaseExpiresAt < :now OR leaseMessage = :msg"
                             + (resumedAt != null ? " OR leaseClaimedAt < :resumed" : "") + "))")
                     .expressionAttributeNames(Map.of("#st", "status"))
                     .expressionAttributeValues(values)
                     .returnValues(ReturnValue.ALL_NEW)).attributes();
             SegmentRecord record = toSegment(item);
-            return new Claim.Granted(new Lease(runId, segment, owner, record.pages()), record);
+            return new Claim.Granted(new Lease(runId, segment, range, owner, record.pages()), record);
         } catch (ConditionalCheckFailedException e) {
-            SegmentRecord current = queries.findSegment(runId, segment).orElseThrow(() -> new IllegalStateException(
-                    "Segment " + segment + " of run " + runId + " refused a claim but cannot be read", e));
+            SegmentRecord current = queries.findSegment(runId, segment, range).orElseThrow(() -> new IllegalStateException(
+                    "The ledger has no row for " + describe(segment, range) + " of run " + runId
+                            + ", which the split that made it writes first", e));
             return current.status() == SegmentStatus.DONE ? new Claim.AlreadyDone(current) : new Claim.Leased(current);
         }
     }
@@ -74,7 +81,7 @@ final class SegmentLeases {
         }
         long after = lease.pages() + pages.count();
         try {
-            dynamoDb.updateItem(b -> b.tableName(table).key(segmentKey(lease.runId(), lease.segment()))
+            dynamoDb.updateItem(b -> b.tableName(table).key(segmentKey(lease.runId(), lease.segment(), lease.range()))
                     .updateExpression("SET updatedAt = :now" + saving(pages) + " ADD " + ADD_COUNTS)
                     .conditionExpression("leaseOwner = :me AND #st = :running AND pages = :before")
                     .expressionAttributeNames(Map.of("#st", "status"))
@@ -93,7 +100,7 @@ final class SegmentLeases {
 
     void releaseForContinuation(Lease lease, Pages sinceCheckpoint) {
         try {
-            dynamoDb.updateItem(b -> b.tableName(table).key(segmentKey(lease.runId(), lease.segment()))
+            dynamoDb.updateItem(b -> b.tableName(table).key(segmentKey(lease.runId(), lease.segment(), lease.range()))
                     .updateExpression("REMOVE " + LEASE + " SET updatedAt = :now"
                             + saving(sinceCheckpoint) + " ADD continuations :one"
                             + (sinceCheckpoint.count() == 0 ? "" : ", " + ADD_COUNTS))
@@ -113,7 +120,7 @@ final class SegmentLeases {
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":failed", s(SegmentStatus.FAILED.name()),
                 ":err", s(trimmed), ":now", n(clock.millis()), ":me", s(lease.owner()), ":before", n(lease.pages())));
         try {
-            dynamoDb.updateItem(b -> b.tableName(table).key(segmentKey(lease.runId(), lease.segment()))
+            dynamoDb.updateItem(b -> b.tableName(table).key(segmentKey(lease.runId(), lease.segment(), lease.range()))
                     .updateExpression("SET #st = :failed, lastError = :err, updatedAt = :now" + saving(sinceCheckpoint)
                             + " REMOVE " + LEASE
                             + (sinceCheckpoint.count() == 0 ? "" : " ADD " + ADD_COUNTS))
@@ -146,7 +153,7 @@ final class SegmentLeases {
 
     private Map<String, AttributeValue> segmentItem(Lease lease) {
         Map<String, AttributeValue> item = dynamoDb.getItem(b -> b.tableName(table)
-                .key(segmentKey(lease.runId(), lease.segment())).consistentRead(true)).item();
+                .key(segmentKey(lease.runId(), lease.segment(), lease.range())).consistentRead(true)).item();
         return item == null ? Map.of() : item;
     }
 }

@@ -13,9 +13,12 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * @param resumedAt    set by a resume, which the user starts once the run's fleet has stopped: a lease on the
  *                     segment claimed before then belongs to a delivery that is gone, and this message may take
  *                     it over instead of waiting for it to expire; null otherwise
+ * @param range        a sort-key range split off the segment, worked by a Query instead of the segment's scan;
+ *                     null for the segment's own scan
  */
 public record SegmentMessage(String runId, int segment, int totalSegments,
-                             Map<String, AttributeValue> exclusiveStartKey, int continuation, Instant resumedAt) {
+                             Map<String, AttributeValue> exclusiveStartKey, int continuation, Instant resumedAt,
+                             SortKeyRange range) {
     public SegmentMessage {
         Objects.requireNonNull(runId, "runId");
         if (totalSegments < 1 || segment < 0 || segment >= totalSegments) {
@@ -30,7 +33,34 @@ public record SegmentMessage(String runId, int segment, int totalSegments,
 
     public SegmentMessage(String runId, int segment, int totalSegments, Map<String, AttributeValue> exclusiveStartKey,
                           int continuation) {
-        this(runId, segment, totalSegments, exclusiveStartKey, continuation, null);
+        this(runId, segment, totalSegments, exclusiveStartKey, continuation, null, null);
+    }
+
+    public SegmentMessage(String runId, int segment, int totalSegments, Map<String, AttributeValue> exclusiveStartKey,
+                          int continuation, Instant resumedAt) {
+        this(runId, segment, totalSegments, exclusiveStartKey, continuation, resumedAt, null);
+    }
+
+    /** The first message of a range split off a segment: its Query starts after the range's lower bound. */
+    public static SegmentMessage range(String runId, int segment, int totalSegments, SortKeyRange range) {
+        return new SegmentMessage(runId, segment, totalSegments, range.from(), 0, null, Objects.requireNonNull(range));
+    }
+
+    /** A range re-enqueued by a resume that started at {@code resumedAt}. */
+    public static SegmentMessage resumeRange(String runId, int segment, int totalSegments, SortKeyRange range,
+                                             Instant resumedAt) {
+        return new SegmentMessage(runId, segment, totalSegments, range.from(), 0, Objects.requireNonNull(resumedAt),
+                Objects.requireNonNull(range));
+    }
+
+    /** 0 for the segment's own scan, the range's index for a range split off it. */
+    public int rangeIndex() {
+        return range == null ? 0 : range.index();
+    }
+
+    /** "segment 42" or "range 3 of segment 42". */
+    public String describe() {
+        return range == null ? "segment " + segment : "range " + range.index() + " of segment " + segment;
     }
 
     public static SegmentMessage seed(String runId, int segment, int totalSegments) {
@@ -44,6 +74,6 @@ public record SegmentMessage(String runId, int segment, int totalSegments,
 
     /** The continuation is sent after its sender released the lease, so it takes nothing over. */
     public SegmentMessage continueAt(Map<String, AttributeValue> key) {
-        return new SegmentMessage(runId, segment, totalSegments, key, continuation + 1, null);
+        return new SegmentMessage(runId, segment, totalSegments, key, continuation + 1, null, range);
     }
 }

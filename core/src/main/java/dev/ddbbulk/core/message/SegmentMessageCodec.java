@@ -25,6 +25,9 @@ public final class SegmentMessageCodec {
         if (message.resumedAt() != null) {
             node.put("resumedAt", message.resumedAt().toEpochMilli());
         }
+        if (message.range() != null) {
+            node.set("range", rangeNode(message.range()));
+        }
         try {
             return JSON.writeValueAsString(node);
         } catch (JsonProcessingException e) {
@@ -53,7 +56,39 @@ public final class SegmentMessageCodec {
                 wholeNumber(node, "totalSegments", body),
                 key == null || key.isNull() ? null : DynamoDbKeyCodec.fromJsonNode(key),
                 node.hasNonNull("continuation") ? wholeNumber(node, "continuation", body) : 0,
-                node.hasNonNull("resumedAt") ? Instant.ofEpochMilli(epochMillis(node, "resumedAt", body)) : null);
+                node.hasNonNull("resumedAt") ? Instant.ofEpochMilli(epochMillis(node, "resumedAt", body)) : null,
+                node.hasNonNull("range") ? range(node.get("range"), body) : null);
+    }
+
+    /** A range as JSON, also the form the ledger keeps it in so that a resume can send its message again. */
+    public static ObjectNode rangeNode(SortKeyRange range) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("index", range.index());
+        node.put("partitionKey", range.partitionKeyName());
+        node.set("from", DynamoDbKeyCodec.toJsonNode(range.from()));
+        node.set("to", DynamoDbKeyCodec.toJsonNode(range.to()));
+        return node;
+    }
+
+    public static String rangeToJson(SortKeyRange range) {
+        return rangeNode(range).toString();
+    }
+
+    public static SortKeyRange rangeFromJson(String json) {
+        try {
+            return range(JSON.readTree(json), json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("A range is not JSON: " + abbreviate(json), e);
+        }
+    }
+
+    private static SortKeyRange range(JsonNode node, String body) {
+        if (!node.isObject() || !node.hasNonNull("partitionKey") || !node.hasNonNull("from") || !node.hasNonNull("to")) {
+            throw new IllegalArgumentException("Message field range needs index, partitionKey, from and to: "
+                    + abbreviate(body));
+        }
+        return new SortKeyRange(wholeNumber(node, "index", body), node.get("partitionKey").asText(),
+                DynamoDbKeyCodec.fromJsonNode(node.get("from")), DynamoDbKeyCodec.fromJsonNode(node.get("to")));
     }
 
     private static long epochMillis(JsonNode node, String field, String body) {

@@ -19,7 +19,7 @@ import java.time.Instant;
  * checks agree.
  *
  * @param run          the run record; its counts cover completed segments only
- * @param deadLettered the run's segments that are dead-lettered now, from the ledger
+ * @param deadLettered the run's segments and ranges that are dead-lettered now, from the ledger
  * @param queue        the segment queue
  * @param idleChecks   consecutive checks, this one included, that found the run idle
  * @param elapsed      time since the run was started
@@ -83,9 +83,13 @@ public record ProgressCheck(RunRecord run, long deadLettered, QueueDepth queue, 
         return !done() && inFlight() == 0;
     }
 
-    /** Every segment is done or dead-lettered, some dead-lettered: nothing more happens without a redrive. */
+    /**
+     * Every segment and every range split off one is done or dead-lettered, some dead-lettered: nothing more
+     * happens without a redrive.
+     */
     public boolean settledWithDeadLetters() {
-        return !done() && deadLettered > 0 && segmentsCompleted() + deadLettered >= totalSegments();
+        return !done() && deadLettered > 0 && segmentsCompleted() + run.rangesCompleted() + deadLettered
+                >= totalSegments() + run.rangesCreated();
     }
 
     /**

@@ -22,11 +22,11 @@ public final class ExecutionInput {
             "TotalSegments", "ParallelLambdaFunctions", "RateLimiter", "PageSize", "ItemProcessor", "WriteMode",
             "VersionAttribute", "DryRun", "MaxReadUnits", "MaxWriteUnits", "CheckpointIntervalSeconds",
             "WritesInFlight", "UpdateExpression", "ConditionExpression", "FilterExpression", "ExpressionAttributeNames",
-            "ExpressionAttributeValues");
+            "ExpressionAttributeValues", "SplitAfterPages");
     /** The input field that makes an execution follow an existing run instead of starting one of its own name. */
     public static final String RUN_ID = "RunId";
     private static final Set<String> WHOLE_NUMBERS = Set.of("TotalSegments", "ParallelLambdaFunctions", "PageSize",
-            "CheckpointIntervalSeconds", "WritesInFlight");
+            "CheckpointIntervalSeconds", "WritesInFlight", "SplitAfterPages");
     private static final Set<String> NUMBERS = Set.of("RateLimiter", "MaxReadUnits", "MaxWriteUnits");
     private static final Set<String> BOOLEANS = Set.of("ConsistentRead", "DryRun");
     /** What Step Functions refuses in an execution name, besides whitespace and control characters. */

@@ -1,0 +1,131 @@
+package dev.ddbbulk.core.ledger;
+
+import static dev.ddbbulk.core.ledger.LedgerItems.*;
+
+import dev.ddbbulk.core.ledger.ProgressLedger.Lease;
+import dev.ddbbulk.core.ledger.ProgressLedger.LeaseLostException;
+import dev.ddbbulk.core.ledger.ProgressLedger.Pages;
+import dev.ddbbulk.core.message.DynamoDbKeyCodec;
+import dev.ddbbulk.core.message.SegmentMessageCodec;
+import dev.ddbbulk.core.message.SortKeyRange;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.Update;
+
+/**
+ * Ranges split off a segment's item collections: recorded, with the segment's move past the collection and the
+ * run's count of ranges, in one transaction, so that a range is counted exactly when it exists and the segment
+ * never resumes inside a collection its ranges cover. A range's row keeps the range, so its message can be sent
+ * again by the segment's next delivery or by a resume.
+ */
+final class SegmentSplits {
+    static final String RANGE = "range";
+
+    private final DynamoDbClient dynamoDb;
+    private final String table;
+    private final Clock clock;
+
+    SegmentSplits(DynamoDbClient dynamoDb, String table, Clock clock) {
+        this.dynamoDb = dynamoDb;
+        this.table = table;
+        this.clock = clock;
+    }
+
+    Lease split(Lease lease, Pages sinceCheckpoint, Map<String, AttributeValue> resumeAfter, List<SortKeyRange> ranges) {
+        if (lease.range() != 0) {
+            throw new IllegalArgumentException("Only a segment's own scan splits, not " + lease.describe());
+        }
+        if (ranges.isEmpty() || ranges.size() > ProgressLedger.MAX_SPLIT_RANGES) {
+            throw new IllegalArgumentException("A split makes 1.." + ProgressLedger.MAX_SPLIT_RANGES + " ranges, got "
+                    + ranges.size());
+        }
+        long now = clock.millis();
+        long after = lease.pages() + sinceCheckpoint.count();
+        Map<String, AttributeValue> values = withCounts(sinceCheckpoint.counts(), Map.of(
+                ":now", n(now), ":me", s(lease.owner()), ":running", s(SegmentStatus.IN_PROGRESS.name()),
+                ":before", n(lease.pages()), ":after", n(after), ":ck", s(DynamoDbKeyCodec.toJson(resumeAfter)),
+                ":ranges", n(ranges.size())));
+        List<TransactWriteItem> items = new ArrayList<>(ranges.size() + 2);
+        items.add(TransactWriteItem.builder().update(Update.builder().tableName(table)
+                .key(segmentKey(lease.runId(), lease.segment()))
+                .updateExpression("SET updatedAt = :now, checkpoint = :ck, pages = :after ADD ranges :ranges, "
+                        + ADD_COUNTS)
+                .conditionExpression("leaseOwner = :me AND #st = :running AND pages = :before")
+                .expressionAttributeNames(Map.of("#st", "status"))
+                .expressionAttributeValues(values).build()).build());
+        for (SortKeyRange range : ranges) {
+            Map<String, AttributeValue> row = new HashMap<>(segmentKey(lease.runId(), lease.segment(), range.index()));
+            row.put("status", s(SegmentStatus.PENDING.name()));
+            row.put(RANGE, s(SegmentMessageCodec.rangeToJson(range)));
+            row.put("updatedAt", n(now));
+            items.add(TransactWriteItem.builder().put(Put.builder().tableName(table).item(row)
+                    .conditionExpression("attribute_not_exists(pk)").build()).build());
+        }
+        items.add(TransactWriteItem.builder().update(Update.builder().tableName(table)
+                .key(counterKey(lease.runId(), counterShard(lease.segment())))
+                .updateExpression("ADD rangesCreated :ranges")
+                .conditionExpression("attribute_exists(pk)")
+                .expressionAttributeValues(Map.of(":ranges", n(ranges.size()))).build()).build());
+        try {
+            dynamoDb.transactWriteItems(b -> b.transactItems(items));
+        } catch (TransactionCanceledException e) {
+            if (e.hasCancellationReasons() && !e.cancellationReasons().isEmpty()
+                    && "ConditionalCheckFailed".equals(e.cancellationReasons().get(0).code())) {
+                throw new LeaseLostException(lease, e);
+            }
+            throw e;
+        }
+        return lease.withPages(after);
+    }
+
+    List<SortKeyRange> pending(String runId, int segment) {
+        List<SortKeyRange> pending = new ArrayList<>();
+        query(runId, segmentSortKey(segment, 0) + "#", item -> {
+            if (SegmentStatus.PENDING.name().equals(text(item.get("status")))) {
+                pending.add(SegmentMessageCodec.rangeFromJson(item.get(RANGE).s()));
+            }
+        });
+        return List.copyOf(pending);
+    }
+
+    Map<Integer, List<SortKeyRange>> open(String runId) {
+        Map<Integer, List<SortKeyRange>> open = new TreeMap<>();
+        query(runId, SEGMENT_PREFIX, item -> {
+            if (item.containsKey(RANGE) && !SegmentStatus.DONE.name().equals(text(item.get("status")))) {
+                int segment = segmentAndRange(item.get(SK).s().substring(SEGMENT_PREFIX.length()))[0];
+                open.computeIfAbsent(segment, k -> new ArrayList<>())
+                        .add(SegmentMessageCodec.rangeFromJson(item.get(RANGE).s()));
+            }
+        });
+        return open;
+    }
+
+    private void query(String runId, String prefix, java.util.function.Consumer<Map<String, AttributeValue>> visitor) {
+        Map<String, AttributeValue> startKey = null;
+        do {
+            QueryRequest.Builder request = QueryRequest.builder().tableName(table).consistentRead(true)
+                    .keyConditionExpression("pk = :run AND begins_with(sk, :prefix)")
+                    .projectionExpression("sk, #st, #range")
+                    .expressionAttributeNames(Map.of("#st", "status", "#range", RANGE))
+                    .expressionAttributeValues(Map.of(":run", s(runId), ":prefix", s(prefix)));
+            if (startKey != null) {
+                request.exclusiveStartKey(startKey);
+            }
+            QueryResponse response = dynamoDb.query(request.build());
+            response.items().forEach(visitor);
+            startKey = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
+                    ? response.lastEvaluatedKey() : null;
+        } while (startKey != null);
+    }
+}
