@@ -84,8 +84,8 @@ final class Claims {
         String owner = UUID.randomUUID().toString();
         Instant leaseUntil = deadline.at().plus(ProgressLedger.leaseGrace());
         Future<ProgressLedger.Claim> claim = claiming.submit(() ->
-                ledger.claim(message.runId(), message.segment(), queued.messageId(), owner, leaseUntil,
-                        message.resumedAt()));
+                ledger.claim(message.runId(), message.segment(), message.rangeIndex(), queued.messageId(), owner,
+                        leaseUntil, message.resumedAt()));
         return new Taken(queued, message, run, claim);
     }
 
@@ -116,7 +116,7 @@ final class Claims {
                         if (e.getCause() instanceof Error cause) {
                             throw cause;
                         }
-                        throw new IllegalStateException("Claim of segment " + message.segment() + " failed", e.getCause());
+                        throw new IllegalStateException("Claim of " + message.describe() + " failed", e.getCause());
                     }
                 }
             } finally {

@@ -67,17 +67,21 @@ final class FailedDeliveries {
             return;
         }
         try {
-            boolean marked = ledger.recordDeadLettered(segment.runId(), segment.segment(), message.messageId(),
-                    SegmentFailures.describe(failure));
-            LOG.error("Segment {} of run {} failed on its last receive ({}) and goes to the dead-letter queue{}: {}",
-                    segment.segment(), segment.runId(), message.receiveCount(),
+            boolean marked = ledger.recordDeadLettered(segment.runId(), segment.segment(), segment.rangeIndex(),
+                    message.messageId(), SegmentFailures.describe(failure));
+            LOG.error("{} of run {} failed on its last receive ({}) and goes to the dead-letter queue{}: {}",
+                    capitalized(segment.describe()), segment.runId(), message.receiveCount(),
                     marked ? "" : " (the ledger has it done or held by another delivery)",
                     SegmentFailures.describe(failure));
         } catch (RuntimeException e) {
-            LOG.error("Segment {} of run {} goes to the dead-letter queue, but the ledger could not record it"
-                    + " (the run will look stalled, not failed): {}", segment.segment(), segment.runId(),
+            LOG.error("{} of run {} goes to the dead-letter queue, but the ledger could not record it"
+                    + " (the run will look stalled, not failed): {}", capitalized(segment.describe()), segment.runId(),
                     SegmentFailures.describe(e), e);
         }
+    }
+
+    private static String capitalized(String text) {
+        return Character.toUpperCase(text.charAt(0)) + text.substring(1);
     }
 
     private void changeVisibility(List<ChangeMessageVisibilityBatchRequestEntry> entries) {

@@ -2,6 +2,7 @@ package dev.ddbbulk.worker;
 
 import dev.ddbbulk.core.expression.Expression;
 import dev.ddbbulk.core.job.JobConfig;
+import dev.ddbbulk.core.job.TableShape;
 import dev.ddbbulk.core.ledger.Counts;
 import dev.ddbbulk.core.processor.ItemAction;
 import dev.ddbbulk.core.processor.ItemProcessor;
@@ -19,13 +20,20 @@ import java.util.List;
  * write stages of one page.
  *
  * @param filter the job's FilterExpression, or null
+ * @param source the source table's key, which a split of an item collection needs
  */
 record RunContext(JobConfig job, ItemProcessor processor, ItemWriter writer, RateLimiter rateLimiter,
-                  CapacityBudget readBudget, CapacityBudget writeBudget, Expression filter) {
+                  CapacityBudget readBudget, CapacityBudget writeBudget, Expression filter, TableShape source) {
 
     RunContext(JobConfig job, ItemProcessor processor, ItemWriter writer, RateLimiter rateLimiter,
-               CapacityBudget readBudget, CapacityBudget writeBudget) {
-        this(job, processor, writer, rateLimiter, readBudget, writeBudget, job.expressions().filter().orElse(null));
+               CapacityBudget readBudget, CapacityBudget writeBudget, TableShape source) {
+        this(job, processor, writer, rateLimiter, readBudget, writeBudget, job.expressions().filter().orElse(null),
+                source);
+    }
+
+    /** Whether this run's segments split their large item collections: the job asks it and the source has a sort key. */
+    boolean splits() {
+        return job.splitAfterPages() > 0 && source.sortKey() != null;
     }
 
     /** Throttles its budgets heard of so far: a delivery reports the difference over its page loop. */

@@ -8,6 +8,7 @@ import dev.ddbbulk.core.retry.Retrier;
 import dev.ddbbulk.core.retry.Throttling;
 import dev.ddbbulk.worker.scan.ScanPage;
 import dev.ddbbulk.worker.scan.SegmentScanner;
+import dev.ddbbulk.worker.split.CollectionSplitter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +30,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * (one page ahead at most, so a worker holds two pages): on AWS a scan takes as long as a write does, and
  * this hides it. A page read ahead and not reached (a continuation, a failure) is dropped; its scan is done
  * again by whoever goes on from the checkpoint.
+ *
+ * <p>When {@code SplitAfterPages} pages in a row end in one partition key, the rest of that item collection is
+ * split off into sort-key ranges for the fleet ({@link CollectionSplitter}) and the scan goes on past it. A range
+ * is worked by this same loop, with a Query for a scan.
  */
 final class SegmentPages {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentPages.class);
@@ -41,10 +46,13 @@ final class SegmentPages {
     private final Duration safetyMargin;
     private final Clock clock;
     private final ExecutorService scanning;
+    private final CollectionSplitter splitter;
 
     SegmentPages(SegmentScanner scanner, ProgressLedger ledger, Continuation continuation, SegmentFailures failures,
-                 Retrier retrier, Duration safetyMargin, Clock clock, ExecutorService scanning) {
+                 Retrier retrier, Duration safetyMargin, Clock clock, ExecutorService scanning,
+                 CollectionSplitter splitter) {
         this.scanning = scanning;
+        this.splitter = splitter;
         this.scanner = scanner;
         this.ledger = ledger;
         this.continuation = continuation;
@@ -95,7 +103,13 @@ final class SegmentPages {
         Instant nextCheckpoint = clock.instant().plus(run.job().checkpointInterval());
         Future<ScanPage> ahead = null;
         long throttlesBefore = run.throttles();
+        boolean splits = run.splits() && message.range() == null;
+        SameKeyPages sameKey = new SameKeyPages();
+        int nextRange = (int) record.ranges() + 1;
         try {
+            if (splits && record.ranges() > 0) {
+                splitter.sendPending(message);
+            }
             while (true) {
                 if (progress.pages > 0 && !fits(deadline, Duration.ZERO)) {
                     return handOn(lease, unsaved, message, key);
@@ -118,6 +132,22 @@ final class SegmentPages {
                             new ProgressLedger.Completion(lease, unsaved, totals, record.continuations()));
                 }
                 key = page.lastEvaluatedKey();
+                if (splits && sameKey.count(key.get(run.source().partitionKey())) >= run.job().splitAfterPages()) {
+                    sameKey.reset();
+                    var split = splitter.split(message, run.source(), run.job().consistentRead(), lease, unsaved, key,
+                            run.job().splitRanges(), nextRange);
+                    if (split.isPresent()) {
+                        // The page read ahead is inside the collection the ranges now cover.
+                        ahead.cancel(true);
+                        ahead = null;
+                        lease = split.get().lease();
+                        unsaved = ProgressLedger.Pages.NONE;
+                        nextRange += split.get().ranges();
+                        key = split.get().resumeAfter();
+                        nextCheckpoint = clock.instant().plus(run.job().checkpointInterval());
+                        continue;
+                    }
+                }
                 if (!clock.instant().isBefore(nextCheckpoint)) {
                     lease = ledger.checkpoint(lease, unsaved);
                     unsaved = ProgressLedger.Pages.NONE;
@@ -136,6 +166,26 @@ final class SegmentPages {
                 ahead.cancel(true);
             }
             tally.throttles = run.throttles() - throttlesBefore;
+        }
+    }
+
+    /**
+     * Pages in a row whose scan ended in one partition key: the sign of an item collection too large for one
+     * worker. Counting the page that reached the key, so the count is the pages the collection held the scan.
+     */
+    private static final class SameKeyPages {
+        private AttributeValue partition;
+        private int pages;
+
+        int count(AttributeValue lastPartition) {
+            pages = lastPartition.equals(partition) ? pages + 1 : 1;
+            partition = lastPartition;
+            return pages;
+        }
+
+        void reset() {
+            partition = null;
+            pages = 0;
         }
     }
 
@@ -178,6 +228,10 @@ final class SegmentPages {
             throws InterruptedException {
         ScanPage page = retrier.call(() -> {
             run.readBudget().awaitCapacity();
+            if (message.range() != null) {
+                return scanner.queryPage(run.job().sourceTable(), message.range(), key, run.job().pageSize(),
+                        run.job().consistentRead(), run.readBudget().consumedCapacityToReturn(), run.filter());
+            }
             return scanner.scanPage(run.job().sourceTable(), message.segment(), message.totalSegments(), key,
                     run.job().pageSize(), run.job().consistentRead(), run.readBudget().consumedCapacityToReturn(),
                     run.filter());

@@ -15,6 +15,7 @@ import dev.ddbbulk.core.retry.Backoff;
 import dev.ddbbulk.core.retry.Retrier;
 import dev.ddbbulk.core.retry.Sleeper;
 import dev.ddbbulk.worker.scan.SegmentScanner;
+import dev.ddbbulk.worker.split.CollectionSplitter;
 import dev.ddbbulk.worker.write.ItemWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -114,7 +115,8 @@ public final class SegmentWorker {
         this.failedDeliveries = new FailedDeliveries(ledger, sqs, queueUrl, redelivery, random);
         this.redelivery = redelivery;
         this.pages = new SegmentPages(new SegmentScanner(dynamoDb), ledger, new Continuation(ledger, sqs, queueUrl),
-                failures, retrier, safetyMargin, clock, scanning);
+                failures, retrier, safetyMargin, clock, scanning,
+                new CollectionSplitter(dynamoDb, ledger, sqs, queueUrl));
     }
 
     /** Builds a worker from the Lambda environment (see {@link WorkerEnv}) with clients for this region. */
@@ -241,14 +243,16 @@ public final class SegmentWorker {
     private RunContext loadRun(String runId) {
         RunRecord run = ledger.findRun(runId).orElseThrow(() -> new IllegalStateException(
                 "Run " + runId + " is not in ledger " + ledger.table() + "; was it seeded into another stack?"));
-        TableShape destination = new TableValidator(dynamoDb).describe(run.job().destinationTable(),
-                "DestinationTable", "--destination");
+        TableValidator tables = new TableValidator(dynamoDb);
+        TableShape destination = tables.describe(run.job().destinationTable(), "DestinationTable", "--destination");
         JobConfig job = run.job();
+        TableShape source = job.inPlace() ? destination : tables.describe(job.sourceTable(), "SourceTable", "--source");
         CapacityBudget writeBudget = budgets.write(runId, job, clock, sleeper);
         ItemProcessor processor = job.updatesWithExpression() ? null
                 : ItemProcessors.create(job.processor(), processorClasses);
         return new RunContext(job, processor,
                 ItemWriter.forJob(dynamoDb, destination, job, writeBudget, Backoff.DEFAULT, random, sleeper),
-                RateLimiter.of(job.rateLimit(), clock, sleeper), budgets.read(runId, job, clock, sleeper), writeBudget);
+                RateLimiter.of(job.rateLimit(), clock, sleeper), budgets.read(runId, job, clock, sleeper), writeBudget,
+                source);
     }
 }

@@ -1,10 +1,14 @@
 package dev.ddbbulk.worker.scan;
 
 import dev.ddbbulk.core.expression.Expression;
+import dev.ddbbulk.core.message.SortKeyRange;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
@@ -58,6 +62,38 @@ public final class SegmentScanner {
                     request::expressionAttributeValues);
         }
         ScanResponse response = dynamoDb.scan(request.build());
+        Map<String, AttributeValue> last = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
+                ? response.lastEvaluatedKey() : null;
+        double units = response.consumedCapacity() == null || response.consumedCapacity().capacityUnits() == null
+                ? 0 : response.consumedCapacity().capacityUnits();
+        int scanned = response.scannedCount() == null ? response.items().size() : response.scannedCount();
+        return new ScanPage(response.items(), last, units, scanned);
+    }
+
+    /**
+     * A page of a sort-key range split off a segment: a Query of the range's partition key between its bounds,
+     * starting after {@code startKey} (the range's lower bound on its first page, so that the bound itself,
+     * inclusive in the key condition, is never read).
+     */
+    public ScanPage queryPage(String table, SortKeyRange range, Map<String, AttributeValue> startKey, int limit,
+                              boolean consistentRead, ReturnConsumedCapacity consumedCapacity, Expression filter) {
+        QueryRequest.Builder request = QueryRequest.builder()
+                .tableName(table)
+                .keyConditionExpression("#rangePk = :rangePk AND #rangeSk BETWEEN :rangeFrom AND :rangeTo")
+                .exclusiveStartKey(startKey == null || startKey.isEmpty() ? range.from() : startKey)
+                .limit(limit)
+                .consistentRead(consistentRead)
+                .returnConsumedCapacity(consumedCapacity);
+        Map<String, String> names = new HashMap<>(Map.of("#rangePk", range.partitionKeyName(),
+                "#rangeSk", range.sortKeyName()));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":rangePk", range.partitionKey(),
+                ":rangeFrom", range.fromSortKey(), ":rangeTo", range.toSortKey()));
+        if (filter != null) {
+            // The filter's own placeholders go next to the key condition's, which no job's placeholders are named like.
+            filter.applyTo(request::filterExpression, more -> names.putAll(more), more -> values.putAll(more));
+        }
+        request.expressionAttributeNames(names).expressionAttributeValues(values);
+        QueryResponse response = dynamoDb.query(request.build());
         Map<String, AttributeValue> last = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
                 ? response.lastEvaluatedKey() : null;
         double units = response.consumedCapacity() == null || response.consumedCapacity().capacityUnits() == null

@@ -1,0 +1,187 @@
+package dev.ddbbulk.worker.split;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Cuts the sort keys after {@code from} and up to {@code to} into parts of about equal width, for keys of any
+ * of DynamoDB's three key types: numbers arithmetically; strings (by code point, which orders them as DynamoDB
+ * does, by their UTF-8 bytes) and binaries (by unsigned byte) by interpolating their characters after the
+ * prefix the two bounds share, as digits over the alphabet the bounds' own characters span.
+ *
+ * <p>Written here because no library interpolates DynamoDB keys. The parts are only as even as the keys are
+ * spread, but they are always correct: every boundary lies strictly between its neighbours, so the parts
+ * {@code (from, b1], (b1, b2], ... (bk, to]} cover every key of the range exactly once.
+ */
+public final class SortKeyInterpolation {
+    /** DynamoDB keeps 38 significant digits of a number. */
+    private static final MathContext NUMBER_DIGITS = new MathContext(38, RoundingMode.HALF_EVEN);
+    /** Digits interpolated past the longer bound, so that close bounds still have room between them. */
+    private static final int EXTRA_DIGITS = 2;
+
+    private SortKeyInterpolation() {
+    }
+
+    /**
+     * The boundaries strictly between {@code from} and {@code to}, increasing, at most {@code parts - 1} of them;
+     * none when {@code from} is not below {@code to} or nothing fits between them.
+     *
+     * @param type the sort key's type: "N", "S" or "B"
+     */
+    public static List<AttributeValue> boundaries(AttributeValue from, AttributeValue to, String type, int parts) {
+        if (parts < 2) {
+            return List.of();
+        }
+        return switch (type) {
+            case "N" -> numbers(new BigDecimal(from.n()), new BigDecimal(to.n()), parts);
+            case "S" -> strings(from.s(), to.s(), parts);
+            case "B" -> binaries(from.b().asByteArrayUnsafe(), to.b().asByteArrayUnsafe(), parts);
+            default -> throw new IllegalArgumentException("A sort key is of type N, S or B, got " + type);
+        };
+    }
+
+    /** Compares two sort keys of one type as DynamoDB orders them. */
+    public static int compare(AttributeValue a, AttributeValue b, String type) {
+        return switch (type) {
+            case "N" -> new BigDecimal(a.n()).compareTo(new BigDecimal(b.n()));
+            case "S" -> compareDigits(a.s().codePoints().toArray(), b.s().codePoints().toArray());
+            case "B" -> Arrays.compareUnsigned(a.b().asByteArrayUnsafe(), b.b().asByteArrayUnsafe());
+            default -> throw new IllegalArgumentException("A sort key is of type N, S or B, got " + type);
+        };
+    }
+
+    private static List<AttributeValue> numbers(BigDecimal from, BigDecimal to, int parts) {
+        List<AttributeValue> out = new ArrayList<>();
+        if (from.compareTo(to) >= 0) {
+            return out;
+        }
+        BigDecimal width = to.subtract(from);
+        BigDecimal last = from;
+        for (int i = 1; i < parts; i++) {
+            BigDecimal b = from.add(width.multiply(BigDecimal.valueOf(i)).divide(BigDecimal.valueOf(parts), NUMBER_DIGITS),
+                    NUMBER_DIGITS);
+            if (b.compareTo(last) > 0 && b.compareTo(to) < 0) {
+                out.add(AttributeValue.fromN(b.stripTrailingZeros().toString()));
+                last = b;
+            }
+        }
+        return out;
+    }
+
+    private static List<AttributeValue> strings(String from, String to, int parts) {
+        List<AttributeValue> out = new ArrayList<>();
+        for (int[] codePoints : interpolate(from.codePoints().toArray(), to.codePoints().toArray(), parts)) {
+            out.add(AttributeValue.fromS(new String(codePoints, 0, codePoints.length)));
+        }
+        return out;
+    }
+
+    private static List<AttributeValue> binaries(byte[] from, byte[] to, int parts) {
+        List<AttributeValue> out = new ArrayList<>();
+        for (int[] digits : interpolate(unsigned(from), unsigned(to), parts)) {
+            byte[] bytes = new byte[digits.length];
+            for (int i = 0; i < digits.length; i++) {
+                bytes[i] = (byte) digits[i];
+            }
+            out.add(AttributeValue.fromB(SdkBytes.fromByteArray(bytes)));
+        }
+        return out;
+    }
+
+    /**
+     * Boundaries between two sequences of characters (code points or unsigned bytes): their shared prefix, then
+     * the rest read as a fraction in base (alphabet + 1), where 0 marks the end of a sequence, so that a shorter
+     * sequence sorts before the longer ones it begins.
+     */
+    private static List<int[]> interpolate(int[] from, int[] to, int parts) {
+        List<int[]> out = new ArrayList<>();
+        if (compareDigits(from, to) >= 0) {
+            return out;
+        }
+        int prefix = 0;
+        while (prefix < from.length && prefix < to.length && from[prefix] == to[prefix]) {
+            prefix++;
+        }
+        int min = Integer.MAX_VALUE;
+        int max = Integer.MIN_VALUE;
+        for (int[] bound : new int[][] {from, to}) {
+            for (int i = prefix; i < bound.length; i++) {
+                min = Math.min(min, bound[i]);
+                max = Math.max(max, bound[i]);
+            }
+        }
+        int length = Math.max(from.length, to.length) - prefix + EXTRA_DIGITS;
+        BigInteger base = BigInteger.valueOf(max - min + 2L);
+        BigInteger low = value(from, prefix, length, min, base);
+        BigInteger width = value(to, prefix, length, min, base).subtract(low);
+        int[] last = from;
+        for (int i = 1; i < parts; i++) {
+            BigInteger v = low.add(width.multiply(BigInteger.valueOf(i)).divide(BigInteger.valueOf(parts)));
+            int[] b = valid(sequence(from, prefix, v, length, min, base));
+            if (compareDigits(b, last) > 0 && compareDigits(b, to) < 0) {
+                out.add(b);
+                last = b;
+            }
+        }
+        return out;
+    }
+
+    private static BigInteger value(int[] chars, int prefix, int length, int min, BigInteger base) {
+        BigInteger v = BigInteger.ZERO;
+        for (int i = 0; i < length; i++) {
+            int at = prefix + i;
+            v = v.multiply(base).add(BigInteger.valueOf(at < chars.length ? chars[at] - min + 1L : 0));
+        }
+        return v;
+    }
+
+    /** The prefix, then the digits of {@code v} up to the first 0 (the end of the sequence). */
+    private static int[] sequence(int[] bound, int prefix, BigInteger v, int length, int min, BigInteger base) {
+        int[] digits = new int[length];
+        for (int i = length - 1; i >= 0; i--) {
+            BigInteger[] qr = v.divideAndRemainder(base);
+            digits[i] = qr[1].intValue();
+            v = qr[0];
+        }
+        int end = 0;
+        while (end < length && digits[end] != 0) {
+            end++;
+        }
+        int[] out = Arrays.copyOf(bound, prefix + end);
+        for (int i = 0; i < end; i++) {
+            out[prefix + i] = digits[i] - 1 + min;
+        }
+        return out;
+    }
+
+    /** A surrogate code point is no character: the next character after the surrogate block stands for it. */
+    private static int[] valid(int[] chars) {
+        for (int i = 0; i < chars.length; i++) {
+            if (chars[i] >= Character.MIN_SURROGATE && chars[i] <= Character.MAX_SURROGATE) {
+                int[] out = Arrays.copyOf(chars, i + 1);
+                out[i] = Character.MAX_SURROGATE + 1;
+                return out;
+            }
+        }
+        return chars;
+    }
+
+    private static int compareDigits(int[] a, int[] b) {
+        return Arrays.compare(a, b);
+    }
+
+    private static int[] unsigned(byte[] bytes) {
+        int[] out = new int[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            out[i] = bytes[i] & 0xFF;
+        }
+        return out;
+    }
+}
