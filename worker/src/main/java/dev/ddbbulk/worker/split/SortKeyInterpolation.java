@@ -68,11 +68,16 @@ public final class SortKeyInterpolation {
             BigDecimal b = from.add(width.multiply(BigDecimal.valueOf(i)).divide(BigDecimal.valueOf(parts), NUMBER_DIGITS),
                     NUMBER_DIGITS);
             if (b.compareTo(last) > 0 && b.compareTo(to) < 0) {
-                out.add(AttributeValue.fromN(b.stripTrailingZeros().toString()));
+                out.add(AttributeValue.fromN(text(b.stripTrailingZeros())));
                 last = b;
             }
         }
         return out;
+    }
+
+    /** Plain digits where they stay short, as users write numbers; the exponent form for very large or small ones. */
+    private static String text(BigDecimal n) {
+        return Math.abs(n.scale()) <= 40 ? n.toPlainString() : n.toString();
     }
 
     private static List<AttributeValue> strings(String from, String to, int parts) {
@@ -117,6 +122,9 @@ public final class SortKeyInterpolation {
                 max = Math.max(max, bound[i]);
             }
         }
+        // One character below the bounds' own, so that a bound that ends where the other goes on still has
+        // sequences after it: between "a" and "ab" lie "aa", "aaa" and so on.
+        min = Math.max(0, min - 1);
         int length = Math.max(from.length, to.length) - prefix + EXTRA_DIGITS;
         BigInteger base = BigInteger.valueOf(max - min + 2L);
         BigInteger low = value(from, prefix, length, min, base);
