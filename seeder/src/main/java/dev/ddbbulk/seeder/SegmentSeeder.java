@@ -84,8 +84,9 @@ public final class SegmentSeeder {
     }
 
     /**
-     * Re-enqueues every segment of an existing run that is not done, in shuffled order: how a run continues
-     * after the whole fleet stopped. Segments still queued get a duplicate, which the ledger makes harmless.
+     * Re-enqueues every segment of an existing run that is not done, in shuffled order, and every range split
+     * off one that is not done: how a run continues after the whole fleet stopped. Segments still queued get a
+     * duplicate, which the ledger makes harmless.
      * The messages carry the resume's start, so a segment whose lease a stopped worker still holds is taken
      * over at once rather than after the lease expires (up to the time budget and 10 s more).
      *
@@ -107,6 +108,12 @@ public final class SegmentSeeder {
             }
         }
         long sent = send(runId, open, segment -> SegmentMessage.resume(runId, segment, total, start));
+        // Ranges split off a segment go on too: their rows in the ledger keep what their messages said.
+        List<SegmentMessage> ranges = new ArrayList<>();
+        ledger.openRanges(runId).forEach((segment, openRanges) -> openRanges.forEach(range ->
+                ranges.add(SegmentMessage.resumeRange(runId, segment, total, range, start))));
+        int[] rangeOrder = java.util.stream.IntStream.range(0, ranges.size()).toArray();
+        sent += send(runId, rangeOrder, ranges::get);
         ledger.markSeeded(runId);
         return new SeedResult(runId, total, sent, false, Duration.between(start, clock.instant()));
     }

@@ -18,19 +18,22 @@ import java.util.List;
  */
 public record RunSummary(String runId, boolean dryRun, int totalSegments, long segmentsCompleted, Counts counts, long continuations,
                   long dlqMessages, List<SegmentRecord> failedSegments, List<SegmentRecord> deadLetteredSegments,
-                  long elapsedMs, Boolean verified, String verificationProblem, String dlqUrl) {
+                  long elapsedMs, Boolean verified, String verificationProblem, String dlqUrl, long rangesCreated,
+                  long rangesCompleted) {
 
     public static RunSummary of(RunProgress progress, long dlqMessages, long elapsedMs, Boolean verified,
                          String verificationProblem, String dlqUrl) {
         return new RunSummary(progress.run().runId(), progress.run().job().dryRun(), progress.totalSegments(), progress.segmentsCompleted(),
                 progress.counts(), progress.continuations(), dlqMessages, progress.failedSegments(),
-                progress.deadLetteredSegments(), elapsedMs, verified, verificationProblem, dlqUrl);
+                progress.deadLetteredSegments(), elapsedMs, verified, verificationProblem, dlqUrl,
+                progress.run().rangesCreated(), progress.run().rangesCompleted());
     }
 
     /** This summary with the demo's verification result: {@code problem} null means verified. */
     public RunSummary withVerification(String problem) {
         return new RunSummary(runId, dryRun, totalSegments, segmentsCompleted, counts, continuations, dlqMessages,
-                failedSegments, deadLetteredSegments, elapsedMs, problem == null, problem, dlqUrl);
+                failedSegments, deadLetteredSegments, elapsedMs, problem == null, problem, dlqUrl, rangesCreated,
+                rangesCompleted);
     }
 
     boolean complete() {
@@ -62,6 +65,8 @@ public record RunSummary(String runId, boolean dryRun, int totalSegments, long s
         node.put("segmentsCompleted", segmentsCompleted);
         node.put("totalSegments", totalSegments);
         node.put("continuations", continuations);
+        node.put("rangesCreated", rangesCreated);
+        node.put("rangesCompleted", rangesCompleted);
         node.put("dlqMessages", dlqMessages);
         node.put("segmentsDeadLettered", deadLetteredSegments.size());
         putSegments(node.putArray("deadLetteredSegments"), deadLetteredSegments);
@@ -80,15 +85,18 @@ public record RunSummary(String runId, boolean dryRun, int totalSegments, long s
     /** Each segment's number, attempts, items scanned and last error, for the JSON outputs. */
     public static void putSegments(ArrayNode array, List<SegmentRecord> segments) {
         for (SegmentRecord s : segments) {
-            array.addObject().put("segment", s.segment()).put("attempts", s.attempts())
-                    .put("itemsScanned", s.counts().scanned()).put("lastError", s.lastError());
+            var row = array.addObject().put("segment", s.segment());
+            if (s.isRange()) {
+                row.put("range", s.range());
+            }
+            row.put("attempts", s.attempts()).put("itemsScanned", s.counts().scanned()).put("lastError", s.lastError());
         }
     }
 
     /** Each segment on its own line, after a label saying what became of it, for the text outputs. */
     public static void printSegments(PrintWriter out, String label, List<SegmentRecord> segments) {
         for (SegmentRecord s : segments) {
-            out.printf("  %-10s segment %d after %d attempt(s): %s%n", label, s.segment(), s.attempts(), s.lastError());
+            out.printf("  %-10s %s after %d attempt(s): %s%n", label, s.describe(), s.attempts(), s.lastError());
         }
     }
 
@@ -122,6 +130,10 @@ public record RunSummary(String runId, boolean dryRun, int totalSegments, long s
             out.println("  DRY RUN    nothing was written; 'written' and 'deleted' count what a real run would write");
         }
         out.printf("  segments   %d / %d completed, %d continuations%n", segmentsCompleted, totalSegments, continuations);
+        if (rangesCreated > 0) {
+            out.printf("  ranges     %d / %d split off large item collections completed%n", rangesCompleted,
+                    rangesCreated);
+        }
         CountsOutput.printText(out, counts);
         out.printf("  time       %.1f s, %.0f items/s%n", elapsedMs / 1000.0, itemsPerSecond());
         out.printf("  DLQ        %d message(s)%s%n", dlqMessages, dlqMessages > 0 && dlqUrl != null ? " in " + dlqUrl : "");
