@@ -54,6 +54,31 @@ class SegmentMessageCodecTest {
     }
 
     @Test
+    void fromJson_whenARange_roundTripsItsBoundsAndAContinuationKeepsIt() {
+        Map<String, AttributeValue> from = Map.of("pk", AttributeValue.fromS("hot"), "sk", AttributeValue.fromN("12.5"));
+        Map<String, AttributeValue> to = Map.of("pk", AttributeValue.fromS("hot"), "sk", AttributeValue.fromN("40000"));
+        SegmentMessage range = SegmentMessage.range("run-5", 3, 100, new SortKeyRange(2, "pk", from, to));
+
+        SegmentMessage decoded = SegmentMessageCodec.fromJson(SegmentMessageCodec.toJson(range));
+        SegmentMessage continued = SegmentMessageCodec.fromJson(SegmentMessageCodec.toJson(
+                decoded.continueAt(Map.of("pk", AttributeValue.fromS("hot"), "sk", AttributeValue.fromN("20")))));
+
+        assertThat(decoded).isEqualTo(range);
+        assertThat(decoded.exclusiveStartKey()).isEqualTo(from);
+        assertThat(decoded.rangeIndex()).isEqualTo(2);
+        assertThat(decoded.describe()).isEqualTo("range 2 of segment 3");
+        assertThat(continued.range()).isEqualTo(range.range());
+        assertThat(continued.continuation()).isEqualTo(1);
+    }
+
+    @Test
+    void fromJson_whenARangeLacksItsBounds_refusesTheMessage() {
+        assertThatThrownBy(() -> SegmentMessageCodec.fromJson(
+                "{\"runId\":\"r\",\"segment\":2,\"totalSegments\":3,\"range\":{\"index\":1}}"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("range needs");
+    }
+
+    @Test
     void fromJson_whenResumedAtIsNotEpochMillis_refusesTheMessage() {
         assertThatThrownBy(() -> SegmentMessageCodec.fromJson(
                 "{\"runId\":\"r\",\"segment\":2,\"totalSegments\":3,\"resumedAt\":\"yesterday\"}"))
