@@ -447,6 +447,8 @@ class TemplateTest {
             Map.entry("LedgerQueries.getItem", "dynamodb:GetItem"),
             // completedSegments and progress: the seeder's resume and the CLI's status, not the stack's handlers
             Map.entry("LedgerQueries.query", "dynamodb:Query"),
+            // forEachSegment: every segment and range of a run, each page retried on its own (the CLI's report)
+            Map.entry("ProgressLedger.query", "dynamodb:Query"),
             Map.entry("SegmentLeases.updateItem", "dynamodb:UpdateItem"),
             Map.entry("SegmentLeases.getItem", "dynamodb:GetItem"),
             // its items are Updates, which IAM authorises as UpdateItem (there is no TransactWriteItems action)
@@ -464,6 +466,13 @@ class TemplateTest {
             Map.entry("QueueDepth.getQueueAttributes", "sqs:GetQueueAttributes"),
             Map.entry("Continuation.sendMessage", "sqs:SendMessage"),
             Map.entry("SegmentScanner.scan", "dynamodb:Scan"),
+            // a range split off a segment is read by a Query, and its split finds the key's last sort key by one
+            Map.entry("SegmentScanner.query", "dynamodb:Query"),
+            Map.entry("CollectionSplitter.query", "dynamodb:Query"),
+            Map.entry("CollectionSplitter.sendMessageBatch", "sqs:SendMessage"),
+            // a split: an Update of the segment and a Put of each range, then the ranges still pending
+            Map.entry("SegmentSplits.transactWriteItems", "dynamodb:PutItem"),
+            Map.entry("SegmentSplits.query", "dynamodb:Query"),
             Map.entry("ItemWriter.batchWriteItem", "dynamodb:BatchWriteItem"),
             Map.entry("ConditionalWriter.putItem", "dynamodb:PutItem"),
             Map.entry("ConditionalWriter.deleteItem", "dynamodb:DeleteItem"),
@@ -489,17 +498,18 @@ class TemplateTest {
                         getAtt("SegmentQueue", "Arn"), Set.of("sqs:SendMessage")),
                 "WorkerRole", Map.of(
                         getAtt("WorkerLogGroup", "Arn"), logs,
-                        // SegmentScanner.scan
-                        SOURCE_TABLE, Set.of("dynamodb:Scan"),
+                        // SegmentScanner.scan and query, CollectionSplitter.query, TableValidator.describe (the key)
+                        SOURCE_TABLE, Set.of("dynamodb:Scan", "dynamodb:Query", "dynamodb:DescribeTable"),
                         // TableValidator.describe (the destination's key), ItemWriter.batchWriteItem,
                         // ConditionalWriter.putItem, deleteItem and updateItem, ExpressionWriter.updateItem
                         DESTINATION_TABLE, Set.of("dynamodb:DescribeTable", "dynamodb:BatchWriteItem",
                                 "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"),
                         // RunRecords.query, SegmentLeases.getItem/updateItem, LedgerQueries.getItem,
-                        // SegmentCompletions.transactWriteItems, DeadLetters.transactWriteItems
+                        // SegmentCompletions.transactWriteItems, DeadLetters.transactWriteItems,
+                        // SegmentSplits.transactWriteItems and query
                         LEDGER_TABLE, Set.of("dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem",
                                 "dynamodb:PutItem"),
-                        // the event source mapping's polling, Continuation.sendMessage, and
+                        // the event source mapping's polling, Continuation.sendMessage, CollectionSplitter.sendMessageBatch,
                         // FailedDeliveries.changeMessageVisibilityBatch
                         getAtt("SegmentQueue", "Arn"), Set.of("sqs:ReceiveMessage", "sqs:DeleteMessage",
                                 "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility", "sqs:SendMessage")),

@@ -38,7 +38,7 @@ final class LedgerQueries {
 
     java.util.BitSet completedSegments(String runId) {
         java.util.BitSet done = new java.util.BitSet();
-        forEachSegmentItem(runId, "sk, #st", dynamoDb::query, item -> {
+        forEachSegmentItem(runId, "pk, sk, #st", request -> dynamoDb.query(request), item -> {
             SegmentRecord segment = toSegment(item);
             if (!segment.isRange() && segment.status() == SegmentStatus.DONE) {
                 done.set(segment.segment());
@@ -49,7 +49,7 @@ final class LedgerQueries {
 
     /** Visits every started segment and range of a run, in segment order, each range right after its segment. */
     void forEachSegment(String runId, java.util.function.Consumer<SegmentRecord> visitor) {
-        forEachSegment(runId, dynamoDb::query, visitor);
+        forEachSegment(runId, request -> dynamoDb.query(request), visitor);
     }
 
     /** As {@link #forEachSegment(String, java.util.function.Consumer)}, each page read by {@code query}. */

@@ -56,8 +56,9 @@ class SegmentCompletionsTest {
         assertThat(shard.key()).isEqualTo(LedgerItems.counterKey(RUN, LedgerItems.counterShard(40)));
         assertThat(shard.key().get(LedgerItems.SK).s()).startsWith("RUN#");
         assertThat(shard.conditionExpression()).isEqualTo("attribute_exists(pk)");
-        assertThat(shard.updateExpression()).contains("ADD segmentsCompleted :done, continuations :co");
+        assertThat(shard.updateExpression()).contains("ADD segmentsCompleted :done, rangesCompleted :ranges, continuations :co");
         assertThat(shard.expressionAttributeValues()).containsEntry(":done", AttributeValue.fromN("10"))
+                .containsEntry(":ranges", AttributeValue.fromN("0"))
                 .containsEntry(":co", AttributeValue.fromN("10"))
                 .containsEntry(":sc", AttributeValue.fromN(Integer.toString(IntStream.range(40, 50).sum())))
                 .containsEntry(":sk", AttributeValue.fromN("10"));
