@@ -2,6 +2,7 @@ package dev.ddbbulk.seeder;
 
 import dev.ddbbulk.core.job.InvalidJobException;
 import dev.ddbbulk.core.job.JobConfig;
+import dev.ddbbulk.core.job.SegmentCount;
 import dev.ddbbulk.core.job.WriteMode;
 import java.util.Map;
 
@@ -47,13 +48,16 @@ public final class SeederEnv {
         return value;
     }
 
-    /** The stack's job parameters as defaults that an execution's input may override. */
+    /**
+     * The stack's job parameters as defaults that an execution's input may override. TotalSegments {@code auto}
+     * leaves the default in place, for {@link dev.ddbbulk.core.job.AutoSegments} to replace.
+     */
     public static JobConfig.Builder jobDefaults(Map<String, String> env) {
         JobConfig.Builder b = JobConfig.builder();
         if (has(env, SOURCE_TABLE)) b.sourceTable(env.get(SOURCE_TABLE));
         if (has(env, DESTINATION_TABLE)) b.destinationTable(env.get(DESTINATION_TABLE));
         if (has(env, CONSISTENT_READ)) b.consistentRead(Boolean.parseBoolean(env.get(CONSISTENT_READ)));
-        if (has(env, TOTAL_SEGMENTS)) b.totalSegments(parseInt(env, TOTAL_SEGMENTS));
+        if (has(env, TOTAL_SEGMENTS) && !autoSegments(env)) b.totalSegments(parseInt(env, TOTAL_SEGMENTS));
         if (has(env, PARALLEL_LAMBDA_FUNCTIONS)) b.parallelWorkers(parseInt(env, PARALLEL_LAMBDA_FUNCTIONS));
         if (has(env, RATE_LIMITER)) b.rateLimit(Double.parseDouble(env.get(RATE_LIMITER)));
         if (has(env, PAGE_SIZE)) b.pageSize(parseInt(env, PAGE_SIZE));
@@ -73,6 +77,19 @@ public final class SeederEnv {
         if (has(env, EXPRESSION_ATTRIBUTE_NAMES)) b.expressionAttributeNames(env.get(EXPRESSION_ATTRIBUTE_NAMES));
         if (has(env, EXPRESSION_ATTRIBUTE_VALUES)) b.expressionAttributeValues(env.get(EXPRESSION_ATTRIBUTE_VALUES));
         return b;
+    }
+
+    /** The stack's TotalSegments: a number, or auto; the job's default when the template does not set it. */
+    public static SegmentCount totalSegments(Map<String, String> env) {
+        if (autoSegments(env)) {
+            return SegmentCount.AUTO;
+        }
+        return has(env, TOTAL_SEGMENTS) ? SegmentCount.of(parseInt(env, TOTAL_SEGMENTS))
+                : SegmentCount.of(JobConfig.DEFAULT_SEGMENTS);
+    }
+
+    private static boolean autoSegments(Map<String, String> env) {
+        return has(env, TOTAL_SEGMENTS) && env.get(TOTAL_SEGMENTS).trim().equalsIgnoreCase(SegmentCount.AUTO_TEXT);
     }
 
     private static boolean has(Map<String, String> env, String name) {

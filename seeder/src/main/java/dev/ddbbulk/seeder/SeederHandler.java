@@ -3,11 +3,14 @@ package dev.ddbbulk.seeder;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ddbbulk.core.aws.AwsClients;
+import dev.ddbbulk.core.job.AutoSegments;
 import dev.ddbbulk.core.job.JobConfig;
 import dev.ddbbulk.core.job.JobConfigCodec;
+import dev.ddbbulk.core.job.SegmentCount;
 import dev.ddbbulk.core.job.TableValidator;
 import dev.ddbbulk.core.ledger.ProgressLedger;
 import dev.ddbbulk.core.retry.Backoff;
@@ -27,7 +30,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * The state machine's Seed step. Input: the execution's input, whose fields (named like the template's
  * parameters) override the stack's defaults, plus {@code RunId} (the state machine passes the execution
  * name). Output: {@code runId}, {@code totalSegments}, {@code messagesSent}, {@code alreadySeeded}.
- * An invalid job fails the step with {@code InvalidJobException} before anything is written.
+ * TotalSegments {@code auto} (the input's, else the stack's) is resolved here, so the ledger and the workers see a
+ * number. An invalid job fails the step with {@code InvalidJobException} before anything is written.
  */
 public final class SeederHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,7 +39,10 @@ public final class SeederHandler implements RequestHandler<Map<String, Object>, 
     /** A worker's 900 s Lambda timeout less its 60 s safety margin, when the template does not say. */
     private static final Duration DEFAULT_WORKER_TIME_BUDGET = Duration.ofSeconds(840);
 
+    private static final String TOTAL_SEGMENTS = "TotalSegments";
+
     private final SegmentSeeder seeder;
+    private final AutoSegments sizing;
     private final Map<String, String> env;
     private final Duration workerTimeBudget;
     private final PrintStream out;
@@ -51,16 +58,20 @@ public final class SeederHandler implements RequestHandler<Map<String, Object>, 
     }
 
     private SeederHandler(Map<String, String> env, DynamoDbClient dynamoDb, AwsClients clients) {
-        this(build(env, dynamoDb, clients), env);
+        this(build(env, dynamoDb, clients), new AutoSegments(dynamoDb), env);
     }
 
-    SeederHandler(SegmentSeeder seeder, Map<String, String> env) {
-        this(seeder, env, System.out, Clock.systemUTC());
+    SeederHandler(SegmentSeeder seeder, AutoSegments sizing, Map<String, String> env) {
+        this(seeder, sizing, env, System.out, Clock.systemUTC());
     }
 
-    /** @param out where the seeding's outcome line goes: on Lambda stdout, and from there CloudWatch Logs */
-    SeederHandler(SegmentSeeder seeder, Map<String, String> env, PrintStream out, Clock clock) {
+    /**
+     * @param sizing reads the source table's figures for TotalSegments {@code auto}
+     * @param out    where the seeding's outcome line goes: on Lambda stdout, and from there CloudWatch Logs
+     */
+    SeederHandler(SegmentSeeder seeder, AutoSegments sizing, Map<String, String> env, PrintStream out, Clock clock) {
         this.seeder = seeder;
+        this.sizing = sizing;
         this.env = env;
         this.out = out;
         this.clock = clock;
@@ -83,19 +94,35 @@ public final class SeederHandler implements RequestHandler<Map<String, Object>, 
     @Override
     public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
         Map<String, Object> fields = input == null ? Map.of() : input;
-        JobConfig job = JobConfigCodec.fromJsonNode(JSON.valueToTree(fields), SeederEnv.jobDefaults(env));
+        JsonNode node = JSON.valueToTree(fields);
+        boolean auto = autoSegments(node);
+        if (auto && node instanceof ObjectNode object) {
+            // The job is built with the stack's or the default number, which the seeder replaces.
+            object.remove(TOTAL_SEGMENTS);
+        }
+        JobConfig job = JobConfigCodec.fromJsonNode(node, SeederEnv.jobDefaults(env));
         job.requireOnePageFits(workerTimeBudget);
+        SegmentCount segments = auto ? SegmentCount.AUTO : SegmentCount.of(job.totalSegments());
         Object runId = fields.get("RunId");
         String id = runId == null || runId.toString().isBlank() ? UUID.randomUUID().toString() : runId.toString();
         SeedResult result;
         try {
-            result = seeder.seed(id, job);
+            result = seeder.seed(id, job, segments, sizing);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Seeding run " + id + " was interrupted; start the execution again", e);
         }
         out.println(outcomeLine(result, clock.instant()));
         return toOutput(result);
+    }
+
+    /** Whether the input's TotalSegments, or when it has none the stack's, is {@code auto}. */
+    private boolean autoSegments(JsonNode input) {
+        JsonNode given = input.get(TOTAL_SEGMENTS);
+        if (given == null || given.isNull()) {
+            return SeederEnv.totalSegments(env).auto();
+        }
+        return given.isTextual() && SegmentCount.parse(given.asText()).auto();
     }
 
     /**

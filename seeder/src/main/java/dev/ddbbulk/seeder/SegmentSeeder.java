@@ -1,7 +1,9 @@
 package dev.ddbbulk.seeder;
 
+import dev.ddbbulk.core.job.AutoSegments;
 import dev.ddbbulk.core.job.InvalidJobException;
 import dev.ddbbulk.core.job.JobConfig;
+import dev.ddbbulk.core.job.SegmentCount;
 import dev.ddbbulk.core.job.TableValidator;
 import dev.ddbbulk.core.ledger.ProgressLedger;
 import dev.ddbbulk.core.ledger.RunRecord;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -81,6 +84,19 @@ public final class SegmentSeeder {
         long sent = send(runId, order, segment -> SegmentMessage.seed(runId, segment, job.totalSegments()));
         ledger.markSeeded(runId);
         return new SeedResult(runId, job.totalSegments(), sent, false, Duration.between(start, clock.instant()));
+    }
+
+    /**
+     * As {@link #seed(String, JobConfig)} with TotalSegments as given: a number as it is; {@code auto} as
+     * {@code sizing} picks it from the source table, unless the run exists already (a retried seed, or an execution
+     * that follows the run again): then the number the run was recorded with, whatever the table's size now.
+     *
+     * @param job the job, whose TotalSegments {@code auto} replaces
+     */
+    public SeedResult seed(String runId, JobConfig job, SegmentCount segments, AutoSegments sizing)
+            throws InterruptedException {
+        Optional<JobConfig> existing = segments.auto() ? ledger.findRun(runId).map(RunRecord::job) : Optional.empty();
+        return seed(runId, sizing.choose(segments, job, existing).applyTo(job));
     }
 
     /**

@@ -27,6 +27,16 @@ class SeederEnvTest {
     }
 
     @Test
+    void totalSegments_whenTheStackSaysAuto_isAutoAndLeavesTheJobsDefault() {
+        Map<String, String> env = Map.of(SeederEnv.SOURCE_TABLE, "orders", SeederEnv.TOTAL_SEGMENTS, " Auto ");
+
+        assertThat(SeederEnv.totalSegments(env).auto()).isTrue();
+        assertThat(SeederEnv.jobDefaults(env).build().totalSegments()).isEqualTo(JobConfig.DEFAULT_SEGMENTS);
+        assertThat(SeederEnv.totalSegments(Map.of(SeederEnv.TOTAL_SEGMENTS, "64")).number()).isEqualTo(64);
+        assertThat(SeederEnv.totalSegments(Map.of()).number()).isEqualTo(JobConfig.DEFAULT_SEGMENTS);
+    }
+
+    @Test
     void jobDefaults_whenNumberMalformed_throwsInvalidJobNamingTheVariable() {
         assertThatThrownBy(() -> SeederEnv.jobDefaults(Map.of(SeederEnv.TOTAL_SEGMENTS, "lots")))
                 .isInstanceOf(InvalidJobException.class)

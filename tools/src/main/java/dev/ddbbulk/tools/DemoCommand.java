@@ -1,8 +1,11 @@
 package dev.ddbbulk.tools;
 
+import dev.ddbbulk.core.job.AutoSegments;
 import dev.ddbbulk.core.job.InvalidJobException;
 import dev.ddbbulk.core.job.ItemProcessors;
 import dev.ddbbulk.core.job.JobConfig;
+import dev.ddbbulk.core.job.SegmentChoice;
+import dev.ddbbulk.core.job.SegmentCount;
 import dev.ddbbulk.core.job.TableShape;
 import dev.ddbbulk.core.job.TableValidator;
 import dev.ddbbulk.core.ledger.ProgressLedger;
@@ -13,9 +16,11 @@ import dev.ddbbulk.tools.local.DemoData;
 import dev.ddbbulk.tools.local.LocalRun;
 import dev.ddbbulk.tools.local.ProcessorJar;
 import dev.ddbbulk.tools.local.QueuePair;
+import dev.ddbbulk.tools.output.EstimateReport;
 import dev.ddbbulk.tools.output.RunSummary;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,8 +51,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--item-bytes", defaultValue = "220", description = "Approximate size of an item. Default: ${DEFAULT-VALUE}.")
     int itemBytes;
 
-    @Option(names = "--segments", defaultValue = "200", description = "TotalSegments. Default: ${DEFAULT-VALUE}.")
-    int segments;
+    @Option(names = "--segments", defaultValue = "200",
+            description = "TotalSegments: 1..1000000, or auto (from the filled table's item count and size)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String segments;
 
     @Option(names = "--workers", defaultValue = "4", description = "Worker threads (ParallelLambdaFunctions). Default: ${DEFAULT-VALUE}.")
     int workers;
@@ -58,7 +65,8 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JobConfig config = local.jobFor(SOURCE, destination, segments, workers);
+        SegmentCount requestedSegments = SegmentCount.parse(segments);
+        JobConfig config = local.jobFor(SOURCE, destination, requestedSegments, workers);
         local.fleet.validate();
         if (items < 0) {
             throw new InvalidJobException("--items must be 0 or more, got " + items);
@@ -66,11 +74,13 @@ final class DemoCommand implements Callable<Integer> {
         DemoData.requireItemBytes(itemBytes);
         try (ProcessorJar jar = local.openProcessorJar()) {
             jar.requireProcessor(config);
-            return run(config, ItemProcessors.create(config.processor(), jar.classes()), jar);
+            return run(config, requestedSegments, ItemProcessors.create(config.processor(), jar.classes()), jar);
         }
     }
 
-    private int run(JobConfig config, ItemProcessor processor, ProcessorJar jar) throws InterruptedException {
+    private int run(JobConfig job, SegmentCount requestedSegments, ItemProcessor processor, ProcessorJar jar)
+            throws InterruptedException {
+        JobConfig config = job;
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         String id = local.runIdOrNew();
@@ -91,6 +101,11 @@ final class DemoCommand implements Callable<Integer> {
             DemoData.fill(dynamoDb, source, items, itemBytes, 4);
             err.printf("Filled %s with %d items in %d ms%n", SOURCE, items, (System.nanoTime() - fillStart) / 1_000_000);
             err.flush();
+
+            // The ledger starts empty with the services: the run is new, and auto sizes it from the filled table.
+            SegmentChoice choice = new AutoSegments(dynamoDb).choose(requestedSegments, config, Optional.empty());
+            config = choice.applyTo(config);
+            err.println(EstimateReport.segmentsLine(choice));
 
             Clock clock = Clock.systemUTC();
             ProgressLedger ledger = new ProgressLedger(dynamoDb, RunCommand.DEFAULT_LEDGER, clock);

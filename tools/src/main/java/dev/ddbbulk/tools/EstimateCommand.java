@@ -1,8 +1,11 @@
 package dev.ddbbulk.tools;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ddbbulk.core.job.AutoSegments;
 import dev.ddbbulk.core.job.InvalidJobException;
 import dev.ddbbulk.core.job.JobConfig;
+import dev.ddbbulk.core.job.SegmentChoice;
+import dev.ddbbulk.core.job.SegmentCount;
 import dev.ddbbulk.tools.estimate.Estimate;
 import dev.ddbbulk.tools.estimate.FleetProfile;
 import dev.ddbbulk.tools.estimate.JobEstimator;
@@ -12,6 +15,7 @@ import dev.ddbbulk.tools.output.EstimateReport;
 import dev.ddbbulk.tools.output.ExitCodes;
 import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,8 +53,10 @@ final class EstimateCommand implements Callable<Integer> {
     @Option(names = "--destination", description = "DestinationTable. Default: the source (update in place).")
     String destination;
 
-    @Option(names = "--segments", defaultValue = "1000", description = "TotalSegments (1..1000000). Default: ${DEFAULT-VALUE}.")
-    int segments;
+    @Option(names = "--segments", defaultValue = SegmentCount.AUTO_TEXT,
+            description = "TotalSegments: 1..1000000, or auto (from the source's item count and size: segments of at most"
+                    + " about 5 minutes of a worker, at least 4 a worker). Default: ${DEFAULT-VALUE}.")
+    String segments;
 
     @Option(names = "--workers", defaultValue = "10", description = "Workers (ParallelLambdaFunctions). Default: ${DEFAULT-VALUE}.")
     int workers;
@@ -71,17 +77,25 @@ final class EstimateCommand implements Callable<Integer> {
             case "local" -> FleetProfile.local(fleet.timeBudget, LocalRun.FleetOptions.marginFor(fleet.timeBudget));
             default -> throw new InvalidJobException("--fleet must be 'lambda' or 'local', got '" + fleetKind + "'");
         };
-        JobConfig config = job.builder(source, destination, segments, workers).build();
+        SegmentCount requestedSegments = SegmentCount.parse(segments);
+        JobConfig provisional = job.builder(source, destination, requestedSegments.auto() ? JobConfig.DEFAULT_SEGMENTS
+                : requestedSegments.number(), workers).build();
         Prices table = prices.load();
         PrintWriter out = spec.commandLine().getOut();
         try (DynamoDbClient dynamoDb = aws.dynamoDbClients(2).dynamoDb()) {
-            Estimate estimate = new JobEstimator(dynamoDb, prices.forRegion(table, JobEstimator.regionOf(dynamoDb)))
-                    .estimate(config, profile);
+            JobEstimator estimator = new JobEstimator(dynamoDb, prices.forRegion(table, JobEstimator.regionOf(dynamoDb)));
+            // The estimator checks the tables first, so a missing source is reported as it always was.
+            estimator.checkTables(provisional);
+            SegmentChoice choice = new AutoSegments(dynamoDb).choose(requestedSegments, provisional, Optional.empty());
+            Estimate estimate = estimator.estimate(choice.applyTo(provisional), profile);
             if (fleet.json) {
                 ObjectMapper mapper = new ObjectMapper();
-                out.println(mapper.writeValueAsString(EstimateReport.toJson(estimate, mapper)));
+                out.println(mapper.writeValueAsString(EstimateReport.toJson(estimate, mapper)
+                        .put("segmentsRequested", requestedSegments.toString())
+                        .put("segmentsBasis", choice.basis().name())));
                 out.flush();
             } else {
+                out.println(EstimateReport.segmentsLine(choice));
                 EstimateReport.printText(estimate, out);
             }
         }

@@ -1,6 +1,7 @@
 package dev.ddbbulk.tools;
 
 import dev.ddbbulk.core.job.JobConfig;
+import dev.ddbbulk.core.job.SegmentCount;
 import dev.ddbbulk.core.ledger.ProgressLedger;
 import dev.ddbbulk.tools.local.LocalRun;
 import dev.ddbbulk.tools.local.ProcessorJar;
@@ -37,10 +38,12 @@ final class LocalRunMixin {
 
     /**
      * The job of these options, refused before anything is created when one page of it cannot fit in a
-     * worker's time budget less its safety margin.
+     * worker's time budget less its safety margin. With {@code auto} segments its TotalSegments is the default
+     * until {@link dev.ddbbulk.core.job.AutoSegments} replaces it.
      */
-    JobConfig jobFor(String source, String destination, int segments, int workers) {
-        JobConfig config = job.builder(source, destination, segments, workers).build();
+    JobConfig jobFor(String source, String destination, SegmentCount segments, int workers) {
+        JobConfig config = job.builder(source, destination, segments.auto() ? JobConfig.DEFAULT_SEGMENTS
+                : segments.number(), workers).build();
         config.requireOnePageFits(fleet.timeBudget.minus(LocalRun.FleetOptions.marginFor(fleet.timeBudget)));
         return config;
     }

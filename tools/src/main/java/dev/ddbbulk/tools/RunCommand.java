@@ -1,9 +1,13 @@
 package dev.ddbbulk.tools;
 
+import dev.ddbbulk.core.job.AutoSegments;
 import dev.ddbbulk.core.job.InvalidJobException;
 import dev.ddbbulk.core.job.JobConfig;
+import dev.ddbbulk.core.job.SegmentChoice;
+import dev.ddbbulk.core.job.SegmentCount;
 import dev.ddbbulk.core.job.TableValidator;
 import dev.ddbbulk.core.ledger.ProgressLedger;
+import dev.ddbbulk.core.ledger.RunRecord;
 import dev.ddbbulk.tools.estimate.FleetProfile;
 import dev.ddbbulk.tools.estimate.JobEstimator;
 import dev.ddbbulk.tools.estimate.Prices;
@@ -16,6 +20,7 @@ import dev.ddbbulk.tools.output.RunSummary;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,6 +28,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -52,8 +58,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--destination", description = "DestinationTable. Default: the source (update in place).")
     String destination;
 
-    @Option(names = "--segments", defaultValue = "1000", description = "TotalSegments (1..1000000). Default: ${DEFAULT-VALUE}.")
-    int segments;
+    @Option(names = "--segments", defaultValue = SegmentCount.AUTO_TEXT,
+            description = "TotalSegments: 1..1000000, or auto (from the source's item count and size: segments of at most"
+                    + " about 5 minutes of a worker, at least 4 a worker; a run that exists keeps its number)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String segments;
 
     @Option(names = "--workers", defaultValue = "10", description = "Worker threads (ParallelLambdaFunctions). Default: ${DEFAULT-VALUE}.")
     int workers;
@@ -90,11 +99,18 @@ final class RunCommand implements Callable<Integer> {
         if (source == null) {
             throw new InvalidJobException("--source is required (or --resume RUN_ID); name the table to scan");
         }
-        JobConfig config = local.jobFor(source, destination, segments, workers);
-        return execute(local.runIdOrNew(), config, priceTable);
+        SegmentCount requestedSegments = SegmentCount.parse(segments);
+        JobConfig config = local.jobFor(source, destination, requestedSegments, workers);
+        return execute(local.runIdOrNew(), config, requestedSegments, priceTable);
     }
 
     private int execute(String id, JobConfig requested, Prices priceTable) throws Exception {
+        return execute(id, requested, null, priceTable);
+    }
+
+    /** @param requestedSegments TotalSegments as given; null with a resumed run's job */
+    private int execute(String id, JobConfig requested, SegmentCount requestedSegments, Prices priceTable)
+            throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         // A resumed run brings its own WritesInFlight from the ledger: size the pool for the most there can be
@@ -115,11 +131,15 @@ final class RunCommand implements Callable<Integer> {
             jar.requireProcessor(config);
             new TableValidator(dynamoDb, jar.classes()).validate(config);
             if (requested != null) {
+                SegmentChoice choice = new AutoSegments(dynamoDb).choose(requestedSegments, config,
+                        requestedSegments.auto() ? recordedJob(ledger, id) : Optional.empty());
+                config = choice.applyTo(config);
                 // A resumed run has done part of its job already: the figures of the whole would mislead.
                 Duration budget = local.fleet.timeBudget;
                 EstimateReport.printBrief(new JobEstimator(dynamoDb,
                         prices.forRegion(priceTable, JobEstimator.regionOf(dynamoDb)))
-                        .estimate(config, FleetProfile.local(budget, LocalRun.FleetOptions.marginFor(budget))), err);
+                        .estimate(config, FleetProfile.local(budget, LocalRun.FleetOptions.marginFor(budget))), choice,
+                        err);
             }
             ledger.createTableIfMissing();
             boolean temporary = queueUrl == null;
@@ -135,6 +155,16 @@ final class RunCommand implements Callable<Integer> {
                 err.println("Kept the temporary queues for inspection: " + queues.queueUrl() + " and " + queues.dlqUrl());
             }
             return summary.print(out, err, local.fleet.json);
+        }
+    }
+
+    /** The job of run {@code id} when the ledger has it: a --run-id naming a run already started keeps its segments. */
+    private static Optional<JobConfig> recordedJob(ProgressLedger ledger, String id) {
+        try {
+            return ledger.findRun(id).map(RunRecord::job);
+        } catch (ResourceNotFoundException e) {
+            // No ledger table yet: this run is new, and the table is created below.
+            return Optional.empty();
         }
     }
 }

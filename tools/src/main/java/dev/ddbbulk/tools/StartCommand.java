@@ -2,8 +2,11 @@ package dev.ddbbulk.tools;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ddbbulk.core.job.AutoSegments;
 import dev.ddbbulk.core.job.InvalidJobException;
 import dev.ddbbulk.core.job.JobConfig;
+import dev.ddbbulk.core.job.SegmentChoice;
+import dev.ddbbulk.core.job.SegmentCount;
 import dev.ddbbulk.core.ledger.ProgressLedger;
 import dev.ddbbulk.core.ledger.RunProgress;
 import dev.ddbbulk.tools.estimate.FleetProfile;
@@ -22,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -69,7 +73,9 @@ final class StartCommand implements Callable<Integer> {
     String resume;
 
     @Option(names = "--input", paramLabel = "JSON",
-            description = "Job parameters named like the template's, as a JSON object, e.g. {\"TotalSegments\":200}. They override the stack's.")
+            description = "Job parameters named like the template's, as a JSON object, e.g. {\"TotalSegments\":200}. They"
+                    + " override the stack's. TotalSegments not given here or by --set is auto: the seeder picks it from"
+                    + " the source's item count and size.")
     String input;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
@@ -126,9 +132,10 @@ final class StartCommand implements Callable<Integer> {
             if (resume != null) {
                 executionInput = ExecutionInput.resume(id, recordedJob(resources, id));
             } else {
-                executionInput = parsedInput;
+                executionInput = ExecutionInput.withAutoSegmentsByDefault(parsedInput);
+                SegmentCount segments = ExecutionInput.totalSegments(executionInput, resources.parameters());
                 ExecutionInput.job(executionInput, resources.parameters())
-                        .ifPresent(job -> printEstimate(job, priceTable, err));
+                        .ifPresent(job -> printEstimate(job, segments, priceTable, err));
             }
             String executionArn;
             try {
@@ -169,14 +176,17 @@ final class StartCommand implements Callable<Integer> {
     /**
      * Prints the estimate of {@code job} on the stack's Lambda fleet. The seeder, not this command, decides whether
      * the job can run (its role may see tables this one cannot), so an estimate that cannot be made is said and
-     * the execution starts all the same.
+     * the execution starts all the same. The seeder also picks TotalSegments {@code auto}, by the same rule and
+     * figures as the number shown here.
      */
-    private void printEstimate(JobConfig job, Prices priceTable, PrintWriter err) {
+    private void printEstimate(JobConfig job, SegmentCount segments, Prices priceTable, PrintWriter err) {
         DynamoDbClient own = null;
         try {
             DynamoDbClient client = dynamoDb != null ? dynamoDb : (own = aws.dynamoDbClients(2).dynamoDb());
-            EstimateReport.printBrief(new JobEstimator(client, prices.forRegion(priceTable,
-                    JobEstimator.regionOf(client))).estimate(job, FleetProfile.lambda()), err);
+            JobEstimator estimator = new JobEstimator(client, prices.forRegion(priceTable, JobEstimator.regionOf(client)));
+            estimator.checkTables(job);
+            SegmentChoice choice = new AutoSegments(client).choose(segments, job, Optional.empty());
+            EstimateReport.printBrief(estimator.estimate(choice.applyTo(job), FleetProfile.lambda()), choice, err);
         } catch (InvalidJobException | SdkException e) {
             err.println("No estimate: " + e.getMessage());
             err.flush();

@@ -2,6 +2,7 @@ package dev.ddbbulk.seeder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ddbbulk.core.job.AutoSegments;
 import dev.ddbbulk.core.job.TableValidator;
 import dev.ddbbulk.core.ledger.ProgressLedger;
 import dev.ddbbulk.core.message.SegmentMessageCodec;
@@ -91,7 +92,7 @@ class StateMachineLoopTest {
         Map<String, String> env = Map.of(SeederEnv.SOURCE_TABLE, source, SeederEnv.TOTAL_SEGMENTS, Integer.toString(SEGMENTS),
                 SeederEnv.PAGE_SIZE, "5");
         seeder = new SeederHandler(new SegmentSeeder(new TableValidator(dynamoDb), ledger, sqs, queueUrl,
-                new Random(), 4, Backoff.DEFAULT, Sleeper.SYSTEM, clock), env);
+                new Random(), 4, Backoff.DEFAULT, Sleeper.SYSTEM, clock), new AutoSegments(dynamoDb), env);
         progress = new ProgressHandler(ledger::findRun, runId -> ledger.deadLettered(runId).size(),
                 QueueDepth.reader(sqs), queueUrl, clock);
     }
@@ -164,7 +165,7 @@ class StateMachineLoopTest {
         dynamoDb.putItem(b -> b.tableName(source).item(Map.of("pk", AttributeValue.fromS("poisoned"),
                 TestProcessors.Poison.ATTRIBUTE, AttributeValue.fromBool(true))));
         SeederHandler poisonSeeder = new SeederHandler(new SegmentSeeder(new TableValidator(dynamoDb), ledger, sqs,
-                queueUrl, new Random(), 4, Backoff.DEFAULT, Sleeper.SYSTEM, clock),
+                queueUrl, new Random(), 4, Backoff.DEFAULT, Sleeper.SYSTEM, clock), new AutoSegments(dynamoDb),
                 Map.of(SeederEnv.SOURCE_TABLE, source, SeederEnv.TOTAL_SEGMENTS, Integer.toString(SEGMENTS),
                         SeederEnv.PAGE_SIZE, "5", SeederEnv.ITEM_PROCESSOR, TestProcessors.Poison.class.getName()));
         Map<String, Object> failing = new HashMap<>(poisonSeeder.handleRequest(Map.of("RunId", "run-poisoned"), null));

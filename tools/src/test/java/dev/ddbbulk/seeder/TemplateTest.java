@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ddbbulk.core.job.InvalidJobException;
 import dev.ddbbulk.core.job.JobConfig;
+import dev.ddbbulk.core.job.SegmentCount;
 import dev.ddbbulk.core.ledger.Counts;
 import dev.ddbbulk.core.ledger.ProgressLedger;
 import dev.ddbbulk.core.ledger.RunRecord;
@@ -39,6 +41,8 @@ import javax.xml.xpath.XPathConstants;
 import javax.xml.xpath.XPathFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.w3c.dom.Document;
 import org.w3c.dom.NodeList;
 
@@ -86,8 +90,7 @@ class TemplateTest {
         assertThat(parameter("DestinationTable")).containsEntry("Type", "String").containsEntry("Default", "");
         assertThat(parameter("ConsistentRead")).containsEntry("Default", "true")
                 .containsEntry("AllowedValues", List.of("true", "false"));
-        assertThat(parameter("TotalSegments")).containsEntry("Type", "Number").containsEntry("Default", 1000)
-                .containsEntry("MinValue", 1).containsEntry("MaxValue", 1_000_000);
+        assertThat(parameter("TotalSegments")).containsEntry("Type", "String").containsEntry("Default", "1000");
         assertThat(parameter("ParallelLambdaFunctions")).containsEntry("Type", "Number").containsEntry("Default", 10)
                 .containsEntry("MinValue", 1)
                 // the queue trigger's MaximumConcurrency cannot exceed 1000
@@ -102,12 +105,27 @@ class TemplateTest {
                 .containsEntry("MinValue", 1);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "1", "64", "999999", "1000000", "0", "01", "1000001", "9999999", "-1", "lots", ""})
+    void totalSegments_allowedPattern_acceptsWhatTheSeederAccepts(String value) {
+        boolean seederAccepts;
+        try {
+            SegmentCount.parse(value);
+            seederAccepts = true;
+        } catch (InvalidJobException e) {
+            seederAccepts = false;
+        }
+        boolean templateAccepts = value.matches((String) parameter("TotalSegments").get("AllowedPattern"));
+
+        // "01" is a number to the seeder; CloudFormation may refuse it, which is stricter, not looser.
+        assertThat(templateAccepts).isEqualTo(seederAccepts && !value.startsWith("0"));
+    }
+
     @Test
     void parameters_matchTheJobModelsDefaultsAndLimits() {
         JobConfig defaults = JobConfig.builder().sourceTable("source").build();
 
-        assertThat(parameter("TotalSegments").get("Default")).isEqualTo(defaults.totalSegments());
-        assertThat(parameter("TotalSegments").get("MaxValue")).isEqualTo(JobConfig.MAX_SEGMENTS);
+        assertThat(parameter("TotalSegments").get("Default")).isEqualTo(Integer.toString(defaults.totalSegments()));
         assertThat(parameter("ParallelLambdaFunctions").get("Default")).isEqualTo(defaults.parallelWorkers());
         assertThat((int) parameter("ParallelLambdaFunctions").get("MaxValue")).isLessThanOrEqualTo(JobConfig.MAX_WORKERS);
         assertThat(((Number) parameter("RateLimiter").get("Default")).doubleValue()).isEqualTo(defaults.rateLimit());
@@ -439,6 +457,9 @@ class TemplateTest {
             // an expression job's checks: its filter on a one-item Scan, its update on an UpdateItem that writes nothing
             Map.entry("TableValidator.scan", "dynamodb:Scan"),
             Map.entry("TableValidator.updateItem", "dynamodb:UpdateItem"),
+            // TotalSegments auto: the source's figures, and a one-item Scan when they read 0
+            Map.entry("AutoSegments.describeTable", "dynamodb:DescribeTable"),
+            Map.entry("AutoSegments.scan", "dynamodb:Scan"),
             Map.entry("RunRecords.updateItem", "dynamodb:UpdateItem"),
             // fleetChanges: the CLI's, not the stack's handlers
             Map.entry("RunRecords.getItem", "dynamodb:GetItem"),
@@ -489,7 +510,8 @@ class TemplateTest {
         return Map.of(
                 "SeederRole", Map.of(
                         getAtt("SeederLogGroup", "Arn"), logs,
-                        // TableValidator.validate: describeTable, and an expression job's scan and updateItem
+                        // TableValidator.validate: describeTable, and an expression job's scan and updateItem;
+                        // AutoSegments.describeTable and scan
                         SOURCE_TABLE, Set.of("dynamodb:DescribeTable", "dynamodb:Scan"),
                         DESTINATION_TABLE, Set.of("dynamodb:DescribeTable", "dynamodb:UpdateItem"),
                         // startRun (RunRecords.transactWriteItems, query, updateItem), markSeeded (RunRecords.updateItem)

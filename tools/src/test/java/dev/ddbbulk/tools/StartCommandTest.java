@@ -45,7 +45,9 @@ class StartCommandTest {
         String runId = json.get("runId").asText();
         assertThat(runId).matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
         assertThat(json.get("executionArn").asText()).endsWith(":execution:bulk-machine:" + runId);
-        assertThat(sfn.started).singleElement().satisfies(request -> assertThat(request.input()).isEqualTo("{}"));
+        // TotalSegments not given is the CLI's default, auto, for the seeder to pick.
+        assertThat(sfn.started).singleElement().satisfies(request -> assertThat(request.input())
+                .isEqualTo("{\"TotalSegments\":\"auto\"}"));
     }
 
     @Test

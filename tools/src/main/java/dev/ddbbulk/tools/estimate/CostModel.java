@@ -1,6 +1,7 @@
 package dev.ddbbulk.tools.estimate;
 
 import dev.ddbbulk.core.job.JobConfig;
+import dev.ddbbulk.core.job.SegmentSizing;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -47,8 +48,11 @@ import java.util.Locale;
 public final class CostModel {
     static final double READ_UNIT_BYTES = 4096;
     static final double WRITE_UNIT_BYTES = 1024;
-    /** A DynamoDB call on AWS takes 3-10 ms; the slow end keeps the pace from looking better than it will be. */
-    static final int CALL_MILLIS = 10;
+    /**
+     * A DynamoDB call on AWS takes 3-10 ms; the slow end keeps the pace from looking better than it will be. The
+     * same figure sizes TotalSegments auto, so the two agree on a worker's pace.
+     */
+    static final int CALL_MILLIS = SegmentSizing.CALL_MILLIS;
     /** DynamoDB's default per-table quota of read (and of write) units/s, which also caps an on-demand table. */
     static final long TABLE_DEFAULT_UNITS = 40_000;
     /** The worker event source mapping's BatchSize, SendMessageBatch's limit, and segments per completion at most. */

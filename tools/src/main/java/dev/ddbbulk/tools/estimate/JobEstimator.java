@@ -28,8 +28,13 @@ public final class JobEstimator {
         return estimate(job, WriteProfile.of(job), fleet);
     }
 
-    public Estimate estimate(JobConfig job, WriteProfile writes, FleetProfile fleet) {
+    /** Checks {@code job}'s tables as the seeder would: both exist with the same key. */
+    public void checkTables(JobConfig job) {
         new TableValidator(dynamoDb).validateTables(job);
+    }
+
+    public Estimate estimate(JobConfig job, WriteProfile writes, FleetProfile fleet) {
+        checkTables(job);
         TableInspector inspector = new TableInspector(dynamoDb);
         TableFacts source = inspector.inspect(job.sourceTable(), "SourceTable", "--source");
         TableFacts destination = job.inPlace() ? source

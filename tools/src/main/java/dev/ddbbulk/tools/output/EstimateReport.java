@@ -2,6 +2,7 @@ package dev.ddbbulk.tools.output;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ddbbulk.core.job.SegmentChoice;
 import dev.ddbbulk.tools.estimate.Capacity;
 import dev.ddbbulk.tools.estimate.Estimate;
 import dev.ddbbulk.tools.estimate.TableFacts;
@@ -90,8 +91,16 @@ public final class EstimateReport {
 
     /** A few lines for {@code run} and {@code start} to print before they start anything. */
     public static void printBrief(Estimate e, PrintWriter out) {
+        printBrief(e, null, out);
+    }
+
+    /** As {@link #printBrief(Estimate, PrintWriter)}, with the TotalSegments the job runs with and why. */
+    public static void printBrief(Estimate e, SegmentChoice segments, PrintWriter out) {
         out.printf("Estimate (DescribeTable figures, updated about every 6 hours; prices of %s as of %s;"
                 + " 'ddb-bulk estimate' has the details):%n", pricedAs(e), e.prices().pricesAsOf());
+        if (segments != null) {
+            out.println("  " + segmentsLine(segments));
+        }
         List<String> indexes = new ArrayList<>();
         e.writes().indexes().forEach(i -> indexes.add(i.index()));
         out.printf("  %s items, %s: %s read units, %s write units%s; DynamoDB %s (%s)%n", count(e.items()),
@@ -103,6 +112,26 @@ public final class EstimateReport {
                 share(e.overhead()));
         e.warnings().forEach(warning -> out.println("  warning: " + warning));
         out.flush();
+    }
+
+    /**
+     * The TotalSegments a job runs with: a given number as given; {@code auto} with the figures it was picked from,
+     * e.g. {@code TotalSegments: auto -> 1,200 (50,000,000 items, 12.1 GB; about 4 min a segment at 3,200 items/s
+     * a worker)}.
+     */
+    public static String segmentsLine(SegmentChoice choice) {
+        String picked = "TotalSegments: auto -> " + count(choice.segments());
+        return switch (choice.basis()) {
+            case GIVEN -> "TotalSegments: " + choice.segments();
+            case RECORDED -> picked + " (the number the run was started with)";
+            case UNCOUNTED -> picked + " (the source's DescribeTable figures read 0, but it holds items: DynamoDB"
+                    + " refreshes them about every 6 hours; give --segments to size it yourself)";
+            case SIZED -> choice.itemCount() == 0 && choice.tableBytes() == 0
+                    ? picked + " (the source is empty: a segment a worker)"
+                    : picked + " (" + count(choice.itemCount()) + " items, " + bytes(choice.tableBytes()) + "; about "
+                            + duration(choice.segmentSeconds()) + " a segment at " + count(choice.workerItemsPerSecond())
+                            + " items/s a worker, " + choice.rateSetBy() + ")";
+        };
     }
 
     private static String pricedAs(Estimate e) {

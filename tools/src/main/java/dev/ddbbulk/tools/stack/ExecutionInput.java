@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ddbbulk.core.job.InvalidJobException;
 import dev.ddbbulk.core.job.JobConfig;
 import dev.ddbbulk.core.job.JobConfigCodec;
+import dev.ddbbulk.core.job.SegmentCount;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,6 +24,7 @@ public final class ExecutionInput {
             "VersionAttribute", "DryRun", "MaxReadUnits", "MaxWriteUnits", "CheckpointIntervalSeconds",
             "WritesInFlight", "UpdateExpression", "ConditionExpression", "FilterExpression", "ExpressionAttributeNames",
             "ExpressionAttributeValues", "SplitAfterPages");
+    static final String TOTAL_SEGMENTS = "TotalSegments";
     /** The input field that makes an execution follow an existing run instead of starting one of its own name. */
     public static final String RUN_ID = "RunId";
     private static final Set<String> WHOLE_NUMBERS = Set.of("TotalSegments", "ParallelLambdaFunctions", "PageSize",
@@ -62,7 +64,14 @@ public final class ExecutionInput {
             }
             String key = known(set.substring(0, eq).trim(), "--set");
             String value = set.substring(eq + 1).trim();
-            if (WHOLE_NUMBERS.contains(key)) {
+            if (key.equals(TOTAL_SEGMENTS)) {
+                SegmentCount segments = segments(value);
+                if (segments.auto()) {
+                    input.put(key, SegmentCount.AUTO_TEXT);
+                } else {
+                    input.put(key, segments.number());
+                }
+            } else if (WHOLE_NUMBERS.contains(key)) {
                 input.put(key, wholeNumber(key, value));
             } else if (NUMBERS.contains(key)) {
                 double n = number(key, value);
@@ -90,9 +99,43 @@ public final class ExecutionInput {
 
     /**
      * The job this input makes of the stack's parameters, as the seeder will build it; empty when the source table
-     * is not known here.
+     * is not known here. With TotalSegments {@code auto} (see {@link #totalSegments}) its TotalSegments is the
+     * default, which the seeder replaces.
      */
     public static Optional<JobConfig> job(ObjectNode input, Map<String, String> stackParameters) {
+        ObjectNode job = merged(input, stackParameters);
+        if (!job.hasNonNull("SourceTable")) {
+            return Optional.empty();
+        }
+        if (totalSegments(input, stackParameters).auto()) {
+            job.remove(TOTAL_SEGMENTS);
+        }
+        return Optional.of(JobConfigCodec.fromJsonNode(job, JobConfig.builder()));
+    }
+
+    /** TotalSegments as this input, or else the stack, gives it: a number, or {@code auto} for the seeder to pick. */
+    public static SegmentCount totalSegments(ObjectNode input, Map<String, String> stackParameters) {
+        JsonNode given = merged(input, stackParameters).get(TOTAL_SEGMENTS);
+        if (given == null || given.isNull()) {
+            return SegmentCount.of(JobConfig.DEFAULT_SEGMENTS);
+        }
+        return given.canConvertToExactIntegral() && given.canConvertToInt() ? SegmentCount.of(given.intValue())
+                : SegmentCount.parse(given.asText());
+    }
+
+    /**
+     * {@code input} with TotalSegments {@code auto} when it gives none: the CLI's default, over the stack's (whose
+     * own default is a fixed number for executions started elsewhere).
+     */
+    public static ObjectNode withAutoSegmentsByDefault(ObjectNode input) {
+        ObjectNode copy = input.deepCopy();
+        if (!copy.hasNonNull(TOTAL_SEGMENTS)) {
+            copy.put(TOTAL_SEGMENTS, SegmentCount.AUTO_TEXT);
+        }
+        return copy;
+    }
+
+    private static ObjectNode merged(ObjectNode input, Map<String, String> stackParameters) {
         ObjectNode job = JSON.createObjectNode();
         for (String name : PARAMETERS) {
             String value = stackParameters.get(name);
@@ -101,10 +144,7 @@ public final class ExecutionInput {
             }
         }
         job.setAll(input);
-        if (!job.hasNonNull("SourceTable")) {
-            return Optional.empty();
-        }
-        return Optional.of(JobConfigCodec.fromJsonNode(job, JobConfig.builder()));
+        return job;
     }
 
     /**
@@ -158,6 +198,15 @@ public final class ExecutionInput {
                     + String.join(", ", PARAMETERS));
         }
         return key;
+    }
+
+    private static SegmentCount segments(String value) {
+        try {
+            return SegmentCount.parse(value);
+        } catch (InvalidJobException e) {
+            throw new InvalidJobException("--set TotalSegments must be auto or a whole number from 1 to "
+                    + JobConfig.MAX_SEGMENTS + ", got '" + value + "'", e);
+        }
     }
 
     private static int wholeNumber(String key, String value) {

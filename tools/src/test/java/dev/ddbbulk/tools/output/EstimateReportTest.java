@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ddbbulk.core.job.JobConfig;
+import dev.ddbbulk.core.job.SegmentChoice;
 import dev.ddbbulk.tools.estimate.Capacity;
 import dev.ddbbulk.tools.estimate.CostModel;
 import dev.ddbbulk.tools.estimate.Estimate;
@@ -74,6 +75,39 @@ class EstimateReportTest {
         // Ten Lambda workers wait on 4,000 write units for 17 minutes.
         assertThat(lines.get(4)).startsWith("  warning: ddb-bulk's own overhead is 11.")
                 .contains("the pace is set by the write capacity of 'orders-v2'");
+    }
+
+    @Test
+    void printBrief_whenGivenTheSegmentsChoice_showsItSecond() {
+        StringWriter text = new StringWriter();
+
+        EstimateReport.printBrief(copyIntoProvisionedTable(), SegmentChoice.given(100), new PrintWriter(text));
+
+        List<String> lines = text.toString().lines().toList();
+        assertThat(lines).hasSize(6);
+        assertThat(lines.get(1)).isEqualTo("  TotalSegments: 100");
+        assertThat(lines.get(2)).startsWith("  2,000,000 items, 2.8 GB: ");
+    }
+
+    @Test
+    void segmentsLine_whenSized_showsTheFiguresAndASegmentsTime() {
+        SegmentChoice choice = new SegmentChoice(105, SegmentChoice.Basis.SIZED, 50_000_000, 12_992_216_269L, 1600,
+                "a worker's modelled pace on AWS");
+
+        assertThat(EstimateReport.segmentsLine(choice)).isEqualTo("TotalSegments: auto -> 105 (50,000,000 items,"
+                + " 12.1 GB; about 5 min a segment at 1,600 items/s a worker, a worker's modelled pace on AWS)");
+    }
+
+    @Test
+    void segmentsLine_whenGivenRecordedUncountedOrEmpty_saysWhereTheNumberCameFrom() {
+        assertThat(EstimateReport.segmentsLine(SegmentChoice.given(1000))).isEqualTo("TotalSegments: 1000");
+        assertThat(EstimateReport.segmentsLine(SegmentChoice.recorded(7)))
+                .isEqualTo("TotalSegments: auto -> 7 (the number the run was started with)");
+        assertThat(EstimateReport.segmentsLine(new SegmentChoice(1000, SegmentChoice.Basis.UNCOUNTED, 0, 0, 1600, "x")))
+                .startsWith("TotalSegments: auto -> 1,000 (the source's DescribeTable figures read 0, but it holds"
+                        + " items: DynamoDB refreshes them about every 6 hours;");
+        assertThat(EstimateReport.segmentsLine(new SegmentChoice(10, SegmentChoice.Basis.SIZED, 0, 0, 1600, "x")))
+                .isEqualTo("TotalSegments: auto -> 10 (the source is empty: a segment a worker)");
     }
 
     @Test

@@ -100,12 +100,48 @@ class ExecutionInputTest {
     void parse_whenSetValueIsNotANumber_failsNamingTheParameter() {
         assertThatThrownBy(() -> ExecutionInput.parse(null, List.of("TotalSegments=lots")))
                 .isInstanceOf(InvalidJobException.class)
-                .hasMessage("--set TotalSegments must be a whole number, got 'lots'");
+                .hasMessage("--set TotalSegments must be auto or a whole number from 1 to 1000000, got 'lots'");
+    }
+
+    @Test
+    void parse_whenSetMakesTotalSegmentsAuto_passesAutoForTheSeeder() {
+        ObjectNode input = ExecutionInput.parse(null, List.of("TotalSegments=auto"));
+
+        assertThat(ExecutionInput.toJson(input)).isEqualTo("{\"TotalSegments\":\"auto\"}");
+        assertThat(ExecutionInput.totalSegments(input, Map.of("TotalSegments", "1000")).auto()).isTrue();
+    }
+
+    @Test
+    void totalSegments_whenTheInputGivesNone_isTheStacksOrTheDefault() {
+        ObjectNode none = ExecutionInput.parse(null, List.of());
+
+        assertThat(ExecutionInput.totalSegments(none, Map.of("TotalSegments", "auto")).auto()).isTrue();
+        assertThat(ExecutionInput.totalSegments(none, Map.of("TotalSegments", "500")).number()).isEqualTo(500);
+        assertThat(ExecutionInput.totalSegments(none, Map.of()).number()).isEqualTo(1000);
+    }
+
+    @Test
+    void withAutoSegmentsByDefault_whenTheInputGivesNone_addsAutoAndKeepsAGivenNumber() {
+        assertThat(ExecutionInput.toJson(ExecutionInput.withAutoSegmentsByDefault(ExecutionInput.parse(null,
+                List.of("ItemProcessor=stamp"))))).isEqualTo("{\"ItemProcessor\":\"stamp\",\"TotalSegments\":\"auto\"}");
+        assertThat(ExecutionInput.toJson(ExecutionInput.withAutoSegmentsByDefault(ExecutionInput.parse(null,
+                List.of("TotalSegments=64"))))).isEqualTo("{\"TotalSegments\":64}");
+    }
+
+    @Test
+    void job_whenTotalSegmentsIsAuto_buildsTheRestOfTheJob() {
+        ObjectNode input = ExecutionInput.parse("{\"TotalSegments\":\"auto\",\"PageSize\":50}", List.of());
+
+        JobConfig job = ExecutionInput.job(input, Map.of("SourceTable", "orders", "TotalSegments", "1000"))
+                .orElseThrow();
+
+        assertThat(job.pageSize()).isEqualTo(50);
+        assertThat(job.sourceTable()).isEqualTo("orders");
     }
 
     @Test
     void validate_whenInputPutsAParameterOutOfRange_failsLikeTheSeederWould() {
-        ObjectNode input = ExecutionInput.parse(null, List.of("TotalSegments=0"));
+        ObjectNode input = ExecutionInput.parse("{\"TotalSegments\":0}", List.of());
 
         assertThatThrownBy(() -> ExecutionInput.validate(input, Map.of("SourceTable", "orders", "TotalSegments", "1000")))
                 .isInstanceOf(InvalidJobException.class)
