@@ -219,13 +219,24 @@ public final class SegmentTally implements Consumer<SegmentRecord> {
         for (int i = 0; i < count; i++) {
             longest = Math.max(longest, durations[i]);
         }
-        long width = Math.max(1, (longest + HISTOGRAM_BINS) / HISTOGRAM_BINS);
+        long width = roundWidth((longest + HISTOGRAM_BINS) / HISTOGRAM_BINS);
         int bins = (int) Math.min(HISTOGRAM_BINS, longest / width + 1);
         int[] counts = new int[bins];
         for (int i = 0; i < count; i++) {
             counts[(int) Math.min(bins - 1, durations[i] / width)]++;
         }
         return new RunReport.Histogram(width, counts);
+    }
+
+    /** The smallest of 1, 2 or 5 times a power of ten that is at least {@code ms}, so that bins read well. */
+    static long roundWidth(long ms) {
+        for (long power = 1; ; power *= 10) {
+            for (long step : new long[] {1, 2, 5}) {
+                if (step * power >= ms) {
+                    return step * power;
+                }
+            }
+        }
     }
 
     private RunReport.Throughput throughput(long nowMs) {
@@ -241,7 +252,7 @@ public final class SegmentTally implements Consumer<SegmentRecord> {
             return new RunReport.Throughput(null, 1000, new double[0]);
         }
         long span = Math.max(1, last - first);
-        long width = Math.max(1000, (span + THROUGHPUT_BINS - 1) / THROUGHPUT_BINS);
+        long width = Math.max(1000, roundWidth((span + THROUGHPUT_BINS - 1) / THROUGHPUT_BINS));
         int bins = (int) ((span + width - 1) / width);
         double[] binItems = new double[bins];
         for (int s = 0; s < totalSegments; s++) {
