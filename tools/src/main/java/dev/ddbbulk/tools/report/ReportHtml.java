@@ -22,6 +22,9 @@ public final class ReportHtml {
     static final String TROUBLE = "#d62728";
     private static final int CHART_WIDTH = 768;
     private static final int CHART_HEIGHT = 200;
+    /** Charts leave this much room above the plot for the y axis's label. */
+    private static final int PLOT_TOP = 18;
+    private static final int PLOT_BOTTOM = CHART_HEIGHT - 20;
 
     private ReportHtml() {
     }
@@ -75,6 +78,9 @@ public final class ReportHtml {
             RunReport.Splits splits = report.splits();
             html.append("<section><h2>Summary</h2>\n<div class=\"cols\"><table class=\"summary\">\n");
             pair("Segments done", count(s.done()) + " / " + count(report.totalSegments()));
+            if (s.expired() > 0) {
+                pair("Done, rows expired (left out below)", count(s.expired()));
+            }
             pair("Not started", count(s.notStarted()));
             pair("In progress", count(s.inProgress()));
             pair("Failed", count(s.failed()));
@@ -203,14 +209,14 @@ public final class ReportHtml {
             for (int n : counts) {
                 most = Math.max(most, n);
             }
-            int plotHeight = CHART_HEIGHT - 20;
+            int plotHeight = PLOT_BOTTOM - PLOT_TOP;
             double barWidth = (double) (CHART_WIDTH - 60) / counts.length;
             svgOpen("histogram", "Segment duration histogram");
             axisLabels(count(most) + " segments", "0", ReportFormat.duration(histogram.binWidthMs() * counts.length));
             for (int i = 0; i < counts.length; i++) {
                 int h = (int) Math.round((double) counts[i] * plotHeight / most);
                 html.append("<rect class=\"bar\" x=\"").append(num(60 + i * barWidth)).append("\" y=\"")
-                        .append(plotHeight - h).append("\" width=\"").append(num(Math.max(1, barWidth - 1)))
+                        .append(PLOT_BOTTOM - h).append("\" width=\"").append(num(Math.max(1, barWidth - 1)))
                         .append("\" height=\"").append(h).append("\"><title>")
                         .append(ReportFormat.duration(i * histogram.binWidthMs())).append("\u2013")
                         .append(ReportFormat.duration((i + 1) * histogram.binWidthMs())).append(": ")
@@ -229,18 +235,18 @@ public final class ReportHtml {
                 return;
             }
             double peak = Math.max(throughput.peak(), 1e-9);
-            int plotHeight = CHART_HEIGHT - 20;
+            int plotHeight = PLOT_BOTTOM - PLOT_TOP;
             double step = (double) (CHART_WIDTH - 60) / rates.length;
             svgOpen("throughput", "Items per second over the run");
             axisLabels(ReportFormat.rate(throughput.peak()) + " items/s", "+0s",
                     "+" + ReportFormat.duration(throughput.binWidthMs() * rates.length));
-            StringBuilder path = new StringBuilder("M60," + plotHeight);
+            StringBuilder path = new StringBuilder("M60," + PLOT_BOTTOM);
             for (int i = 0; i < rates.length; i++) {
-                double y = plotHeight - rates[i] * plotHeight / peak;
+                double y = PLOT_BOTTOM - rates[i] * plotHeight / peak;
                 path.append(" L").append(num(60 + i * step)).append(',').append(num(y)).append(" L")
                         .append(num(60 + (i + 1) * step)).append(',').append(num(y));
             }
-            path.append(" L").append(num(60 + rates.length * step)).append(',').append(plotHeight).append(" Z");
+            path.append(" L").append(num(60 + rates.length * step)).append(',').append(PLOT_BOTTOM).append(" Z");
             html.append("<path class=\"area\" d=\"").append(path).append("\"/>\n</svg>\n<p class=\"note\">Items scanned"
                     + " per second from ").append(throughput.start()).append(", in bins of ")
                     .append(ReportFormat.duration(throughput.binWidthMs())).append("; each segment's items spread"
@@ -256,11 +262,10 @@ public final class ReportHtml {
 
         /** The top of the y axis and the two ends of the x axis. */
         private void axisLabels(String top, String left, String right) {
-            int bottom = CHART_HEIGHT - 20;
-            html.append("<line class=\"axis\" x1=\"58\" y1=\"0\" x2=\"58\" y2=\"").append(bottom)
-                    .append("\"/><line class=\"axis\" x1=\"58\" y1=\"").append(bottom).append("\" x2=\"")
-                    .append(CHART_WIDTH).append("\" y2=\"").append(bottom).append("\"/>\n")
-                    .append("<text x=\"0\" y=\"12\">").append(esc(top)).append("</text>")
+            html.append("<line class=\"axis\" x1=\"58\" y1=\"").append(PLOT_TOP).append("\" x2=\"58\" y2=\"")
+                    .append(PLOT_BOTTOM).append("\"/><line class=\"axis\" x1=\"58\" y1=\"").append(PLOT_BOTTOM)
+                    .append("\" x2=\"").append(CHART_WIDTH).append("\" y2=\"").append(PLOT_BOTTOM).append("\"/>\n")
+                    .append("<text x=\"60\" y=\"12\">").append(esc(top)).append("</text>")
                     .append("<text x=\"60\" y=\"").append(CHART_HEIGHT - 4).append("\">").append(esc(left))
                     .append("</text><text x=\"").append(CHART_WIDTH).append("\" y=\"").append(CHART_HEIGHT - 4)
                     .append("\" text-anchor=\"end\">").append(esc(right)).append("</text>\n");

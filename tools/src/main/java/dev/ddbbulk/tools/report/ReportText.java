@@ -17,6 +17,10 @@ public final class ReportText {
         out.printf("  segments   %d / %d done, %d not started, %d in progress, %d failed, %d dead-lettered%n",
                 states.done(), report.totalSegments(), states.notStarted(), states.inProgress(), states.failed(),
                 states.deadLettered());
+        if (states.expired() > 0) {
+            out.printf("  expired    %d done segment(s) have no ledger row any more (LedgerRecordTtlDays): the"
+                    + " figures below leave them out%n", states.expired());
+        }
         CountsOutput.printText(out, report.counts());
         RunReport.Splits splits = report.splits();
         out.printf("  splits     %d segment(s) split, %d range(s) made, %d done%n", splits.segmentsSplit(),

@@ -17,7 +17,8 @@ import java.util.List;
  * @param generatedAt    when the ledger was read; a running segment's time so far is measured to it
  * @param items          items scanned per done segment
  * @param durationsMs    per done segment, from its first claim (or its earliest range's) to its latest end
- * @param slowest        the slowest started segments, slowest first; a running one is timed to {@code generatedAt}
+ * @param slowest        the slowest done or running segments, slowest first; a running one is timed to
+ *                       {@code generatedAt}
  * @param failed         failed segments and ranges, at most {@link SegmentTally#MAX_LISTED}
  * @param deadLettered   dead-lettered segments and ranges, at most {@link SegmentTally#MAX_LISTED}
  */
@@ -51,8 +52,14 @@ public record RunReport(String runId, int totalSegments, boolean complete, Insta
     /**
      * How many segments are in each state, a segment and its ranges taken together: dead-lettered if any of them
      * is, else failed if any is, else in progress if any is not done yet, else done.
+     *
+     * @param expired done segments whose rows the ledger's TTL removed: the run counts them done, and the
+     *                report's figures leave them out
      */
-    public record SegmentStates(int done, int notStarted, int inProgress, int failed, int deadLettered) {
+    public record SegmentStates(int done, int notStarted, int inProgress, int failed, int deadLettered, int expired) {
+        public SegmentStates(int done, int notStarted, int inProgress, int failed, int deadLettered) {
+            this(done, notStarted, inProgress, failed, deadLettered, 0);
+        }
     }
 
     /** Sort-key ranges split off the run's segments. */

@@ -44,6 +44,7 @@ public final class SegmentTally implements Consumer<SegmentRecord> {
     private long totalRetries;
     private long rangeRows;
     private long rangesDone;
+    private long ownRowsDone;
     private final List<SegmentRecord> failed = new ArrayList<>();
     private final List<SegmentRecord> deadLettered = new ArrayList<>();
 
@@ -89,6 +90,9 @@ public final class SegmentTally implements Consumer<SegmentRecord> {
             }
         } else {
             ranges[s] = (int) Math.max(ranges[s], row.ranges());
+            if (row.status() == SegmentStatus.DONE) {
+                ownRowsDone++;
+            }
         }
         if (row.status() == SegmentStatus.FAILED && failed.size() < MAX_LISTED) {
             failed.add(row);
@@ -142,22 +146,26 @@ public final class SegmentTally implements Consumer<SegmentRecord> {
             }
         }
         RunReport.Histogram histogram = histogram(durations, timedCount);
+        // Done segments' rows expire after the ledger's TTL while the run's count of them stays: without rows they
+        // would pass for not started.
+        int expired = (int) Math.min(byState[NOT_STARTED], Math.max(0, run.segmentsCompleted() - ownRowsDone));
         return new RunReport(run.runId(), totalSegments, run.complete(), run.createdAt(), now, counts,
-                new RunReport.SegmentStates(byState[DONE], byState[NOT_STARTED], byState[IN_PROGRESS],
-                        byState[FAILED], byState[DEAD_LETTERED]),
+                new RunReport.SegmentStates(byState[DONE], byState[NOT_STARTED] - expired, byState[IN_PROGRESS],
+                        byState[FAILED], byState[DEAD_LETTERED], expired),
                 new RunReport.Splits(segmentsSplit, Math.max(rangeRows, run.rangesCreated()), rangesDone),
                 totalContinuations, totalRetries, Distribution.ofSortingInPlace(doneItems, doneItems.length),
                 Distribution.ofSortingInPlace(durations, timedCount), slowest(nowMs), List.copyOf(failed),
                 List.copyOf(deadLettered), heatMap(), histogram, throughput(nowMs));
     }
 
-    /** The slowest started segments, done ones by their duration and the others by their time so far. */
+    /** The slowest segments, done ones by their duration and those in progress by their time so far. */
     private List<RunReport.SegmentLine> slowest(long nowMs) {
         int[] top = new int[SLOWEST];
         long[] topMs = new long[SLOWEST];
         int size = 0;
         for (int s = 0; s < totalSegments; s++) {
-            if (state[s] == NOT_STARTED || startMs[s] == Long.MAX_VALUE || (state[s] == DONE && !timed(s))) {
+            // Failed and dead-lettered segments are listed on their own, with their errors.
+            if (!timed(s) && !(state[s] == IN_PROGRESS && startMs[s] != Long.MAX_VALUE)) {
                 continue;
             }
             long ms = state[s] == DONE ? durationMs(s) : Math.max(0, nowMs - startMs[s]);

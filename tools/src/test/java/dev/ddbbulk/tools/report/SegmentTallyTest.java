@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.ddbbulk.core.ledger.SegmentStatus;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Duration;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -61,8 +63,9 @@ class SegmentTallyTest {
         assertThat(report.deadLettered()).singleElement().satisfies(r -> assertThat(r.segment()).isEqualTo(3));
         assertThat(report.items().count()).isEqualTo(1);
         assertThat(report.splits()).isEqualTo(new RunReport.Splits(2, 2, 0));
-        assertThat(report.slowest().get(0)).as("running segments are timed to the report's time")
-                .isEqualTo(new RunReport.SegmentLine(1, 40, 100_000, true, 1, 1, 0));
+        assertThat(report.slowest()).as("running segments are timed to the report's time; failed ones not listed")
+                .extracting(RunReport.SegmentLine::segment).containsExactly(1, 5, 0);
+        assertThat(report.slowest().get(0)).isEqualTo(new RunReport.SegmentLine(1, 40, 100_000, true, 1, 1, 0));
     }
 
     @Test
@@ -72,6 +75,23 @@ class SegmentTallyTest {
         tally.accept(row(1, 0, SegmentStatus.DEAD_LETTERED, 0, 0, 3, 0, 0.0, null));
 
         assertThat(report(tally, 2, 5).state()).isEqualTo("FAILED");
+    }
+
+    @Test
+    void report_whenDoneSegmentsRowsHaveExpired_countsThemExpiredNotNotStarted() {
+        SegmentTally tally = new SegmentTally(5);
+        tally.accept(done(3, 10, 0, 1));
+        tally.accept(row(4, 0, SegmentStatus.IN_PROGRESS, 1, 0, 1, 0, 0.0, null));
+        dev.ddbbulk.core.ledger.RunRecord run = ReportFixtures.run("old", 5, false);
+        run = new dev.ddbbulk.core.ledger.RunRecord(run.runId(), run.job(), run.createdAt(), run.seededAt(), 3,
+                run.completedCounts(), 0);
+
+        RunReport report = tally.report(run, ReportFixtures.T0.plus(Duration.ofDays(30)));
+
+        assertThat(report.states()).isEqualTo(new RunReport.SegmentStates(1, 1, 1, 0, 0, 2));
+        StringWriter text = new StringWriter();
+        ReportText.print(report, new PrintWriter(text));
+        assertThat(text.toString()).contains("expired    2 done segment(s) have no ledger row any more");
     }
 
     @Test
