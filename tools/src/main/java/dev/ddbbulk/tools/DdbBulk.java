@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ddb-bulk", mixinStandardHelpOptions = true, version = "ddb-bulk 0.1.0",
         description = "Bulk-update, backfill or copy a DynamoDB table through a parallel scan fanned out over SQS.",
         subcommands = {DemoCommand.class, RunCommand.class, EstimateCommand.class, StartCommand.class,
-                StatusCommand.class, DlqCommand.class, CommandLine.HelpCommand.class})
+                StatusCommand.class, ReportCommand.class, DlqCommand.class, CommandLine.HelpCommand.class})
 public final class DdbBulk implements java.util.concurrent.Callable<Integer> {
 
     @CommandLine.Spec

@@ -5,6 +5,7 @@ import dev.ddbbulk.core.ledger.Counts;
 import dev.ddbbulk.core.ledger.ProgressLedger;
 import dev.ddbbulk.core.message.SegmentMessage;
 import dev.ddbbulk.core.message.SegmentMessageCodec;
+import dev.ddbbulk.core.message.SortKeyRange;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
@@ -35,6 +36,30 @@ final class LedgerRuns {
         ledger.releaseForContinuation(lease, new ProgressLedger.Pages(1, first, key(segment)));
         ProgressLedger.Lease second = claim(runId, segment);
         ledger.complete(second, new ProgressLedger.Pages(1, rest, null), first.plus(rest), 1);
+    }
+
+    /**
+     * A segment that split an item collection into {@code ranges.length} sort-key ranges, each then worked to its end
+     * with its counts: the segment's own scan scanned {@code own}.
+     */
+    void completeWithRanges(String runId, int segment, Counts own, Counts... ranges) {
+        ProgressLedger.Lease lease = claim(runId, segment);
+        java.util.List<SortKeyRange> split = new java.util.ArrayList<>();
+        for (int i = 1; i <= ranges.length; i++) {
+            split.add(new SortKeyRange(i, "pk", Map.of("pk", AttributeValue.fromS("hot"), "sk",
+                    AttributeValue.fromN(String.valueOf(i * 100))), Map.of("pk", AttributeValue.fromS("hot"), "sk",
+                    AttributeValue.fromN(String.valueOf(i * 100 + 99)))));
+        }
+        lease = ledger.split(lease, ProgressLedger.Pages.NONE, key(segment), split);
+        ledger.complete(lease, new ProgressLedger.Pages(1, own, null), own, 0);
+        for (int i = 1; i <= ranges.length; i++) {
+            var claim = ledger.claim(runId, segment, i, "range-" + segment + "-" + i, UUID.randomUUID().toString(),
+                    Instant.now().plus(5, ChronoUnit.MINUTES), null);
+            if (!(claim instanceof ProgressLedger.Claim.Granted granted)) {
+                throw new IllegalStateException("Range " + i + " of segment " + segment + " was not granted: " + claim);
+            }
+            ledger.complete(granted.lease(), new ProgressLedger.Pages(1, ranges[i - 1], null), ranges[i - 1], 0);
+        }
     }
 
     void complete(String runId, int segment, Counts counts) {
