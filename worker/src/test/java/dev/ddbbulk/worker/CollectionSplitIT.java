@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -161,6 +162,37 @@ class CollectionSplitIT {
         assertThat(outcomes.continued).isPositive();
         assertThat(TestTables.byKey(TestTables.scanAll(dynamoDb, destination)))
                 .isEqualTo(TestTables.byKey(TestTables.scanAll(dynamoDb, source)));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"S", "B"})
+    void process_whenTheSortKeyIsAStringOrBinary_cutsItsRangesBetweenKeysAndProcessesEachItemOnce(String type) {
+        source = environment.unique("split-" + type.toLowerCase() + "-src");
+        destination = environment.unique("split-" + type.toLowerCase() + "-dst");
+        ScalarAttributeType sortType = ScalarAttributeType.fromValue(type);
+        TestTables.createTable(dynamoDb, source, TestTables.PK, ScalarAttributeType.S, TestTables.SK, sortType);
+        TestTables.createTable(dynamoDb, destination, TestTables.PK, ScalarAttributeType.S, TestTables.SK, sortType);
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        for (int i = 0; i < HOT_ITEMS + OTHER_ITEMS; i++) {
+            String sort = String.format("ORDER#%06d", i * 37);
+            Map<String, AttributeValue> item = new LinkedHashMap<>();
+            item.put(TestTables.PK, AttributeValue.fromS(i < HOT_ITEMS ? "hot" : "p" + (i % 40)));
+            item.put(TestTables.SK, type.equals("S") ? AttributeValue.fromS(sort)
+                    : AttributeValue.fromB(software.amazon.awssdk.core.SdkBytes.fromUtf8String(sort)));
+            item.put(TestTables.SOURCE_ATTRIBUTE, AttributeValue.fromS(source));
+            items.add(item);
+        }
+        TestTables.putAll(dynamoDb, source, items);
+        String runId = seed(job(3).build());
+
+        drain(worker(sqs), runId, generous());
+
+        RunRecord run = ledger.findRun(runId).orElseThrow();
+        assertThat(run.complete()).isTrue();
+        assertThat(run.rangesCreated()).isEqualTo(4).isEqualTo(run.rangesCompleted());
+        assertThat(ranges(runId)).allSatisfy(range -> assertThat(range.counts().scanned()).isPositive());
+        assertThat(run.completedCounts().scanned()).isEqualTo(HOT_ITEMS + OTHER_ITEMS);
+        assertEachItemProcessedOnceAndCopied();
     }
 
     private JobConfig.Builder job(int splitAfterPages) {

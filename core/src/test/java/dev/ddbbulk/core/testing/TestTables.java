@@ -121,8 +121,12 @@ public final class TestTables {
         return byKey;
     }
 
+    /** The item's key as text: "p7|42" for the fixture's number sort keys; a string or binary one as it is. */
     public static String keyString(Map<String, AttributeValue> item) {
-        return item.get(PK).s() + "|" + item.get(SK).n();
+        AttributeValue sort = item.get(SK);
+        String sortText = sort.n() != null ? sort.n() : sort.s() != null ? sort.s()
+                : java.util.HexFormat.of().formatHex(sort.b().asByteArrayUnsafe());
+        return item.get(PK).s() + "|" + sortText;
     }
 
     /** A queue whose received messages stay invisible for longer than any test runs. */
