@@ -3,7 +3,9 @@ package dev.ddbbulk.tools;
 import dev.ddbbulk.core.job.InvalidJobException;
 import dev.ddbbulk.core.ledger.ProgressLedger;
 import dev.ddbbulk.tools.output.ExitCodes;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddbbulk.tools.report.ReportHtml;
+import dev.ddbbulk.tools.report.ReportJson;
 import dev.ddbbulk.tools.report.ReportText;
 import dev.ddbbulk.tools.report.RunReport;
 import java.io.IOException;
@@ -50,6 +52,9 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--html", paramLabel = "FILE", description = "Also write the report as one self-contained HTML page.")
     Path html;
 
+    @Option(names = "--json", description = "Print exactly one JSON object on stdout instead of the text.")
+    boolean json;
+
     private final CloudFormationClient cloudFormation;
     private final Clock clock;
 
@@ -81,6 +86,12 @@ final class ReportCommand implements Callable<Integer> {
             writeHtml(report, html);
         }
         PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            ObjectMapper mapper = new ObjectMapper();
+            out.println(mapper.writeValueAsString(ReportJson.toJson(report, mapper)));
+            out.flush();
+            return ExitCodes.OK;
+        }
         ReportText.print(report, out);
         if (html != null) {
             out.printf("HTML report written to %s%n", html);

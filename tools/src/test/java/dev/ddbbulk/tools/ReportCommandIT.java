@@ -110,6 +110,19 @@ class ReportCommandIT {
                 .contains("DEAD       segment 4 after ")
                 .contains("IllegalStateException: poison item sk=9")
                 .doesNotContain("HTML report");
+
+        Cli json = Cli.run(Cli.onEmbedded(environment, "report", runId, "--ledger-table", table, "--json"));
+
+        assertThat(json.exitCode()).as(json.err()).isZero();
+        JsonNode report = json.json();
+        assertThat(report.get("state").asText()).isEqualTo("INCOMPLETE");
+        assertThat(report.get("segmentsDone").asInt()).isEqualTo(3);
+        assertThat(report.get("segmentsDeadLettered").asInt()).isEqualTo(1);
+        assertThat(report.get("itemsScanned").asLong()).isEqualTo(695);
+        assertThat(report.get("rangesCreated").asLong()).isEqualTo(2);
+        assertThat(report.get("itemsPerSegment").get("max").asLong()).isEqualTo(540);
+        assertThat(report.get("slowestSegments").get(0).has("durationMs")).isTrue();
+        assertThat(report.get("deadLetteredSegments").get(0).get("segment").asInt()).isEqualTo(4);
     }
 
     @Test

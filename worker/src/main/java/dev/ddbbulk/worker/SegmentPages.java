@@ -107,7 +107,8 @@ final class SegmentPages {
         SameKeyPages sameKey = new SameKeyPages();
         int nextRange = (int) record.ranges() + 1;
         try {
-            if (splits && record.ranges() > 0) {
+            // Whatever the job says of splitting now: ranges recorded by an earlier delivery are owed their messages.
+            if (message.range() == null && record.ranges() > 0) {
                 splitter.sendPending(message);
             }
             while (true) {
