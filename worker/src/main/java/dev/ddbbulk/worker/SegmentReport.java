@@ -19,8 +19,17 @@ import java.time.Duration;
  * @param duration     from the start of the delivery's page loop to its outcome (for a completed segment, the
  *                     transaction that marked it done)
  * @param error        why a failed delivery failed; null otherwise
+ * @param range        the sort-key range of the segment the message was for, 0 for the segment's own scan
  */
 public record SegmentReport(String messageId, String runId, Integer segment, int continuation, int receiveCount,
                             SegmentOutcome outcome, boolean deadLettered, Counts counts, long throttles,
-                            Duration duration, String error) {
+                            Duration duration, String error, int range) {
+
+    /** A report of a segment's own scan. */
+    public SegmentReport(String messageId, String runId, Integer segment, int continuation, int receiveCount,
+                         SegmentOutcome outcome, boolean deadLettered, Counts counts, long throttles,
+                         Duration duration, String error) {
+        this(messageId, runId, segment, continuation, receiveCount, outcome, deadLettered, counts, throttles,
+                duration, error, 0);
+    }
 }

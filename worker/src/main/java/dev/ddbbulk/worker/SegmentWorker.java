@@ -231,7 +231,8 @@ public final class SegmentWorker {
                     message == null ? null : message.segment(), message == null ? 0 : message.continuation(),
                     queued.receiveCount(), settled.outcome(), deadLettered, tally.counts, tally.throttles,
                     Duration.between(started, settled.ended()),
-                    settled.failure() == null ? null : SegmentFailures.describe(settled.failure()));
+                    settled.failure() == null ? null : SegmentFailures.describe(settled.failure()),
+                    message == null ? 0 : message.rangeIndex());
         }
     }
 

@@ -38,10 +38,14 @@ public final class OutcomeLog {
         line.put("timestamp", clock.instant().toString());
         line.put("level", deadLettered ? "ERROR" : report.outcome() == SegmentOutcome.FAILED ? "WARN" : "INFO");
         line.put("message", report.runId() == null ? "Message " + report.messageId() + " " + outcome
-                : "Segment " + report.segment() + " of run " + report.runId() + " " + outcome);
+                : (report.range() > 0 ? "Range " + report.range() + " of segment " : "Segment ")
+                        + report.segment() + " of run " + report.runId() + " " + outcome);
         line.put("outcome", outcome);
         line.put("runId", report.runId());
         line.put("segment", report.segment());
+        if (report.range() > 0) {
+            line.put("range", report.range());
+        }
         line.put("continuation", report.continuation());
         line.put("messageId", report.messageId());
         line.put("receiveCount", report.receiveCount());

@@ -36,6 +36,7 @@ class OutcomeLogTest {
         assertThat(line.get("outcome").asText()).isEqualTo("completed");
         assertThat(line.get("runId").asText()).isEqualTo("run-1");
         assertThat(line.get("segment").asInt()).isEqualTo(12);
+        assertThat(line.has("range")).isFalse();
         assertThat(line.get("continuation").asInt()).isEqualTo(2);
         assertThat(line.get("messageId").asText()).isEqualTo("m-1");
         assertThat(line.get("receiveCount").asInt()).isEqualTo(1);
@@ -48,6 +49,17 @@ class OutcomeLogTest {
         assertThat(line.get("throttles").asLong()).isEqualTo(3);
         assertThat(line.get("durationMs").asLong()).isEqualTo(4_321);
         assertThat(line.get("error").isNull()).isTrue();
+    }
+
+    @Test
+    void write_whenARangeSplitOffASegmentCompleted_namesTheRange() throws Exception {
+        log.write(new SegmentReport("m-9", "run-1", 12, 0, 1, SegmentOutcome.COMPLETED, false,
+                new Counts(100, 100, 0, 0, 0, 0), 0, Duration.ofMillis(10), null, 3));
+
+        JsonNode line = onlyLine();
+        assertThat(line.get("message").asText()).isEqualTo("Range 3 of segment 12 of run run-1 completed");
+        assertThat(line.get("segment").asInt()).isEqualTo(12);
+        assertThat(line.get("range").asInt()).isEqualTo(3);
     }
 
     @Test
