@@ -494,6 +494,8 @@ class TemplateTest {
             // a split: an Update of the segment and a Put of each range, then the ranges still pending
             Map.entry("SegmentSplits.transactWriteItems", "dynamodb:PutItem"),
             Map.entry("SegmentSplits.query", "dynamodb:Query"),
+            // the range numbers a split takes from its segment's row
+            Map.entry("SegmentSplits.updateItem", "dynamodb:UpdateItem"),
             Map.entry("ItemWriter.batchWriteItem", "dynamodb:BatchWriteItem"),
             Map.entry("ConditionalWriter.putItem", "dynamodb:PutItem"),
             Map.entry("ConditionalWriter.deleteItem", "dynamodb:DeleteItem"),
@@ -528,7 +530,7 @@ class TemplateTest {
                                 "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"),
                         // RunRecords.query, SegmentLeases.getItem/updateItem, LedgerQueries.getItem,
                         // SegmentCompletions.transactWriteItems, DeadLetters.transactWriteItems,
-                        // SegmentSplits.transactWriteItems and query
+                        // SegmentSplits.transactWriteItems, query and updateItem
                         LEDGER_TABLE, Set.of("dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem",
                                 "dynamodb:PutItem"),
                         // the event source mapping's polling, Continuation.sendMessage, CollectionSplitter.sendMessageBatch,

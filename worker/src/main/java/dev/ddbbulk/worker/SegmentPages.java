@@ -8,7 +8,9 @@ import dev.ddbbulk.core.retry.Retrier;
 import dev.ddbbulk.core.retry.Throttling;
 import dev.ddbbulk.worker.scan.ScanPage;
 import dev.ddbbulk.worker.scan.SegmentScanner;
+import dev.ddbbulk.core.message.SortKeyRange;
 import dev.ddbbulk.worker.split.CollectionSplitter;
+import dev.ddbbulk.worker.split.SortKeyInterpolation;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,6 +39,12 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 final class SegmentPages {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentPages.class);
+    /**
+     * A range splits what is left of it once it has read this many times SplitAfterPages pages in one delivery and
+     * still has about as many left: a range is cut to be one worker's share, so it is cut again only when its sort
+     * keys bunched and it holds clearly more.
+     */
+    static final int RANGE_SPLIT_FACTOR = 4;
 
     private final SegmentScanner scanner;
     private final ProgressLedger ledger;
@@ -103,12 +111,16 @@ final class SegmentPages {
         Instant nextCheckpoint = clock.instant().plus(run.job().checkpointInterval());
         Future<ScanPage> ahead = null;
         long throttlesBefore = run.throttles();
-        boolean splits = run.splits() && message.range() == null;
+        if (message.range() != null && record.bounds() != null && !record.bounds().equals(message.range())) {
+            // The range split again since this message was sent: the ledger's bounds are the range's now.
+            message = message.withRange(record.bounds());
+        }
+        boolean splits = run.splits();
         SameKeyPages sameKey = new SameKeyPages();
-        int nextRange = (int) record.ranges() + 1;
+        int rangePages = 0;
         try {
             // Whatever the job says of splitting now: ranges recorded by an earlier delivery are owed their messages.
-            if (message.range() == null && record.ranges() > 0) {
+            if (record.ranges() > 0) {
                 splitter.sendPending(message);
             }
             while (true) {
@@ -132,19 +144,38 @@ final class SegmentPages {
                     return completing.add(run.job(),
                             new ProgressLedger.Completion(lease, unsaved, totals, record.continuations()));
                 }
+                Map<String, AttributeValue> before = key;
                 key = page.lastEvaluatedKey();
-                if (splits && sameKey.count(key.get(run.source().partitionKey())) >= run.job().splitAfterPages()) {
+                if (splits && message.range() == null
+                        && sameKey.count(key.get(run.source().partitionKey())) >= run.job().splitAfterPages()) {
                     sameKey.reset();
                     var split = splitter.split(message, run.source(), run.job().consistentRead(), lease, unsaved, key,
-                            run.job().splitRanges(), nextRange);
+                            run.job().splitRanges());
                     if (split.isPresent()) {
                         // The page read ahead is inside the collection the ranges now cover.
                         ahead.cancel(true);
                         ahead = null;
                         lease = split.get().lease();
                         unsaved = ProgressLedger.Pages.NONE;
-                        nextRange += split.get().ranges();
                         key = split.get().resumeAfter();
+                        nextCheckpoint = clock.instant().plus(run.job().checkpointInterval());
+                        continue;
+                    }
+                }
+                if (splits && message.range() != null
+                        && ++rangePages >= RANGE_SPLIT_FACTOR * run.job().splitAfterPages()
+                        && pagesLeft(message.range(), before, key, run.source().sortKeyType())
+                                >= RANGE_SPLIT_FACTOR * run.job().splitAfterPages()) {
+                    rangePages = 0;
+                    var split = splitter.splitRange(message, lease, unsaved, key, run.source().sortKeyType(),
+                            run.job().splitRanges());
+                    if (split.isPresent()) {
+                        // The page read ahead may reach past the shrunk range's end.
+                        ahead.cancel(true);
+                        ahead = null;
+                        lease = split.get().lease();
+                        unsaved = ProgressLedger.Pages.NONE;
+                        message = message.withRange(split.get().shrunk());
                         nextCheckpoint = clock.instant().plus(run.job().checkpointInterval());
                         continue;
                     }
@@ -188,6 +219,18 @@ final class SegmentPages {
             partition = null;
             pages = 0;
         }
+    }
+
+    /**
+     * The pages a range has left, reckoned from its last page: the sort keys from {@code before} to {@code after}
+     * took one page, so the keys from {@code after} to the range's end take about that many pages. Bunched keys
+     * show as a page that covers little of what is left; evenly spread ones as a range near its end.
+     */
+    private static double pagesLeft(SortKeyRange range, Map<String, AttributeValue> before,
+                                    Map<String, AttributeValue> after, String sortKeyType) {
+        String sk = range.sortKeyName();
+        double covered = SortKeyInterpolation.fraction(before.get(sk), range.toSortKey(), after.get(sk), sortKeyType);
+        return covered <= 0 ? Double.POSITIVE_INFINITY : (1 - covered) / covered;
     }
 
     /** Whether {@code wait} and then a page still end before the deadline's safety margin. */

@@ -8,7 +8,9 @@ import dev.ddbbulk.core.ledger.ProgressLedger;
 import dev.ddbbulk.core.ledger.RunRecord;
 import dev.ddbbulk.core.ledger.SegmentRecord;
 import dev.ddbbulk.core.ledger.SegmentStatus;
+import dev.ddbbulk.core.message.SegmentMessage;
 import dev.ddbbulk.core.message.SegmentMessageCodec;
+import dev.ddbbulk.core.message.SortKeyRange;
 import dev.ddbbulk.core.retry.Sleeper;
 import dev.ddbbulk.core.testing.TestProcessors;
 import dev.ddbbulk.core.testing.TestRuns;
@@ -162,6 +164,67 @@ class CollectionSplitIT {
         assertThat(outcomes.continued).isPositive();
         assertThat(TestTables.byKey(TestTables.scanAll(dynamoDb, destination)))
                 .isEqualTo(TestTables.byKey(TestTables.scanAll(dynamoDb, source)));
+    }
+
+    @Test
+    void process_whenARangesSortKeysBunchUp_splitsThatRangeAgainAndProcessesEachItemOnce() {
+        // A hundred keys spread far apart, then five hundred in a bunch at the end: the split's last range holds most.
+        TestProcessors.Counting.forget(source);
+        dynamoDb.deleteTable(b -> b.tableName(source));
+        dynamoDb.waiter().waitUntilTableNotExists(b -> b.tableName(source));
+        TestTables.createCompositeTable(dynamoDb, source);
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        for (int i = 0; i < HOT_ITEMS; i++) {
+            items.add(item("hot", i < 100 ? i * 10_000 : 1_000_000 + i));
+        }
+        for (int i = 0; i < OTHER_ITEMS; i++) {
+            items.add(item("p" + (i % 40), i));
+        }
+        TestTables.putAll(dynamoDb, source, items);
+        String runId = seed(job(3).build());
+
+        drain(worker(sqs), runId, generous());
+
+        RunRecord run = ledger.findRun(runId).orElseThrow();
+        assertThat(run.complete()).isTrue();
+        assertThat(run.rangesCreated()).as("the segment's four and those split off its bunched range")
+                .isGreaterThan(4).isEqualTo(run.rangesCompleted());
+        List<SegmentRecord> ranges = ranges(runId);
+        assertThat(ranges).anySatisfy(range -> assertThat(range.ranges()).isPositive());
+        assertThat(ranges).extracting(SegmentRecord::range).doesNotHaveDuplicates();
+        assertThat(run.completedCounts().scanned()).isEqualTo(HOT_ITEMS + OTHER_ITEMS);
+        assertEachItemProcessedOnceAndCopied();
+    }
+
+    @Test
+    void process_whenARangesMessageWasSentBeforeTheRangeShrank_readsOnlyWhatTheLedgerNowGivesIt() {
+        String runId = environment.unique("run");
+        ledger.startRun(runId, job(3).totalSegments(1).build());
+        java.time.Instant until = Instant.now().plus(Duration.ofMinutes(5));
+        var segment = (ProgressLedger.Claim.Granted) ledger.claim(runId, 0, 0, "seed", "owner-0", until, null);
+        int first = ledger.allocateRanges(runId, 0, 2);
+        SortKeyRange lower = new SortKeyRange(first, TestTables.PK, hot(-1), hot(299));
+        ledger.split(segment.lease(), ProgressLedger.Pages.NONE, hot(HOT_ITEMS - 1),
+                List.of(lower, new SortKeyRange(first + 1, TestTables.PK, hot(299), hot(HOT_ITEMS - 1))));
+        // Range 1 splits again at its start: it keeps (-1, 149], and (149, 299] becomes a range of its own.
+        var range = (ProgressLedger.Claim.Granted) ledger.claim(runId, 0, first, "range", "owner-1", until, null);
+        int third = ledger.allocateRanges(runId, 0, 1);
+        ledger.splitRange(range.lease(), ProgressLedger.Pages.NONE, hot(-1),
+                new SortKeyRange(first, TestTables.PK, hot(-1), hot(149)),
+                List.of(new SortKeyRange(third, TestTables.PK, hot(149), hot(299))));
+        ledger.recordFailure(range.lease(), "the delivery that split it stopped", ProgressLedger.Pages.NONE);
+        String stale = SegmentMessageCodec.toJson(SegmentMessage.range(runId, 0, 1, lower));
+
+        BatchResult result = worker(sqs).process(List.of(new QueuedMessage("stale-range", stale)), generous());
+
+        assertThat(result.outcomes()).containsValue(SegmentOutcome.COMPLETED);
+        SegmentRecord row = ledger.findSegment(runId, 0, first).orElseThrow();
+        assertThat(row.status()).isEqualTo(SegmentStatus.DONE);
+        assertThat(row.counts().scanned()).as("sort keys 0..149 only").isEqualTo(150);
+    }
+
+    private static Map<String, AttributeValue> hot(int sort) {
+        return Map.of(TestTables.PK, AttributeValue.fromS("hot"), TestTables.SK, AttributeValue.fromN(Integer.toString(sort)));
     }
 
     @org.junit.jupiter.params.ParameterizedTest

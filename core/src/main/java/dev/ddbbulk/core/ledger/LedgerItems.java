@@ -154,7 +154,9 @@ final class LedgerItems {
                 checkpoint == null ? null : DynamoDbKeyCodec.fromJson(checkpoint.s()), counts(item),
                 number(item.get("pages")), number(item.get("continuations")), number(item.get("attempts")),
                 error == null ? null : error.s(), number(item.get("ranges")), instant(item.get(STARTED_AT)),
-                instant(item.get(ENDED_AT)));
+                instant(item.get(ENDED_AT)), item.containsKey(SegmentSplits.RANGE)
+                        ? dev.ddbbulk.core.message.SegmentMessageCodec.rangeFromJson(item.get(SegmentSplits.RANGE).s())
+                        : null);
     }
 
     static Counts counts(Map<String, AttributeValue> item) {

@@ -185,19 +185,41 @@ public final class ProgressLedger {
     }
 
     /**
+     * Takes {@code count} new range numbers of a segment, for a split to use: numbers are never reused, so a split
+     * that fails after this leaves a gap, not a clash.
+     *
+     * @return the first of them
+     */
+    public int allocateRanges(String runId, int segment, int count) {
+        return call(() -> splits.allocate(runId, segment, count));
+    }
+
+    /**
      * Splits an item collection off a segment: in one transaction, saves the pages written since the last
      * checkpoint, moves the segment's checkpoint to {@code resumeAfter} (past the collection), records each
      * range as a pending row under the segment, and counts the ranges into the run. The caller sends the
      * ranges' messages next; should it fail to, the segment's next delivery sends those still pending
      * ({@link #pendingRanges}).
      *
-     * @param ranges 1..{@link #MAX_SPLIT_RANGES} ranges, numbered on from the segment's earlier ones
+     * @param ranges 1..{@link #MAX_SPLIT_RANGES} ranges, numbered by {@link #allocateRanges}
      * @return the lease, now knowing the pages saved
      * @throws LeaseLostException when the lease is lost; nothing was recorded
      */
     public Lease split(Lease lease, Pages sinceCheckpoint, Map<String, AttributeValue> resumeAfter,
                        List<dev.ddbbulk.core.message.SortKeyRange> ranges) {
-        return call(() -> splits.split(lease, sinceCheckpoint, resumeAfter, ranges));
+        return call(() -> splits.split(lease, sinceCheckpoint, resumeAfter, null, ranges));
+    }
+
+    /**
+     * Splits the rest of a range that keeps reading: as {@link #split} for a segment, but the range itself shrinks
+     * to {@code shrunk} (its first part) and goes on from its checkpoint {@code position}, while the other parts
+     * become new ranges of the segment.
+     */
+    public Lease splitRange(Lease lease, Pages sinceCheckpoint, Map<String, AttributeValue> position,
+                            dev.ddbbulk.core.message.SortKeyRange shrunk,
+                            List<dev.ddbbulk.core.message.SortKeyRange> ranges) {
+        return call(() -> splits.split(lease, sinceCheckpoint, position, java.util.Objects.requireNonNull(shrunk),
+                ranges));
     }
 
     /** The ranges split off a segment that no delivery has claimed yet: their messages may never have been sent. */
@@ -314,6 +336,11 @@ public final class ProgressLedger {
 
     public Optional<SegmentRecord> findSegment(String runId, int segment) {
         return call(() -> queries.findSegment(runId, segment));
+    }
+
+    /** A range's row (range 0: the segment's own). */
+    public Optional<SegmentRecord> findSegment(String runId, int segment, int range) {
+        return call(() -> queries.findSegment(runId, segment, range));
     }
 
     /** The segments of a run that are done, read with a paginated query of the segment records. */

@@ -19,6 +19,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.dynamodb.model.Update;
@@ -42,9 +43,22 @@ final class SegmentSplits {
         this.clock = clock;
     }
 
-    Lease split(Lease lease, Pages sinceCheckpoint, Map<String, AttributeValue> resumeAfter, List<SortKeyRange> ranges) {
-        if (lease.range() != 0) {
-            throw new IllegalArgumentException("Only a segment's own scan splits, not " + lease.describe());
+    /** The first of {@code count} new range numbers of the segment: numbers are taken, never reused. */
+    int allocate(String runId, int segment, int count) {
+        Map<String, AttributeValue> after = dynamoDb.updateItem(b -> b.tableName(table)
+                .key(segmentKey(runId, segment))
+                .updateExpression("ADD ranges :n")
+                .conditionExpression("attribute_exists(pk)")
+                .expressionAttributeValues(Map.of(":n", n(count)))
+                .returnValues(ReturnValue.UPDATED_NEW)).attributes();
+        return (int) (number(after.get("ranges")) - count + 1);
+    }
+
+    Lease split(Lease lease, Pages sinceCheckpoint, Map<String, AttributeValue> resumeAfter, SortKeyRange shrunk,
+                List<SortKeyRange> ranges) {
+        if ((lease.range() == 0) != (shrunk == null)) {
+            throw new IllegalArgumentException("A segment's split moves its scan past the collection; a range's"
+                    + " split shrinks the range: " + lease.describe() + " with " + shrunk);
         }
         if (ranges.isEmpty() || ranges.size() > ProgressLedger.MAX_SPLIT_RANGES) {
             throw new IllegalArgumentException("A split makes 1.." + ProgressLedger.MAX_SPLIT_RANGES + " ranges, got "
@@ -56,14 +70,20 @@ final class SegmentSplits {
                 ":now", n(now), ":me", s(lease.owner()), ":running", s(SegmentStatus.IN_PROGRESS.name()),
                 ":before", n(lease.pages()), ":after", n(after), ":ck", s(DynamoDbKeyCodec.toJson(resumeAfter)),
                 ":ranges", n(ranges.size())));
+        Map<String, String> names = new HashMap<>(Map.of("#st", "status"));
+        if (shrunk != null) {
+            values.put(":shrunk", s(SegmentMessageCodec.rangeToJson(shrunk)));
+            names.put("#range", RANGE);
+        }
         List<TransactWriteItem> items = new ArrayList<>(ranges.size() + 2);
+        // On a segment's row "ranges" numbers its ranges (see allocate); on a range's it counts those split off it.
         items.add(TransactWriteItem.builder().update(Update.builder().tableName(table)
-                .key(segmentKey(lease.runId(), lease.segment()))
-                .updateExpression("SET updatedAt = :now, checkpoint = :ck, pages = :after ADD ranges :ranges, "
-                        + ADD_COUNTS)
+                .key(segmentKey(lease.runId(), lease.segment(), lease.range()))
+                .updateExpression("SET updatedAt = :now, checkpoint = :ck, pages = :after"
+                        + (shrunk != null ? ", #range = :shrunk ADD ranges :ranges, " : " ADD ") + ADD_COUNTS)
                 .conditionExpression("leaseOwner = :me AND #st = :running AND pages = :before")
-                .expressionAttributeNames(Map.of("#st", "status"))
-                .expressionAttributeValues(values).build()).build());
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(shrunk != null ? values : withoutRanges(values)).build()).build());
         for (SortKeyRange range : ranges) {
             Map<String, AttributeValue> row = new HashMap<>(segmentKey(lease.runId(), lease.segment(), range.index()));
             row.put("status", s(SegmentStatus.PENDING.name()));
@@ -87,6 +107,12 @@ final class SegmentSplits {
             throw e;
         }
         return lease.withPages(after);
+    }
+
+    private static Map<String, AttributeValue> withoutRanges(Map<String, AttributeValue> values) {
+        Map<String, AttributeValue> copy = new HashMap<>(values);
+        copy.remove(":ranges");
+        return copy;
     }
 
     List<SortKeyRange> pending(String runId, int segment) {

@@ -53,6 +53,15 @@ public record SegmentMessage(String runId, int segment, int totalSegments,
                 Objects.requireNonNull(range));
     }
 
+    /** This range's message once a split of its own has shrunk it to {@code shrunk}. */
+    public SegmentMessage withRange(SortKeyRange shrunk) {
+        if (range == null || shrunk.index() != range.index()) {
+            throw new IllegalArgumentException("Only a range shrinks, and it keeps its index: " + describe()
+                    + " to range " + shrunk.index());
+        }
+        return new SegmentMessage(runId, segment, totalSegments, exclusiveStartKey, continuation, resumedAt, shrunk);
+    }
+
     /** 0 for the segment's own scan, the range's index for a range split off it. */
     public int rangeIndex() {
         return range == null ? 0 : range.index();

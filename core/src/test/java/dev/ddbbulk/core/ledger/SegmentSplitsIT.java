@@ -54,8 +54,12 @@ class SegmentSplitsIT {
     }
 
     private static List<SortKeyRange> ranges(int count) {
+        return ranges(1, count);
+    }
+
+    private static List<SortKeyRange> ranges(int first, int count) {
         List<SortKeyRange> ranges = new ArrayList<>();
-        for (int i = 1; i <= count; i++) {
+        for (int i = first; i < first + count; i++) {
             ranges.add(new SortKeyRange(i, "pk", key(100 * i), key(100 * (i + 1))));
         }
         return ranges;
@@ -70,6 +74,7 @@ class SegmentSplitsIT {
 
     private Lease splitSegmentZero(int ranges) {
         Lease lease = claim(0, 0, "segment-0");
+        assertThat(ledger.allocateRanges(runId, 0, ranges)).isEqualTo(1);
         Counts page = new Counts(100, 100, 0, 0, 0, 0);
         return ledger.split(lease, Pages.NONE.plus(page, key(100)), key(999), ranges(ranges));
     }
@@ -88,6 +93,27 @@ class SegmentSplitsIT {
         RunRecord run = ledger.findRun(runId).orElseThrow();
         assertThat(run.rangesCreated()).isEqualTo(3);
         assertThat(run.rangesCompleted()).isZero();
+    }
+
+    @Test
+    void splitRange_whenTheRangeKeepsReading_shrinksItAndRecordsTheRestAsNewRangesOfTheSegment() {
+        splitSegmentZero(1);
+        Lease range = claim(0, 1, "range-1");
+        int first = ledger.allocateRanges(runId, 0, 2);
+        SortKeyRange shrunk = new SortKeyRange(1, "pk", key(100), key(150));
+        Counts page = new Counts(20, 20, 0, 0, 0, 0);
+
+        Lease after = ledger.splitRange(range, Pages.NONE.plus(page, key(120)), key(120), shrunk, ranges(first, 2));
+
+        assertThat(first).isEqualTo(2);
+        SegmentRecord row = ledger.findSegment(runId, 0, 1).orElseThrow();
+        assertThat(row.bounds()).isEqualTo(shrunk);
+        assertThat(row.checkpoint()).isEqualTo(key(120));
+        assertThat(row.ranges()).as("ranges split off this one").isEqualTo(2);
+        assertThat(row.counts().scanned()).isEqualTo(20);
+        assertThat(after.pages()).isEqualTo(1);
+        assertThat(ledger.pendingRanges(runId, 0)).isEqualTo(ranges(2, 2));
+        assertThat(ledger.findRun(runId).orElseThrow().rangesCreated()).isEqualTo(3);
     }
 
     @Test

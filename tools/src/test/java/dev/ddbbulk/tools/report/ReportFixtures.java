@@ -29,7 +29,7 @@ final class ReportFixtures {
         return new SegmentRecord("run", segment, range, status, Map.of(), new Counts(scanned, scanned, 0, 0, 0), 1,
                 continuations, attempts, status == SegmentStatus.FAILED || status == SegmentStatus.DEAD_LETTERED
                         ? "IllegalStateException: poison item in segment " + segment : null,
-                ranges, at(startSecond), at(endSecond));
+                ranges, at(startSecond), at(endSecond), null);
     }
 
     static SegmentRecord done(int segment, long scanned, double startSecond, double endSecond) {

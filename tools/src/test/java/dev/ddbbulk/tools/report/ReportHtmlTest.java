@@ -21,7 +21,7 @@ class ReportHtmlTest {
         tally.accept(row(1, 1, SegmentStatus.DONE, 50, 0, 1, 0, 5.0, 40.0));
         tally.accept(new dev.ddbbulk.core.ledger.SegmentRecord(runId, 2, 0, SegmentStatus.DEAD_LETTERED,
                 java.util.Map.of(), dev.ddbbulk.core.ledger.Counts.ZERO, 0, 0, 3, error, 0,
-                ReportFixtures.T0, null));
+                ReportFixtures.T0, null, null));
         return tally.report(ReportFixtures.run(runId, 4, false), ReportFixtures.T0.plus(Duration.ofMinutes(1)));
     }
 

@@ -49,17 +49,20 @@ public final class CollectionSplitter {
     public record Split(ProgressLedger.Lease lease, Map<String, AttributeValue> resumeAfter, int ranges) {
     }
 
+    /** What a range's own split did: the lease after its transaction, and the range it shrank to. */
+    public record RangeSplit(ProgressLedger.Lease lease, SortKeyRange shrunk, int ranges) {
+    }
+
     /**
      * Splits the collection of {@code position}'s partition key after {@code position}, the scan's last key,
      * whose page and those before it since the checkpoint ({@code unsaved}) are written.
      *
-     * @param parts      how many ranges to cut the rest into, at most
-     * @param firstIndex the index of the first range: one past the segment's ranges so far
+     * @param parts how many ranges to cut the rest into, at most
      * @return empty when nothing of the collection lies after {@code position}: the scan just goes on
      */
     public Optional<Split> split(SegmentMessage message, TableShape source, boolean consistentRead,
                                  ProgressLedger.Lease lease, ProgressLedger.Pages unsaved,
-                                 Map<String, AttributeValue> position, int parts, int firstIndex) {
+                                 Map<String, AttributeValue> position, int parts) {
         String pk = source.partitionKey();
         String sk = source.sortKey();
         AttributeValue partition = position.get(pk);
@@ -80,16 +83,54 @@ public final class CollectionSplitter {
         bounds.addAll(SortKeyInterpolation.boundaries(position.get(sk), end.get(sk), source.sortKeyType(),
                 Math.min(parts, ProgressLedger.MAX_SPLIT_RANGES)));
         bounds.add(end.get(sk));
-        List<SortKeyRange> ranges = new ArrayList<>(bounds.size() - 1);
-        for (int i = 0; i + 1 < bounds.size(); i++) {
-            ranges.add(new SortKeyRange(firstIndex + i, pk, key(pk, partition, sk, bounds.get(i)),
-                    key(pk, partition, sk, bounds.get(i + 1))));
-        }
+        List<SortKeyRange> ranges = ranges(message, pk, partition, sk, bounds);
         ProgressLedger.Lease after = ledger.split(lease, unsaved, end, ranges);
         send(message, ranges);
         LOG.info("Split the item collection {} = {} off segment {} of run {} into {} range(s) after {}",
                 pk, partition, message.segment(), message.runId(), ranges.size(), position.get(sk));
         return Optional.of(new Split(after, end, ranges.size()));
+    }
+
+    /**
+     * Splits the rest of a range that keeps reading, after {@code position}, its last key: the range shrinks to the
+     * first part, which this delivery goes on with, and the other parts become ranges of the segment for the fleet.
+     * A range's sort keys are often bunched, so a part of it can hold most of its items: this spreads that part too.
+     *
+     * @return empty when no key fits between {@code position} and the range's end
+     */
+    public Optional<RangeSplit> splitRange(SegmentMessage message, ProgressLedger.Lease lease,
+                                           ProgressLedger.Pages unsaved, Map<String, AttributeValue> position,
+                                           String sortKeyType, int parts) {
+        SortKeyRange range = message.range();
+        String pk = range.partitionKeyName();
+        String sk = range.sortKeyName();
+        List<AttributeValue> inner = SortKeyInterpolation.boundaries(position.get(sk), range.toSortKey(), sortKeyType,
+                Math.min(parts, ProgressLedger.MAX_SPLIT_RANGES + 1));
+        if (inner.isEmpty()) {
+            return Optional.empty();
+        }
+        SortKeyRange shrunk = new SortKeyRange(range.index(), pk, range.from(), key(pk, range.partitionKey(), sk,
+                inner.get(0)));
+        List<AttributeValue> bounds = new ArrayList<>(inner);
+        bounds.add(range.toSortKey());
+        List<SortKeyRange> ranges = ranges(message, pk, range.partitionKey(), sk, bounds);
+        ProgressLedger.Lease after = ledger.splitRange(lease, unsaved, position, shrunk, ranges);
+        send(message, ranges);
+        LOG.info("Split range {} of segment {} of run {} again into {} more range(s) after {}", range.index(),
+                message.segment(), message.runId(), ranges.size(), position.get(sk));
+        return Optional.of(new RangeSplit(after, shrunk, ranges.size()));
+    }
+
+    /** The ranges between consecutive {@code bounds}, numbered by the ledger. */
+    private List<SortKeyRange> ranges(SegmentMessage message, String pk, AttributeValue partition, String sk,
+                                      List<AttributeValue> bounds) {
+        int first = ledger.allocateRanges(message.runId(), message.segment(), bounds.size() - 1);
+        List<SortKeyRange> ranges = new ArrayList<>(bounds.size() - 1);
+        for (int i = 0; i + 1 < bounds.size(); i++) {
+            ranges.add(new SortKeyRange(first + i, pk, key(pk, partition, sk, bounds.get(i)),
+                    key(pk, partition, sk, bounds.get(i + 1))));
+        }
+        return ranges;
     }
 
     /**

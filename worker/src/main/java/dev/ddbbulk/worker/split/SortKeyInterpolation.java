@@ -47,6 +47,35 @@ public final class SortKeyInterpolation {
         };
     }
 
+    /**
+     * How far {@code at} lies from {@code from} towards {@code to}, 0 to 1, by the same measure the boundaries are
+     * cut by: how a worker tells, from its last page, how much of a range is left.
+     */
+    public static double fraction(AttributeValue from, AttributeValue to, AttributeValue at, String type) {
+        if (compare(from, to, type) >= 0) {
+            return 1;
+        }
+        double f = switch (type) {
+            case "N" -> new BigDecimal(at.n()).subtract(new BigDecimal(from.n()))
+                    .divide(new BigDecimal(to.n()).subtract(new BigDecimal(from.n())), MathContext.DECIMAL64)
+                    .doubleValue();
+            case "S" -> fraction(from.s().codePoints().toArray(), to.s().codePoints().toArray(),
+                    at.s().codePoints().toArray());
+            case "B" -> fraction(unsigned(from.b().asByteArrayUnsafe()), unsigned(to.b().asByteArrayUnsafe()),
+                    unsigned(at.b().asByteArrayUnsafe()));
+            default -> throw new IllegalArgumentException("A sort key is of type N, S or B, got " + type);
+        };
+        return Math.max(0, Math.min(1, f));
+    }
+
+    private static double fraction(int[] from, int[] to, int[] at) {
+        Alphabet alphabet = Alphabet.of(from, to);
+        BigInteger low = alphabet.value(from);
+        BigInteger width = alphabet.value(to).subtract(low);
+        return new BigDecimal(alphabet.value(at).subtract(low))
+                .divide(new BigDecimal(width), MathContext.DECIMAL64).doubleValue();
+    }
+
     /** Compares two sort keys of one type as DynamoDB orders them. */
     public static int compare(AttributeValue a, AttributeValue b, String type) {
         return switch (type) {
@@ -110,29 +139,13 @@ public final class SortKeyInterpolation {
         if (compareDigits(from, to) >= 0) {
             return out;
         }
-        int prefix = 0;
-        while (prefix < from.length && prefix < to.length && from[prefix] == to[prefix]) {
-            prefix++;
-        }
-        int min = Integer.MAX_VALUE;
-        int max = Integer.MIN_VALUE;
-        for (int[] bound : new int[][] {from, to}) {
-            for (int i = prefix; i < bound.length; i++) {
-                min = Math.min(min, bound[i]);
-                max = Math.max(max, bound[i]);
-            }
-        }
-        // One character below the bounds' own, so that a bound that ends where the other goes on still has
-        // sequences after it: between "a" and "ab" lie "aa", "aaa" and so on.
-        min = Math.max(0, min - 1);
-        int length = Math.max(from.length, to.length) - prefix + EXTRA_DIGITS;
-        BigInteger base = BigInteger.valueOf(max - min + 2L);
-        BigInteger low = value(from, prefix, length, min, base);
-        BigInteger width = value(to, prefix, length, min, base).subtract(low);
+        Alphabet alphabet = Alphabet.of(from, to);
+        BigInteger low = alphabet.value(from);
+        BigInteger width = alphabet.value(to).subtract(low);
         int[] last = from;
         for (int i = 1; i < parts; i++) {
             BigInteger v = low.add(width.multiply(BigInteger.valueOf(i)).divide(BigInteger.valueOf(parts)));
-            int[] b = valid(sequence(from, prefix, v, length, min, base));
+            int[] b = valid(alphabet.sequence(from, v));
             if (compareDigits(b, last) > 0 && compareDigits(b, to) < 0) {
                 out.add(b);
                 last = b;
@@ -141,32 +154,61 @@ public final class SortKeyInterpolation {
         return out;
     }
 
-    private static BigInteger value(int[] chars, int prefix, int length, int min, BigInteger base) {
-        BigInteger v = BigInteger.ZERO;
-        for (int i = 0; i < length; i++) {
-            int at = prefix + i;
-            v = v.multiply(base).add(BigInteger.valueOf(at < chars.length ? chars[at] - min + 1L : 0));
+    /**
+     * Two bounds' shared prefix, and the characters after it read as digits in base (alphabet + 1), where 0 marks
+     * the end of a sequence, so that a shorter sequence sorts before the longer ones it begins.
+     */
+    private record Alphabet(int prefix, int min, int length, BigInteger base) {
+        static Alphabet of(int[] from, int[] to) {
+            int prefix = 0;
+            while (prefix < from.length && prefix < to.length && from[prefix] == to[prefix]) {
+                prefix++;
+            }
+            int min = Integer.MAX_VALUE;
+            int max = Integer.MIN_VALUE;
+            for (int[] bound : new int[][] {from, to}) {
+                for (int i = prefix; i < bound.length; i++) {
+                    min = Math.min(min, bound[i]);
+                    max = Math.max(max, bound[i]);
+                }
+            }
+            // One character below the bounds' own, so that a bound that ends where the other goes on still has
+            // sequences after it: between "a" and "ab" lie "aa", "aaa" and so on.
+            min = Math.max(0, min - 1);
+            int length = Math.max(from.length, to.length) - prefix + EXTRA_DIGITS;
+            return new Alphabet(prefix, min, length, BigInteger.valueOf(max - min + 2L));
         }
-        return v;
-    }
 
-    /** The prefix, then the digits of {@code v} up to the first 0 (the end of the sequence). */
-    private static int[] sequence(int[] bound, int prefix, BigInteger v, int length, int min, BigInteger base) {
-        int[] digits = new int[length];
-        for (int i = length - 1; i >= 0; i--) {
-            BigInteger[] qr = v.divideAndRemainder(base);
-            digits[i] = qr[1].intValue();
-            v = qr[0];
+        /** The characters after the prefix as a number; one outside the alphabet counts as its nearest end. */
+        BigInteger value(int[] chars) {
+            long top = base.longValue() - 1;
+            BigInteger v = BigInteger.ZERO;
+            for (int i = 0; i < length; i++) {
+                int at = prefix + i;
+                long digit = at < chars.length ? Math.max(1, Math.min(top, chars[at] - min + 1L)) : 0;
+                v = v.multiply(base).add(BigInteger.valueOf(digit));
+            }
+            return v;
         }
-        int end = 0;
-        while (end < length && digits[end] != 0) {
-            end++;
+
+        /** The prefix (taken from {@code bound}), then the digits of {@code v} up to the first 0 (the end). */
+        int[] sequence(int[] bound, BigInteger v) {
+            int[] digits = new int[length];
+            for (int i = length - 1; i >= 0; i--) {
+                BigInteger[] qr = v.divideAndRemainder(base);
+                digits[i] = qr[1].intValue();
+                v = qr[0];
+            }
+            int end = 0;
+            while (end < length && digits[end] != 0) {
+                end++;
+            }
+            int[] out = Arrays.copyOf(bound, prefix + end);
+            for (int i = 0; i < end; i++) {
+                out[prefix + i] = digits[i] - 1 + min;
+            }
+            return out;
         }
-        int[] out = Arrays.copyOf(bound, prefix + end);
-        for (int i = 0; i < end; i++) {
-            out[prefix + i] = digits[i] - 1 + min;
-        }
-        return out;
     }
 
     /** A surrogate code point is no character: the next character after the surrogate block stands for it. */

@@ -2,6 +2,7 @@ package dev.ddbbulk.worker.split;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -164,5 +165,22 @@ class SortKeyInterpolationTest {
     void boundaries_whenTypeIsNotAKeyType_refusesIt() {
         assertThatThrownBy(() -> SortKeyInterpolation.boundaries(s("a"), s("b"), "BOOL", 2))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("N, S or B");
+    }
+
+    @Test
+    void fraction_whenNumbers_isTheShareOfTheWayCovered() {
+        assertThat(SortKeyInterpolation.fraction(n("100"), n("200"), n("125"), "N")).isEqualTo(0.25);
+        assertThat(SortKeyInterpolation.fraction(n("100"), n("200"), n("300"), "N")).isEqualTo(1.0);
+    }
+
+    @Test
+    void fraction_whenStringsOrBinaries_measuresTheWayAsTheBoundariesAreCut() {
+        AttributeValue from = s("ORDER#000000");
+        AttributeValue to = s("ORDER#900000");
+        List<AttributeValue> bounds = SortKeyInterpolation.boundaries(from, to, "S", 4);
+
+        assertThat(SortKeyInterpolation.fraction(from, to, bounds.get(1), "S")).isCloseTo(0.5, within(0.01));
+        assertThat(SortKeyInterpolation.fraction(from, to, s("ORDER#450000"), "S")).isCloseTo(0.5, within(0.05));
+        assertThat(SortKeyInterpolation.fraction(b(0x00), b(0xF0), b(0x3C), "B")).isCloseTo(0.25, within(0.01));
     }
 }
