@@ -43,6 +43,9 @@ final class LedgerItems {
 
     static final String ENDED_AT = "endedAt";
 
+    /** A range's row: its bounds as they are now, as JSON (see {@code SegmentMessageCodec#rangeToJson}). */
+    static final String RANGE = "range";
+
     /** The counters a segment or run adds up, as ADD clauses over {@link #withCounts}' values. */
     static final String ADD_COUNTS = "scanned :sc, written :wr, deleted :de, skipped :sk, conditionalFailures :cf, alreadyApplied :aa";
 
@@ -102,9 +105,6 @@ final class LedgerItems {
                         Integer.parseInt(afterPrefix.substring(infix + RANGE_INFIX.length()))};
     }
 
-    static String describe(int segment, int range) {
-        return range == 0 ? "segment " + segment : "range " + range + " of segment " + segment;
-    }
 
     static Map<String, AttributeValue> withCounts(Counts c, Map<String, AttributeValue> values) {
         Map<String, AttributeValue> all = new HashMap<>(values);
@@ -154,8 +154,8 @@ final class LedgerItems {
                 checkpoint == null ? null : DynamoDbKeyCodec.fromJson(checkpoint.s()), counts(item),
                 number(item.get("pages")), number(item.get("continuations")), number(item.get("attempts")),
                 error == null ? null : error.s(), number(item.get("ranges")), instant(item.get(STARTED_AT)),
-                instant(item.get(ENDED_AT)), item.containsKey(SegmentSplits.RANGE)
-                        ? dev.ddbbulk.core.message.SegmentMessageCodec.rangeFromJson(item.get(SegmentSplits.RANGE).s())
+                instant(item.get(ENDED_AT)), item.containsKey(RANGE)
+                        ? dev.ddbbulk.core.message.SegmentMessageCodec.rangeFromJson(item.get(RANGE).s())
                         : null);
     }
 

@@ -38,8 +38,7 @@ final class LedgerQueries {
 
     java.util.BitSet completedSegments(String runId) {
         java.util.BitSet done = new java.util.BitSet();
-        forEachSegmentItem(runId, "pk, sk, #st", request -> dynamoDb.query(request), item -> {
-            SegmentRecord segment = toSegment(item);
+        forEachSegment(runId, SEGMENT_PREFIX, List.of("status"), request -> dynamoDb.query(request), segment -> {
             if (!segment.isRange() && segment.status() == SegmentStatus.DONE) {
                 done.set(segment.segment());
             }
@@ -55,26 +54,38 @@ final class LedgerQueries {
     /** As {@link #forEachSegment(String, java.util.function.Consumer)}, each page read by {@code query}. */
     void forEachSegment(String runId, java.util.function.Function<QueryRequest, QueryResponse> query,
                         java.util.function.Consumer<SegmentRecord> visitor) {
-        forEachSegmentItem(runId, null, query, item -> visitor.accept(toSegment(item)));
+        forEachSegment(runId, SEGMENT_PREFIX, null, query, visitor);
     }
 
-    /** A paginated query of the run's segment rows, projected to {@code projection} (every attribute when null). */
-    private void forEachSegmentItem(String runId, String projection,
-                                    java.util.function.Function<QueryRequest, QueryResponse> query,
-                                    java.util.function.Consumer<Map<String, AttributeValue>> visitor) {
+    /**
+     * A paginated query of the run's segment rows whose sort key begins with {@code prefix}, each page read by
+     * {@code query}.
+     *
+     * @param attributes the attributes to read besides the key, or null for all of them
+     */
+    void forEachSegment(String runId, String prefix, List<String> attributes,
+                        java.util.function.Function<QueryRequest, QueryResponse> query,
+                        java.util.function.Consumer<SegmentRecord> visitor) {
         Map<String, AttributeValue> startKey = null;
         do {
             QueryRequest.Builder request = QueryRequest.builder().tableName(table).consistentRead(true)
-                    .keyConditionExpression("pk = :run AND begins_with(sk, :seg)")
-                    .expressionAttributeValues(Map.of(":run", s(runId), ":seg", s(SEGMENT_PREFIX)));
-            if (projection != null) {
-                request.projectionExpression(projection).expressionAttributeNames(Map.of("#st", "status"));
+                    .keyConditionExpression("pk = :run AND begins_with(sk, :prefix)")
+                    .expressionAttributeValues(Map.of(":run", s(runId), ":prefix", s(prefix)));
+            if (attributes != null) {
+                // Placeholders, since some attribute names ("status", "range") are reserved words.
+                Map<String, String> names = new java.util.HashMap<>();
+                StringBuilder projection = new StringBuilder(PK + ", " + SK);
+                for (int i = 0; i < attributes.size(); i++) {
+                    names.put("#a" + i, attributes.get(i));
+                    projection.append(", #a").append(i);
+                }
+                request.projectionExpression(projection.toString()).expressionAttributeNames(names);
             }
             if (startKey != null) {
                 request.exclusiveStartKey(startKey);
             }
             QueryResponse response = query.apply(request.build());
-            response.items().forEach(visitor);
+            response.items().forEach(item -> visitor.accept(toSegment(item)));
             startKey = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
                     ? response.lastEvaluatedKey() : null;
         } while (startKey != null);

@@ -92,7 +92,7 @@ public final class ProgressLedger {
         this.queries = new LedgerQueries(dynamoDb, table, runs);
         this.leases = new SegmentLeases(dynamoDb, table, clock, queries);
         this.deadLetters = new DeadLetters(dynamoDb, table, clock, retrier);
-        this.splits = new SegmentSplits(dynamoDb, table, clock);
+        this.splits = new SegmentSplits(dynamoDb, table, clock, queries);
     }
 
     public String table() {
@@ -380,7 +380,7 @@ public final class ProgressLedger {
 
         /** "segment 42" or "range 3 of segment 42". */
         public String describe() {
-            return LedgerItems.describe(segment, range);
+            return dev.ddbbulk.core.message.SegmentMessage.describe(segment, range);
         }
     }
 

@@ -24,7 +24,6 @@ public record RunProgress(RunRecord run, int segmentsStarted, int segmentsInProg
 
     /** Every segment and range is done or dead-lettered: nothing more happens until the dead letters are redriven. */
     public boolean settled() {
-        return run.segmentsCompleted() + run.rangesCompleted() + deadLetteredSegments.size()
-                >= totalSegments() + run.rangesCreated();
+        return run.settledWith(deadLetteredSegments.size());
     }
 }

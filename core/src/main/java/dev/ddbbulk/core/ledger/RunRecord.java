@@ -31,4 +31,12 @@ public record RunRecord(String runId, JobConfig job, Instant createdAt, Instant 
     public boolean complete() {
         return segmentsCompleted >= job.totalSegments() && rangesCompleted >= rangesCreated;
     }
+
+    /**
+     * Every segment and every range is done or one of the {@code deadLettered} (segments and ranges): nothing
+     * more happens until the dead letters are redriven.
+     */
+    public boolean settledWith(long deadLettered) {
+        return segmentsCompleted + rangesCompleted + deadLettered >= job.totalSegments() + rangesCreated;
+    }
 }

@@ -7,6 +7,7 @@ import dev.ddbbulk.core.ledger.ProgressLedger.Lease;
 import dev.ddbbulk.core.ledger.ProgressLedger.LeaseLostException;
 import dev.ddbbulk.core.ledger.ProgressLedger.Pages;
 import dev.ddbbulk.core.message.DynamoDbKeyCodec;
+import dev.ddbbulk.core.message.SegmentMessage;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
@@ -68,7 +69,7 @@ final class SegmentLeases {
             return new Claim.Granted(new Lease(runId, segment, range, owner, record.pages()), record);
         } catch (ConditionalCheckFailedException e) {
             SegmentRecord current = queries.findSegment(runId, segment, range).orElseThrow(() -> new IllegalStateException(
-                    "The ledger has no row for " + describe(segment, range) + " of run " + runId
+                    "The ledger has no row for " + SegmentMessage.describe(segment, range) + " of run " + runId
                             + ", which the split that made it writes first", e));
             return current.status() == SegmentStatus.DONE ? new Claim.AlreadyDone(current) : new Claim.Leased(current);
         }

@@ -26,6 +26,6 @@ public record SegmentRecord(String runId, int segment, int range, SegmentStatus 
 
     /** How a message or the ledger's user names it: "segment 42" or "range 3 of segment 42". */
     public String describe() {
-        return LedgerItems.describe(segment, range);
+        return dev.ddbbulk.core.message.SegmentMessage.describe(segment, range);
     }
 }

@@ -17,8 +17,6 @@ import java.util.TreeMap;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.Put;
-import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
@@ -31,16 +29,16 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  * again by the segment's next delivery or by a resume.
  */
 final class SegmentSplits {
-    static final String RANGE = "range";
-
     private final DynamoDbClient dynamoDb;
     private final String table;
     private final Clock clock;
+    private final LedgerQueries queries;
 
-    SegmentSplits(DynamoDbClient dynamoDb, String table, Clock clock) {
+    SegmentSplits(DynamoDbClient dynamoDb, String table, Clock clock, LedgerQueries queries) {
         this.dynamoDb = dynamoDb;
         this.table = table;
         this.clock = clock;
+        this.queries = queries;
     }
 
     /** The first of {@code count} new range numbers of the segment: numbers are taken, never reused. */
@@ -68,11 +66,11 @@ final class SegmentSplits {
         long after = lease.pages() + sinceCheckpoint.count();
         Map<String, AttributeValue> values = withCounts(sinceCheckpoint.counts(), Map.of(
                 ":now", n(now), ":me", s(lease.owner()), ":running", s(SegmentStatus.IN_PROGRESS.name()),
-                ":before", n(lease.pages()), ":after", n(after), ":ck", s(DynamoDbKeyCodec.toJson(resumeAfter)),
-                ":ranges", n(ranges.size())));
+                ":before", n(lease.pages()), ":after", n(after), ":ck", s(DynamoDbKeyCodec.toJson(resumeAfter))));
         Map<String, String> names = new HashMap<>(Map.of("#st", "status"));
         if (shrunk != null) {
             values.put(":shrunk", s(SegmentMessageCodec.rangeToJson(shrunk)));
+            values.put(":ranges", n(ranges.size()));
             names.put("#range", RANGE);
         }
         List<TransactWriteItem> items = new ArrayList<>(ranges.size() + 2);
@@ -83,7 +81,7 @@ final class SegmentSplits {
                         + (shrunk != null ? ", #range = :shrunk ADD ranges :ranges, " : " ADD ") + ADD_COUNTS)
                 .conditionExpression("leaseOwner = :me AND #st = :running AND pages = :before")
                 .expressionAttributeNames(names)
-                .expressionAttributeValues(shrunk != null ? values : withoutRanges(values)).build()).build());
+                .expressionAttributeValues(values).build()).build());
         for (SortKeyRange range : ranges) {
             Map<String, AttributeValue> row = new HashMap<>(segmentKey(lease.runId(), lease.segment(), range.index()));
             row.put("status", s(SegmentStatus.PENDING.name()));
@@ -109,49 +107,25 @@ final class SegmentSplits {
         return lease.withPages(after);
     }
 
-    private static Map<String, AttributeValue> withoutRanges(Map<String, AttributeValue> values) {
-        Map<String, AttributeValue> copy = new HashMap<>(values);
-        copy.remove(":ranges");
-        return copy;
-    }
-
     List<SortKeyRange> pending(String runId, int segment) {
         List<SortKeyRange> pending = new ArrayList<>();
-        query(runId, segmentSortKey(segment, 0) + "#", item -> {
-            if (SegmentStatus.PENDING.name().equals(text(item.get("status")))) {
-                pending.add(SegmentMessageCodec.rangeFromJson(item.get(RANGE).s()));
-            }
-        });
+        queries.forEachSegment(runId, segmentSortKey(segment, 0) + "#", List.of("status", RANGE),
+                request -> dynamoDb.query(request), row -> {
+                    if (row.status() == SegmentStatus.PENDING) {
+                        pending.add(row.bounds());
+                    }
+                });
         return List.copyOf(pending);
     }
 
     Map<Integer, List<SortKeyRange>> open(String runId) {
         Map<Integer, List<SortKeyRange>> open = new TreeMap<>();
-        query(runId, SEGMENT_PREFIX, item -> {
-            if (item.containsKey(RANGE) && !SegmentStatus.DONE.name().equals(text(item.get("status")))) {
-                int segment = segmentAndRange(item.get(SK).s().substring(SEGMENT_PREFIX.length()))[0];
-                open.computeIfAbsent(segment, k -> new ArrayList<>())
-                        .add(SegmentMessageCodec.rangeFromJson(item.get(RANGE).s()));
-            }
-        });
+        queries.forEachSegment(runId, SEGMENT_PREFIX, List.of("status", RANGE), request -> dynamoDb.query(request),
+                row -> {
+                    if (row.isRange() && row.status() != SegmentStatus.DONE) {
+                        open.computeIfAbsent(row.segment(), k -> new ArrayList<>()).add(row.bounds());
+                    }
+                });
         return open;
-    }
-
-    private void query(String runId, String prefix, java.util.function.Consumer<Map<String, AttributeValue>> visitor) {
-        Map<String, AttributeValue> startKey = null;
-        do {
-            QueryRequest.Builder request = QueryRequest.builder().tableName(table).consistentRead(true)
-                    .keyConditionExpression("pk = :run AND begins_with(sk, :prefix)")
-                    .projectionExpression("sk, #st, #range")
-                    .expressionAttributeNames(Map.of("#st", "status", "#range", RANGE))
-                    .expressionAttributeValues(Map.of(":run", s(runId), ":prefix", s(prefix)));
-            if (startKey != null) {
-                request.exclusiveStartKey(startKey);
-            }
-            QueryResponse response = dynamoDb.query(request.build());
-            response.items().forEach(visitor);
-            startKey = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
-                    ? response.lastEvaluatedKey() : null;
-        } while (startKey != null);
     }
 }

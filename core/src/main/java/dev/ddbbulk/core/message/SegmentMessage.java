@@ -69,7 +69,12 @@ public record SegmentMessage(String runId, int segment, int totalSegments,
 
     /** "segment 42" or "range 3 of segment 42". */
     public String describe() {
-        return range == null ? "segment " + segment : "range " + range.index() + " of segment " + segment;
+        return describe(segment, rangeIndex());
+    }
+
+    /** How messages, the ledger and its users name a segment's own scan (range 0) or a range split off it. */
+    public static String describe(int segment, int range) {
+        return range == 0 ? "segment " + segment : "range " + range + " of segment " + segment;
     }
 
     public static SegmentMessage seed(String runId, int segment, int totalSegments) {

@@ -88,8 +88,7 @@ public record ProgressCheck(RunRecord run, long deadLettered, QueueDepth queue, 
      * happens without a redrive.
      */
     public boolean settledWithDeadLetters() {
-        return !done() && deadLettered > 0 && segmentsCompleted() + run.rangesCompleted() + deadLettered
-                >= totalSegments() + run.rangesCreated();
+        return !done() && deadLettered > 0 && run.settledWith(deadLettered);
     }
 
     /**
