@@ -98,10 +98,7 @@ record RunStatus(RunProgress progress, Execution execution, Long dlqMessages, St
         out.printf("  segments   %d / %d completed, %d in progress, %d failed, %d dead-lettered, %d continuations%n",
                 progress.segmentsCompleted(), progress.totalSegments(), progress.segmentsInProgress(),
                 progress.failedSegments().size(), progress.deadLetteredSegments().size(), progress.continuations());
-        if (progress.run().rangesCreated() > 0) {
-            out.printf("  ranges     %d / %d split off large item collections completed%n",
-                    progress.run().rangesCompleted(), progress.run().rangesCreated());
-        }
+        RunSummary.printRanges(out, progress.run().rangesCompleted(), progress.run().rangesCreated());
         CountsOutput.printText(out, counts);
         Long eta = etaSeconds();
         out.printf("  rate       %.0f items/s over %s, ETA %s%n", itemsPerSecond(), duration(elapsedMs / 1000),

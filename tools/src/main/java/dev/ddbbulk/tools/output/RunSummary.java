@@ -93,6 +93,13 @@ public record RunSummary(String runId, boolean dryRun, int totalSegments, long s
         }
     }
 
+    /** The ranges split off the run's large item collections and how many are done; nothing when none were. */
+    public static void printRanges(PrintWriter out, long completed, long created) {
+        if (created > 0) {
+            out.printf("  ranges     %d / %d split off large item collections completed%n", completed, created);
+        }
+    }
+
     /** Each segment on its own line, after a label saying what became of it, for the text outputs. */
     public static void printSegments(PrintWriter out, String label, List<SegmentRecord> segments) {
         for (SegmentRecord s : segments) {
@@ -130,10 +137,7 @@ public record RunSummary(String runId, boolean dryRun, int totalSegments, long s
             out.println("  DRY RUN    nothing was written; 'written' and 'deleted' count what a real run would write");
         }
         out.printf("  segments   %d / %d completed, %d continuations%n", segmentsCompleted, totalSegments, continuations);
-        if (rangesCreated > 0) {
-            out.printf("  ranges     %d / %d split off large item collections completed%n", rangesCompleted,
-                    rangesCreated);
-        }
+        printRanges(out, rangesCompleted, rangesCreated);
         CountsOutput.printText(out, counts);
         out.printf("  time       %.1f s, %.0f items/s%n", elapsedMs / 1000.0, itemsPerSecond());
         out.printf("  DLQ        %d message(s)%s%n", dlqMessages, dlqMessages > 0 && dlqUrl != null ? " in " + dlqUrl : "");

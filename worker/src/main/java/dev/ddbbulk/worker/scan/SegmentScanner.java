@@ -3,10 +3,12 @@ package dev.ddbbulk.worker.scan;
 import dev.ddbbulk.core.expression.Expression;
 import dev.ddbbulk.core.message.SortKeyRange;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
@@ -62,12 +64,8 @@ public final class SegmentScanner {
                     request::expressionAttributeValues);
         }
         ScanResponse response = dynamoDb.scan(request.build());
-        Map<String, AttributeValue> last = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
-                ? response.lastEvaluatedKey() : null;
-        double units = response.consumedCapacity() == null || response.consumedCapacity().capacityUnits() == null
-                ? 0 : response.consumedCapacity().capacityUnits();
-        int scanned = response.scannedCount() == null ? response.items().size() : response.scannedCount();
-        return new ScanPage(response.items(), last, units, scanned);
+        return page(response.items(), response.hasLastEvaluatedKey() ? response.lastEvaluatedKey() : null,
+                response.consumedCapacity(), response.scannedCount());
     }
 
     /**
@@ -94,12 +92,17 @@ public final class SegmentScanner {
         }
         request.expressionAttributeNames(names).expressionAttributeValues(values);
         QueryResponse response = dynamoDb.query(request.build());
-        Map<String, AttributeValue> last = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
-                ? response.lastEvaluatedKey() : null;
-        double units = response.consumedCapacity() == null || response.consumedCapacity().capacityUnits() == null
-                ? 0 : response.consumedCapacity().capacityUnits();
-        int scanned = response.scannedCount() == null ? response.items().size() : response.scannedCount();
-        return new ScanPage(response.items(), last, units, scanned);
+        return page(response.items(), response.hasLastEvaluatedKey() ? response.lastEvaluatedKey() : null,
+                response.consumedCapacity(), response.scannedCount());
+    }
+
+    /** A Scan's or a Query's page: the last key null on the last page, no capacity and counts read as none. */
+    private static ScanPage page(List<Map<String, AttributeValue>> items, Map<String, AttributeValue> lastEvaluatedKey,
+                                 ConsumedCapacity consumed, Integer scannedCount) {
+        Map<String, AttributeValue> last = lastEvaluatedKey == null || lastEvaluatedKey.isEmpty()
+                ? null : lastEvaluatedKey;
+        double units = consumed == null || consumed.capacityUnits() == null ? 0 : consumed.capacityUnits();
+        return new ScanPage(items, last, units, scannedCount == null ? items.size() : scannedCount);
     }
 
     /** Visits every page of a segment from its start; for verification and tests. */

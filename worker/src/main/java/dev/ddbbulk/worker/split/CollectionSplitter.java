@@ -42,15 +42,12 @@ public final class CollectionSplitter {
         this.queueUrl = queueUrl;
     }
 
-    /**
-     * What a split did: the lease after its transaction, the key the segment's scan goes on after (the
-     * collection's last item), and how many ranges it made.
-     */
-    public record Split(ProgressLedger.Lease lease, Map<String, AttributeValue> resumeAfter, int ranges) {
+    /** What a split did: the lease after its transaction, and the key (the collection's last item) the scan goes on after. */
+    public record Split(ProgressLedger.Lease lease, Map<String, AttributeValue> resumeAfter) {
     }
 
     /** What a range's own split did: the lease after its transaction, and the range it shrank to. */
-    public record RangeSplit(ProgressLedger.Lease lease, SortKeyRange shrunk, int ranges) {
+    public record RangeSplit(ProgressLedger.Lease lease, SortKeyRange shrunk) {
     }
 
     /**
@@ -88,7 +85,7 @@ public final class CollectionSplitter {
         send(message, ranges);
         LOG.info("Split the item collection {} = {} off segment {} of run {} into {} range(s) after {}",
                 pk, partition, message.segment(), message.runId(), ranges.size(), position.get(sk));
-        return Optional.of(new Split(after, end, ranges.size()));
+        return Optional.of(new Split(after, end));
     }
 
     /**
@@ -118,7 +115,7 @@ public final class CollectionSplitter {
         send(message, ranges);
         LOG.info("Split range {} of segment {} of run {} again into {} more range(s) after {}", range.index(),
                 message.segment(), message.runId(), ranges.size(), position.get(sk));
-        return Optional.of(new RangeSplit(after, shrunk, ranges.size()));
+        return Optional.of(new RangeSplit(after, shrunk));
     }
 
     /** The ranges between consecutive {@code bounds}, numbered by the ledger. */
