@@ -2,7 +2,6 @@ package dev.ddbbulk.worker.scan;
 
 import dev.ddbbulk.core.expression.Expression;
 import dev.ddbbulk.core.message.SortKeyRange;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -75,22 +74,26 @@ public final class SegmentScanner {
      */
     public ScanPage queryPage(String table, SortKeyRange range, Map<String, AttributeValue> startKey, int limit,
                               boolean consistentRead, ReturnConsumedCapacity consumedCapacity, Expression filter) {
+        Expression keyCondition = new Expression("#rangePk = :rangePk AND #rangeSk BETWEEN :rangeFrom AND :rangeTo",
+                Map.of("#rangePk", range.partitionKeyName(), "#rangeSk", range.sortKeyName()),
+                Map.of(":rangePk", range.partitionKey(), ":rangeFrom", range.fromSortKey(),
+                        ":rangeTo", range.toSortKey()));
+        Expression[] expressions = filter == null ? new Expression[] {keyCondition}
+                : new Expression[] {keyCondition, filter};
         QueryRequest.Builder request = QueryRequest.builder()
                 .tableName(table)
-                .keyConditionExpression("#rangePk = :rangePk AND #rangeSk BETWEEN :rangeFrom AND :rangeTo")
+                .keyConditionExpression(keyCondition.text())
                 .exclusiveStartKey(startKey == null || startKey.isEmpty() ? range.from() : startKey)
                 .limit(limit)
                 .consistentRead(consistentRead)
-                .returnConsumedCapacity(consumedCapacity);
-        Map<String, String> names = new HashMap<>(Map.of("#rangePk", range.partitionKeyName(),
-                "#rangeSk", range.sortKeyName()));
-        Map<String, AttributeValue> values = new HashMap<>(Map.of(":rangePk", range.partitionKey(),
-                ":rangeFrom", range.fromSortKey(), ":rangeTo", range.toSortKey()));
+                .returnConsumedCapacity(consumedCapacity)
+                // Merged as the project merges every pair of expressions: a placeholder of the filter that stood
+                // for something else than the key condition's is refused, not silently replaced.
+                .expressionAttributeNames(Expression.namesOf(expressions))
+                .expressionAttributeValues(Expression.valuesOf(expressions));
         if (filter != null) {
-            // The filter's own placeholders go next to the key condition's, which no job's placeholders are named like.
-            filter.applyTo(request::filterExpression, more -> names.putAll(more), more -> values.putAll(more));
+            request.filterExpression(filter.text());
         }
-        request.expressionAttributeNames(names).expressionAttributeValues(values);
         QueryResponse response = dynamoDb.query(request.build());
         return page(response.items(), response.hasLastEvaluatedKey() ? response.lastEvaluatedKey() : null,
                 response.consumedCapacity(), response.scannedCount());
