@@ -71,7 +71,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--skip", split = ",", paramLabel = "NAME",
             description = "Measurements to leave out, comma-separated: warmUp, rawBatch, pipelineBatch, rawPut,"
-                    + " rawConditionalPut, pipelineConditional, latencyBatch, latencyConditional, singleWorker,"
+                    + " rawConditionalPut, rawConditionalPutInFlight, pipelineConditional, latencyBatch,"
+                    + " latencyConditional, singleWorker,"
                     + " workerHeap, emptySegments, seeder (with rawSend).")
     Set<String> skip = new LinkedHashSet<>();
 
@@ -80,7 +81,8 @@ final class BenchCommand implements Callable<Integer> {
                     + " proxy in front of the embedded DynamoDB Local, as a network to AWS would: the pipeline at that"
                     + " latency over the raw ceilings at none, and one conditional worker with writes in flight over"
                     + " one write at a time. 0 = none. For just these, add"
-                    + " --skip warmUp,pipelineBatch,rawPut,pipelineConditional,workerHeap,emptySegments,seeder."
+                    + " --skip warmUp,pipelineBatch,rawPut,rawConditionalPutInFlight,pipelineConditional,workerHeap,"
+                    + "emptySegments,seeder."
                     + " Default: ${DEFAULT-VALUE}.")
     Duration latency;
 

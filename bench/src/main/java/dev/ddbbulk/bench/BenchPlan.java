@@ -16,7 +16,7 @@ import java.util.Set;
  */
 final class BenchPlan {
     static final List<String> MEASUREMENTS = List.of("warmUp", "rawBatch", "pipelineBatch", "rawPut",
-            "rawConditionalPut", "pipelineConditional", "latencyBatch", "latencyConditional", "singleWorker",
+            "rawConditionalPut", "rawConditionalPutInFlight", "pipelineConditional", "latencyBatch", "latencyConditional", "singleWorker",
             "workerHeap", "emptySegments", "seeder");
     /** The single-worker comparison's table: one write at a time at 5 ms does about 150 items/s. */
     private static final int SINGLE_WORKER_ITEMS = 2_000;
@@ -93,9 +93,11 @@ final class BenchPlan {
         // Each raw ceiling right next to the pipelines divided by it, and in even rounds the order is reversed
         // (ABBA), so that a drift in the machine's speed weighs on both sides of each ratio alike.
         // rawConditionalPut splits the conditional ratio into what the condition costs DynamoDB and what the
-        // pipeline costs; it runs before rawPut, not between rawPut and pipelineConditional.
+        // pipeline costs, and rawConditionalPutInFlight splits the latter into what the pipeline's calls in flight
+        // cost the server and what the rest of the pipeline costs; they run before rawPut, not between rawPut
+        // and pipelineConditional.
         List<String> order = List.of("rawBatch", "pipelineBatch", "latencyBatch", "latencyConditional",
-                "rawConditionalPut", "rawPut", "pipelineConditional");
+                "rawConditionalPutInFlight", "rawConditionalPut", "rawPut", "pipelineConditional");
         // Round 0 ends the warm-up with the copies at full size, unrecorded, the conditional pipeline twice:
         // after the smaller warm-up alone the first measured round still ran slower than the later ones, with
         // the JIT not done. rawConditionalPut only splits the conditional ratio and is left out of it.
@@ -115,6 +117,8 @@ final class BenchPlan {
                     case "rawBatch" -> copies.rawCopy(name, source, items, segments, RawCeilings.Write.BATCH);
                     case "rawPut" -> copies.rawCopy(name, source, items, segments, RawCeilings.Write.PUT);
                     case "rawConditionalPut" -> copies.rawCopy(name, source, items, segments,
+                            RawCeilings.Write.CONDITIONAL_PUT);
+                    case "rawConditionalPutInFlight" -> copies.rawCopyInFlight(name, source, items, segments,
                             RawCeilings.Write.CONDITIONAL_PUT);
                     case "pipelineBatch" -> copies.pipeline(name, source, items, segments, WriteMode.BATCH,
                             round == 1 ? largeHeap : null);

@@ -196,6 +196,19 @@ final class BenchReport {
         return ratio("pipelineConditional", "rawConditionalPut");
     }
 
+    /**
+     * What the pipeline's writes in flight cost the server: conditional puts with as many in flight as the
+     * pipeline keeps, over one a worker. On AWS they hide each call's latency; at no latency they only queue.
+     */
+    Double inFlightCostRatio() {
+        return ratio("rawConditionalPutInFlight", "rawConditionalPut");
+    }
+
+    /** What the pipeline costs in conditional mode beyond the condition and the calls it keeps in flight. */
+    Double conditionalInFlightPipelineRatio() {
+        return ratio("pipelineConditional", "rawConditionalPutInFlight");
+    }
+
     /** The pipeline in batch mode with latency on every call, over the raw ceiling without. */
     Double latencyBatchRatio() {
         return ratio("latencyBatch", "rawBatch");

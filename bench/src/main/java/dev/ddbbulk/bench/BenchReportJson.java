@@ -50,6 +50,7 @@ final class BenchReportJson {
         node.put("rawBatchItemsPerSecond", report.rate("rawBatch"));
         node.put("rawPutItemsPerSecond", report.rate("rawPut"));
         node.put("rawConditionalPutItemsPerSecond", report.rate("rawConditionalPut"));
+        node.put("rawConditionalPutInFlightItemsPerSecond", report.rate("rawConditionalPutInFlight"));
         node.put("pipelineBatchItemsPerSecond", report.rate("pipelineBatch"));
         node.put("pipelineConditionalItemsPerSecond", report.rate("pipelineConditional"));
         node.put("seederMessagesPerSecond", report.rate("seeder"));
@@ -78,6 +79,8 @@ final class BenchReportJson {
         node.put("seederRatio", report.seederRatio());
         node.put("conditionCostRatio", report.conditionCostRatio());
         node.put("conditionalPipelineRatio", report.conditionalPipelineRatio());
+        node.put("inFlightCostRatio", report.inFlightCostRatio());
+        node.put("conditionalInFlightPipelineRatio", report.conditionalInFlightPipelineRatio());
         node.put("latencyBatchRatio", report.latencyBatchRatio());
         node.put("latencyConditionalRatio", report.latencyConditionalRatio());
         node.put("singleWorkerSpeedup", report.singleWorkerSpeedup());

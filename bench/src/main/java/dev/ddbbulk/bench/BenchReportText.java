@@ -52,20 +52,20 @@ final class BenchReportText {
 
     /** Each path's best figure, then the workers' heap. */
     private void printFigures(PrintWriter out) {
-        out.printf("%-22s %10s %-9s %9s %12s%n", "measurement", "count", "", "seconds", "rate/s");
-        for (String name : List.of("rawBatch", "pipelineBatch", "rawPut", "rawConditionalPut", "pipelineConditional",
-                "rawSend", "seeder", "emptySegments")) {
+        out.printf("%-26s %10s %-9s %9s %12s%n", "measurement", "count", "", "seconds", "rate/s");
+        for (String name : List.of("rawBatch", "pipelineBatch", "rawPut", "rawConditionalPut",
+                "rawConditionalPutInFlight", "pipelineConditional", "rawSend", "seeder", "emptySegments")) {
             BenchReport.Figure f = report.figure(name);
             if (f == null) {
-                out.printf("%-22s %10s%n", name, "(skipped)");
+                out.printf("%-26s %10s%n", name, "(skipped)");
                 continue;
             }
-            out.printf("%-22s %,10d %-9s %9.2f %,12.1f%s%n", name, f.count(), f.unit(), f.seconds(), f.rate(),
+            out.printf("%-26s %,10d %-9s %9.2f %,12.1f%s%n", name, f.count(), f.unit(), f.seconds(), f.rate(),
                     detail(name));
         }
         BenchReport.WorkerHeap heap = report.workerHeap();
         if (heap.small() != null && heap.large() != null) {
-            out.printf("%-22s %,d items: peak %.0f MB, live %.0f MB;  %,d items: peak %.0f MB, live %.0f MB%n",
+            out.printf("%-26s %,d items: peak %.0f MB, live %.0f MB;  %,d items: peak %.0f MB, live %.0f MB%n",
                     "worker heap", heap.smallItems(), heap.small().peakMb(), heap.small().liveMb(),
                     heap.largeItems(), heap.large().peakMb(), heap.large().liveMb());
         }
@@ -99,6 +99,12 @@ final class BenchReportText {
                 formatNullable(report.conditionCostRatio()), "rawConditionalPut / rawPut");
         out.printf("%-18s %8s   %-34s (no target: the pipeline's cost alone)%n", "conditionalPipelineRatio",
                 formatNullable(report.conditionalPipelineRatio()), "pipelineConditional / rawConditionalPut");
+        out.printf("%-18s %8s   %-34s (no target: what the writes in flight cost this server)%n",
+                "inFlightCostRatio", formatNullable(report.inFlightCostRatio()),
+                "rawConditionalPutInFlight / rawConditionalPut");
+        out.printf("%-18s %8s   %-34s (no target: the pipeline's cost at the same writes in flight)%n",
+                "conditionalInFlightPipelineRatio", formatNullable(report.conditionalInFlightPipelineRatio()),
+                "pipelineConditional / rawConditionalPutInFlight");
         for (String[] pair : new String[][] {{"batchRatio", "pipelineBatch", "rawBatch"},
                 {"conditionalRatio", "pipelineConditional", "rawPut"}}) {
             List<Double> byRound = report.ratioByRound(pair[1], pair[2]);
@@ -137,7 +143,7 @@ final class BenchReportText {
                     line.append(String.format(" (%.0f; %.0f%%)", r.sqliteMsPer1000Items(), 100 * r.sqliteBusyShare()));
                 }
             }
-            out.printf("  %-20s%s%n", name, line);
+            out.printf("  %-26s%s%n", name, line);
         });
     }
 

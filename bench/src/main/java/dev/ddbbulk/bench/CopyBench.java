@@ -38,9 +38,23 @@ final class CopyBench {
         this.writesInFlight = writesInFlight;
         this.err = err;
     }
-    /** Scan + write with plain SDK calls into a fresh table; no queue, no ledger. */
+    /** Scan + write with plain SDK calls into a fresh table, one thread a worker; no queue, no ledger. */
     BenchReport.Run rawCopy(String name, TableShape source, int expected, int totalSegments,
                             RawCeilings.Write write) throws InterruptedException {
+        return rawCopy(name, source, expected, totalSegments, write, workers);
+    }
+
+    /**
+     * As {@link #rawCopy(String, TableShape, int, int, RawCeilings.Write)}, with one thread a write the workers
+     * keep in flight: the same calls in flight as the pipeline, to tell what they cost the server.
+     */
+    BenchReport.Run rawCopyInFlight(String name, TableShape source, int expected, int totalSegments,
+                                    RawCeilings.Write write) throws InterruptedException {
+        return rawCopy(name, source, expected, totalSegments, write, workers * writesInFlight);
+    }
+
+    private BenchReport.Run rawCopy(String name, TableShape source, int expected, int totalSegments,
+                                    RawCeilings.Write write, int threads) throws InterruptedException {
         TableShape destination = target.createTable(name + "-" + write.name().toLowerCase() + "-dst");
         CallTimer calls = new CallTimer();
         DynamoDbClient dynamoDb = calls.wrap(target.dynamoDb());
@@ -51,7 +65,7 @@ final class CopyBench {
         CpuProfile.Usage cpu;
         try (CpuProfile profile = CpuProfile.start()) {
             start = System.nanoTime();
-            copied = RawCeilings.copy(dynamoDb, source.table(), destination, totalSegments, workers,
+            copied = RawCeilings.copy(dynamoDb, source.table(), destination, totalSegments, threads,
                     JobConfig.DEFAULT_PAGE_SIZE, true, write);
             end = System.nanoTime();
             cpu = profile.stop((end - start) / 1e9);
@@ -61,7 +75,7 @@ final class CopyBench {
             throw new IllegalStateException(name + " copied " + copied + " items of " + expected);
         }
         String lastCall = write == RawCeilings.Write.BATCH ? "DynamoDB.batchWriteItem" : "DynamoDB.putItem";
-        return timed(name, expected, start, end, calls, lastCall, cpu, workers);
+        return timed(name, expected, start, end, calls, lastCall, cpu, threads);
     }
 
     /**

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 /** The bench's output, not its speed: speed targets are the bench's own business, never a test's. */
 class BenchCommandIT {
     private static final List<String> RATES = List.of("rawBatchItemsPerSecond", "rawPutItemsPerSecond",
-            "rawConditionalPutItemsPerSecond", "pipelineBatchItemsPerSecond", "pipelineConditionalItemsPerSecond", "seederMessagesPerSecond",
-            "rawSendMessagesPerSecond");
+            "rawConditionalPutItemsPerSecond", "rawConditionalPutInFlightItemsPerSecond", "pipelineBatchItemsPerSecond",
+            "pipelineConditionalItemsPerSecond", "seederMessagesPerSecond", "rawSendMessagesPerSecond");
 
     @Test
     void bench_whenTiny_reportsEveryFigureAndRatiosAsQuotientsOfTheReportedRates() {
@@ -40,6 +40,14 @@ class BenchCommandIT {
         assertThat(json.get("conditionalPipelineRatio").asDouble()).isCloseTo(
                 json.get("pipelineConditionalItemsPerSecond").asDouble()
                         / json.get("rawConditionalPutItemsPerSecond").asDouble(), within(0.001));
+        assertThat(json.get("inFlightCostRatio").asDouble()).isCloseTo(
+                json.get("rawConditionalPutInFlightItemsPerSecond").asDouble()
+                        / json.get("rawConditionalPutItemsPerSecond").asDouble(), within(0.001));
+        assertThat(json.get("conditionalInFlightPipelineRatio").asDouble()).isCloseTo(
+                json.get("pipelineConditionalItemsPerSecond").asDouble()
+                        / json.get("rawConditionalPutInFlightItemsPerSecond").asDouble(), within(0.001));
+        // workers x writes in flight threads: 2 x 16 puts in flight, as the pipeline keeps
+        assertThat(result.err()).contains("rawConditionalPutInFlight: 32 threads");
         // one round: its own pair's ratio is the ratio of the figures
         assertThat(json.get("batchRatioByRound")).hasSize(1);
         assertThat(json.get("batchRatioByRound").get(0).asDouble()).isCloseTo(json.get("batchRatio").asDouble(),
@@ -79,13 +87,15 @@ class BenchCommandIT {
     @Test
     void bench_whenMeasurementsAreSkipped_reportsThemAsNullAndRunsTheRest() {
         BenchCli result = BenchCli.run("--rounds", "1", "--items", "60", "--workers", "2", "--empty-segments", "20", "--skip",
-                "warmUp,rawBatch,pipelineBatch,rawPut,rawConditionalPut,pipelineConditional,workerHeap,seeder", "--json");
+                "warmUp,rawBatch,pipelineBatch,rawPut,rawConditionalPut,rawConditionalPutInFlight,pipelineConditional,"
+                        + "workerHeap,seeder", "--json");
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         JsonNode json = result.json();
         assertThat(json.get("emptySegmentMs").asDouble()).isPositive();
         for (String skipped : List.of("rawBatchItemsPerSecond", "pipelineBatchItemsPerSecond", "seederRatio",
-                "batchRatio", "workerPeakHeapMbSmall", "seederPeakHeapMb")) {
+                "batchRatio", "workerPeakHeapMbSmall", "seederPeakHeapMb", "rawConditionalPutInFlightItemsPerSecond",
+                "inFlightCostRatio")) {
             assertThat(json.get(skipped).isNull()).as(skipped).isTrue();
         }
         assertThat(json.get("targets").get("batchRatio").get("met").isNull()).isTrue();
