@@ -44,7 +44,8 @@ final class BenchCommand implements Callable<Integer> {
     int itemBytes;
 
     @Option(names = "--workers", defaultValue = "4",
-            description = "Threads of every path: raw scanners/writers and pipeline workers alike. Default: ${DEFAULT-VALUE}.")
+            description = "Pipeline workers, and threads of the raw paths (rawConditionalPutInFlight: this times"
+                    + " --writes-in-flight, the pipeline's writes in flight). Default: ${DEFAULT-VALUE}.")
     int workers;
 
     @Option(names = "--segments", defaultValue = "200", description = "TotalSegments of the copies. Default: ${DEFAULT-VALUE}.")
