@@ -73,8 +73,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--skip", split = ",", paramLabel = "NAME",
             description = "Measurements to leave out, comma-separated: warmUp, rawBatch, pipelineBatch, rawPut,"
                     + " rawConditionalPut, rawConditionalPutInFlight, pipelineConditional, latencyBatch,"
-                    + " latencyConditional, singleWorker,"
-                    + " workerHeap, emptySegments, seeder (with rawSend).")
+                    + " latencyConditional, singleWorker, workerHeap, emptySegments, seeder (with rawSend).")
     Set<String> skip = new LinkedHashSet<>();
 
     @Option(names = "--latency", converter = LatencyConverter.class, defaultValue = "0",

@@ -16,8 +16,8 @@ import java.util.Set;
  */
 final class BenchPlan {
     static final List<String> MEASUREMENTS = List.of("warmUp", "rawBatch", "pipelineBatch", "rawPut",
-            "rawConditionalPut", "rawConditionalPutInFlight", "pipelineConditional", "latencyBatch", "latencyConditional", "singleWorker",
-            "workerHeap", "emptySegments", "seeder");
+            "rawConditionalPut", "rawConditionalPutInFlight", "pipelineConditional", "latencyBatch",
+            "latencyConditional", "singleWorker", "workerHeap", "emptySegments", "seeder");
     /** The single-worker comparison's table: one write at a time at 5 ms does about 150 items/s. */
     private static final int SINGLE_WORKER_ITEMS = 2_000;
     private static final int SINGLE_WORKER_SEGMENTS = 20;

@@ -95,16 +95,14 @@ final class BenchReportText {
             out.printf("%-18s %8s   %-34s target %s %s  %s%n", t.name(), formatNullable(t.value()),
                     t.meaning(), t.comparison(), format(t.bound()), t.value() == null ? "" : t.met() ? "✓" : "✗");
         }
-        out.printf("%-18s %8s   %-34s (no target: the condition's own cost)%n", "conditionCostRatio",
-                formatNullable(report.conditionCostRatio()), "rawConditionalPut / rawPut");
-        out.printf("%-18s %8s   %-34s (no target: the pipeline's cost alone)%n", "conditionalPipelineRatio",
-                formatNullable(report.conditionalPipelineRatio()), "pipelineConditional / rawConditionalPut");
-        out.printf("%-18s %8s   %-34s (no target: what the writes in flight cost this server)%n",
-                "inFlightCostRatio", formatNullable(report.inFlightCostRatio()),
-                "rawConditionalPutInFlight / rawConditionalPut");
-        out.printf("%-18s %8s   %-34s (no target: the pipeline's cost at the same writes in flight)%n",
-                "conditionalInFlightPipelineRatio", formatNullable(report.conditionalInFlightPipelineRatio()),
-                "pipelineConditional / rawConditionalPutInFlight");
+        printUntargeted(out, "conditionCostRatio", report.conditionCostRatio(), "rawConditionalPut / rawPut",
+                "the condition's own cost");
+        printUntargeted(out, "conditionalPipelineRatio", report.conditionalPipelineRatio(),
+                "pipelineConditional / rawConditionalPut", "the pipeline's cost alone");
+        printUntargeted(out, "inFlightCostRatio", report.inFlightCostRatio(),
+                "rawConditionalPutInFlight / rawConditionalPut", "what the writes in flight cost this server");
+        printUntargeted(out, "conditionalInFlightPipelineRatio", report.conditionalInFlightPipelineRatio(),
+                "pipelineConditional / rawConditionalPutInFlight", "the pipeline's cost at the same writes in flight");
         for (String[] pair : new String[][] {{"batchRatio", "pipelineBatch", "rawBatch"},
                 {"conditionalRatio", "pipelineConditional", "rawPut"}}) {
             List<Double> byRound = report.ratioByRound(pair[1], pair[2]);
@@ -125,6 +123,11 @@ final class BenchReportText {
                         100 * mean(report.sqliteBusyByRound(pair[1])), 100 * mean(report.sqliteBusyByRound(pair[2])));
             }
         }
+    }
+
+    /** A ratio that splits another into its parts, with what it tells. */
+    private static void printUntargeted(PrintWriter out, String name, Double value, String definition, String tells) {
+        out.printf("%-18s %8s   %-34s (no target: %s)%n", name, formatNullable(value), definition, tells);
     }
 
     /** Every round of every path, in the order they ran, with the machine's speed at the time. */
